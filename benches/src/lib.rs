@@ -1,0 +1,1 @@
+//! Benchmarks of `rdv-core` live in `benches/`; this library holds nothing but this note.

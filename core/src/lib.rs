@@ -1,0 +1,16 @@
+//! # rdv-core — the booking rules, pure
+//!
+//! Every rule that decides what may be booked lives here, as plain functions over validated
+//! types: overlap detection, past-date and notice checks, opening hours in the business's time
+//! zone, recurrence expansion, slot computation, booking validation and the reservation
+//! lifecycle. The crate performs no I/O and never reads the system clock: `now` is always an
+//! argument. Use cases reach data only through the storage traits in [`ports`], so the same
+//! rules run in the reference server, in browsers (WASM) and in mobile apps (uniffi).
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod time;
+pub mod tz;
+
+pub use error::{Error, ErrorCode, FieldError, Result};
+pub use time::{Interval, Timestamp};
