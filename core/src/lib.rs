@@ -9,6 +9,9 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod hours;
+pub mod model;
+pub mod slots;
 pub mod time;
 pub mod tz;
 
