@@ -193,6 +193,14 @@ pub enum Error {
         /// What was tried.
         action: String,
     },
+    /// The transition is only possible once the appointment has started (complete, no-show).
+    #[error("transition too early: {action} is possible from {earliest}")]
+    TransitionTooEarly {
+        /// What was tried.
+        action: String,
+        /// First instant at which it is possible.
+        earliest: Timestamp,
+    },
     /// A client tried to cancel after the service's cancellation deadline.
     #[error("cancellation deadline passed at {deadline}")]
     CancellationDeadlinePassed {
@@ -309,6 +317,8 @@ pub enum ErrorCode {
     InvalidStatusTransition,
     /// See [`Error::TransitionNotAllowed`].
     TransitionNotAllowed,
+    /// See [`Error::TransitionTooEarly`].
+    TransitionTooEarly,
     /// See [`Error::CancellationDeadlinePassed`].
     CancellationDeadlinePassed,
     /// See [`Error::RescheduleLimitReached`].
@@ -335,7 +345,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in documentation order.
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 31] = [
         ErrorCode::ValidationFailed,
         ErrorCode::InvalidInterval,
         ErrorCode::RangeTooLarge,
@@ -355,6 +365,7 @@ impl ErrorCode {
         ErrorCode::ResourceNotEligible,
         ErrorCode::InvalidStatusTransition,
         ErrorCode::TransitionNotAllowed,
+        ErrorCode::TransitionTooEarly,
         ErrorCode::CancellationDeadlinePassed,
         ErrorCode::RescheduleLimitReached,
         ErrorCode::AvailabilityOverlap,
@@ -390,6 +401,7 @@ impl ErrorCode {
             ErrorCode::ResourceNotEligible => "RESOURCE_NOT_ELIGIBLE",
             ErrorCode::InvalidStatusTransition => "INVALID_STATUS_TRANSITION",
             ErrorCode::TransitionNotAllowed => "TRANSITION_NOT_ALLOWED",
+            ErrorCode::TransitionTooEarly => "TRANSITION_TOO_EARLY",
             ErrorCode::CancellationDeadlinePassed => "CANCELLATION_DEADLINE_PASSED",
             ErrorCode::RescheduleLimitReached => "RESCHEDULE_LIMIT_REACHED",
             ErrorCode::AvailabilityOverlap => "AVAILABILITY_OVERLAP",
@@ -445,6 +457,7 @@ impl Error {
             Error::ResourceNotEligible => ErrorCode::ResourceNotEligible,
             Error::InvalidStatusTransition { .. } => ErrorCode::InvalidStatusTransition,
             Error::TransitionNotAllowed { .. } => ErrorCode::TransitionNotAllowed,
+            Error::TransitionTooEarly { .. } => ErrorCode::TransitionTooEarly,
             Error::CancellationDeadlinePassed { .. } => ErrorCode::CancellationDeadlinePassed,
             Error::RescheduleLimitReached { .. } => ErrorCode::RescheduleLimitReached,
             Error::AvailabilityOverlap { .. } => ErrorCode::AvailabilityOverlap,
@@ -554,6 +567,10 @@ mod tests {
             ErrorCode::TransitionNotAllowed => Error::TransitionNotAllowed {
                 actor: "client".into(),
                 action: "confirm".into(),
+            },
+            ErrorCode::TransitionTooEarly => Error::TransitionTooEarly {
+                action: "complete".into(),
+                earliest: t,
             },
             ErrorCode::CancellationDeadlinePassed => {
                 Error::CancellationDeadlinePassed { deadline: t }

@@ -466,20 +466,22 @@ mod tests {
     }
 
     #[test]
-    fn a_range_inside_the_missing_hour_disappears_and_one_across_it_shrinks() {
+    fn ranges_in_the_missing_hour_are_read_with_the_offset_before_the_gap() {
         let mut hours = OpeningHours::default();
         hours.sunday = vec![
             TimeRange::parse("01:00", "02:00").unwrap(),
-            TimeRange::parse("02:15", "02:45").unwrap(), // does not exist
+            TimeRange::parse("02:15", "02:45").unwrap(), // wall times that do not exist
             TimeRange::parse("02:50", "04:00").unwrap(), // starts in the gap
         ];
         let d = day(2026, 3, 29);
         let spans = opening_spans(&hours, &segs(Tz::Europe__Paris), d, d);
-        // 01:00–02:00 CET, then 03:50 CEST (02:50 read with +01:00) to 04:00 CEST.
+        // 01:00–02:00 CET; 02:15–02:45 read with +01:00 is 03:15–03:45 CEST; 02:50 read with
+        // +01:00 is 03:50 CEST, so the last range shrinks to 03:50–04:00 CEST.
         assert_eq!(
             spans,
             [
                 (ts("2026-03-29T00:00:00Z"), ts("2026-03-29T01:00:00Z")),
+                (ts("2026-03-29T01:15:00Z"), ts("2026-03-29T01:45:00Z")),
                 (ts("2026-03-29T01:50:00Z"), ts("2026-03-29T02:00:00Z")),
             ]
         );

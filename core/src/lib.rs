@@ -8,12 +8,20 @@
 //! rules run in the reference server, in browsers (WASM) and in mobile apps (uniffi).
 #![warn(missing_docs)]
 
+pub mod booking;
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
 pub mod error;
 pub mod hours;
+pub mod lifecycle;
+pub mod memory;
 pub mod model;
+pub mod ports;
 pub mod slots;
 pub mod time;
 pub mod tz;
+pub mod usecases;
+pub mod validation;
 
 pub use error::{Error, ErrorCode, FieldError, Result};
 pub use time::{Interval, Timestamp};

@@ -583,9 +583,9 @@ proptest! {
             let mut windows: Vec<(i64, i64)> = resource.windows.iter().map(|w| (w.start().secs(), w.end().secs())).collect();
             merge_spans(&mut windows);
             prop_assert!(windows.iter().any(|w| w.0 <= s && e <= w.1), "slot {:?} outside windows", slot);
-            // Inside one opening range of the local day (read back with chrono-tz).
-            let (d1, m1) = local_wall(tz, s);
-            let (d2, m2) = local_wall(tz, e);
+            // Inside one opening period of its local day: the period's wall times resolved with
+            // the documented DST policy (a fall-back period holds the repeated hour too).
+            let (d1, _) = local_wall(tz, s);
             let weekday = d1.weekday().num_days_from_monday() as u8;
             // Touching ranges of a day form one opening period.
             let mut merged: Vec<(u32, u32)> = Vec::new();
@@ -595,8 +595,11 @@ proptest! {
                     _ => merged.push((r.start.minutes(), r.end.minutes())),
                 }
             }
-            let inside = merged.iter().any(|&(a, b)| d1 == d2 && a <= m1 && m2 <= b);
-            prop_assert!(inside, "slot {:?} outside opening hours ({} {}..{} {})", slot, d1, m1, d2, m2);
+            let at = |m: u32| {
+                crate::tz::resolve_local(tz, d1.and_hms_opt(0, 0, 0).unwrap() + chrono::Duration::minutes(i64::from(m))).secs()
+            };
+            let inside = merged.iter().any(|&(a, b)| at(a) <= s && e <= at(b));
+            prop_assert!(inside, "slot {:?} outside opening hours of {}", slot, d1);
             for c in &schedule.closures {
                 if let ClosureKind::Period { interval } = c.kind {
                     prop_assert!(!(interval.start().secs() < e && s < interval.end().secs()));

@@ -1,0 +1,571 @@
+//! The storage conformance suite: the behaviour every backend of the ports must show, written
+//! once and run unchanged against memory, SQLite and PostgreSQL.
+//!
+//! A backend's test file invokes [`storage_conformance_tests!`](crate::storage_conformance_tests)
+//! with an expression that makes a fresh, empty store (an `async` block) and a function that
+//! runs a future to completion; the macro expands to one `#[test]` per case:
+//!
+//! ```ignore
+//! rdv_core::storage_conformance_tests!(
+//!     make = async { rdv_core::memory::MemoryStore::new() },
+//!     block_on = rdv_core::conformance::block_on
+//! );
+//! ```
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use uuid::Uuid;
+
+use crate::error::{Error, ErrorCode};
+use crate::hours::OpeningHours;
+use crate::model::*;
+use crate::ports::{
+    IdSource, PageRequest, ReservationFilter, ReservationSort, SequentialIds, Store,
+};
+use crate::time::{Interval, Timestamp};
+
+/// Runs a future whose every await is immediately ready (the in-memory store) to completion.
+/// Panics if the future ever waits, which an always-ready store never does.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        Poll::Ready(value) => value,
+        Poll::Pending => panic!("block_on only runs futures that never wait"),
+    }
+}
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().expect("valid timestamp")
+}
+
+fn iv(a: &str, b: &str) -> Interval {
+    Interval::new(ts(a), ts(b)).expect("valid interval")
+}
+
+/// A business, one resource and one service saved in `store`, for the cases.
+pub struct Fixture {
+    /// The business.
+    pub business: Business,
+    /// Its resource.
+    pub resource: Resource,
+    /// A second resource.
+    pub other_resource: Resource,
+    /// Its service (30 minutes, 10-minute buffer after).
+    pub service: Service,
+    /// A client.
+    pub client: ClientProfile,
+    ids: SequentialIds,
+}
+
+impl Fixture {
+    /// Saves the fixture's entities into `store`.
+    pub async fn new(store: &impl Store) -> Fixture {
+        let ids = SequentialIds::default();
+        let business = Business {
+            id: BusinessId::from_uuid(ids.next_uuid()),
+            owner_id: UserId::from_uuid(ids.next_uuid()),
+            name: "Coiffeur Élégance".into(),
+            domain: "coiffure".into(),
+            description: "Salon".into(),
+            city: "Lyon".into(),
+            address: Address::default(),
+            time_zone: Zone::parse("Europe/Paris").expect("zone"),
+            validated: true,
+            opening_hours: OpeningHours::always_open(),
+            closures: vec![],
+        };
+        let resource = Resource {
+            id: ResourceId::from_uuid(ids.next_uuid()),
+            business_id: business.id,
+            name: "Alice".into(),
+            kind: ResourceKind::Staff,
+            active: true,
+        };
+        let other_resource = Resource {
+            id: ResourceId::from_uuid(ids.next_uuid()),
+            name: "Bob".into(),
+            ..resource.clone()
+        };
+        let mut rules = SlotRules::simple(30);
+        rules.buffer_after_minutes = 10;
+        let service = Service {
+            id: ServiceId::from_uuid(ids.next_uuid()),
+            business_id: business.id,
+            name: "Coupe".into(),
+            description: String::new(),
+            price: Money::new(2500, Currency::parse("EUR").expect("currency")),
+            category: Some("hair".into()),
+            tags: vec!["short".into()],
+            active: true,
+            rules,
+            resource_ids: vec![resource.id, other_resource.id],
+            cancellation_deadline_minutes: 60,
+            max_reschedules: 2,
+        };
+        let client = ClientProfile {
+            id: ClientId::from_uuid(ids.next_uuid()),
+            email: "jeanne@example.com".into(),
+            first_name: "Jeanne".into(),
+            last_name: "Dupont".into(),
+            phone: Some("+33612345678".into()),
+            address: None,
+        };
+        store.save_business(&business).await.expect("save business");
+        store.save_resource(&resource).await.expect("save resource");
+        store
+            .save_resource(&other_resource)
+            .await
+            .expect("save resource");
+        store.save_service(&service).await.expect("save service");
+        store.save_client(&client).await.expect("save client");
+        Fixture {
+            business,
+            resource,
+            other_resource,
+            service,
+            client,
+            ids,
+        }
+    }
+
+    /// A pending reservation of the fixture's service, not yet stored.
+    pub fn reservation(
+        &self,
+        client: ClientId,
+        resource: ResourceId,
+        interval: Interval,
+    ) -> Reservation {
+        Reservation {
+            id: ReservationId::from_uuid(self.ids.next_uuid()),
+            business_id: self.business.id,
+            client_id: client,
+            service_id: self.service.id,
+            resource_id: resource,
+            interval,
+            buffer_before_minutes: self.service.rules.buffer_before_minutes,
+            buffer_after_minutes: self.service.rules.buffer_after_minutes,
+            status: ReservationStatus::Pending,
+            price: self.service.price,
+            reschedule_count: 0,
+            history: vec![TransitionRecord {
+                from: None,
+                to: ReservationStatus::Pending,
+                actor: Actor::Client,
+                at: ts("2026-05-01T00:00:00Z"),
+                reason: None,
+            }],
+            created_at: ts("2026-05-01T00:00:00Z"),
+        }
+    }
+
+    /// A fresh client id.
+    pub fn new_client(&self) -> ClientId {
+        ClientId::from_uuid(self.ids.next_uuid())
+    }
+
+    /// A window of the given resource, not yet stored.
+    pub fn window(&self, resource: ResourceId, interval: Interval) -> AvailabilityWindow {
+        AvailabilityWindow {
+            id: AvailabilityId::from_uuid(self.ids.next_uuid()),
+            business_id: self.business.id,
+            resource_id: resource,
+            interval,
+            series_id: None,
+        }
+    }
+}
+
+fn code<T: std::fmt::Debug>(r: Result<T, Error>) -> ErrorCode {
+    r.expect_err("expected an error").code()
+}
+
+/// Saved entities read back equal; lists come sorted by name.
+pub async fn directory_round_trip(store: impl Store) {
+    let f = Fixture::new(&store).await;
+    assert_eq!(
+        store.get_business(f.business.id).await.unwrap(),
+        Some(f.business.clone())
+    );
+    assert_eq!(
+        store.get_service(f.service.id).await.unwrap(),
+        Some(f.service.clone())
+    );
+    assert_eq!(
+        store.get_client(f.client.id).await.unwrap(),
+        Some(f.client.clone())
+    );
+    let names: Vec<String> = store
+        .list_resources(f.business.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(names, ["Alice", "Bob"]);
+    assert_eq!(
+        store.list_services(f.business.id).await.unwrap(),
+        std::slice::from_ref(&f.service)
+    );
+    assert_eq!(
+        store
+            .get_business(BusinessId::from_uuid(Uuid::nil()))
+            .await
+            .unwrap(),
+        None
+    );
+    let mut changed = f.business.clone();
+    changed.validated = false;
+    store.save_business(&changed).await.unwrap();
+    assert_eq!(
+        store.get_business(f.business.id).await.unwrap(),
+        Some(changed)
+    );
+}
+
+/// Windows never overlap per resource; a batch with one overlap stores nothing.
+pub async fn availability_windows_never_overlap(store: impl Store) {
+    let f = Fixture::new(&store).await;
+    let a = f.window(
+        f.resource.id,
+        iv("2026-06-01T08:00:00Z", "2026-06-01T12:00:00Z"),
+    );
+    let b = f.window(
+        f.resource.id,
+        iv("2026-06-01T12:00:00Z", "2026-06-01T16:00:00Z"),
+    );
+    let other = f.window(
+        f.other_resource.id,
+        iv("2026-06-01T08:00:00Z", "2026-06-01T12:00:00Z"),
+    );
+    store
+        .insert_windows(&[a.clone(), b.clone(), other.clone()])
+        .await
+        .unwrap();
+    let clash = f.window(
+        f.resource.id,
+        iv("2026-06-01T11:00:00Z", "2026-06-01T13:00:00Z"),
+    );
+    let fine = f.window(
+        f.resource.id,
+        iv("2026-06-02T08:00:00Z", "2026-06-02T12:00:00Z"),
+    );
+    assert_eq!(
+        code(store.insert_windows(&[fine.clone(), clash]).await),
+        ErrorCode::AvailabilityOverlap
+    );
+    assert_eq!(
+        store.get_window(fine.id).await.unwrap(),
+        None,
+        "a rejected batch stores nothing"
+    );
+    let twins = [
+        f.window(
+            f.resource.id,
+            iv("2026-06-03T08:00:00Z", "2026-06-03T12:00:00Z"),
+        ),
+        f.window(
+            f.resource.id,
+            iv("2026-06-03T09:00:00Z", "2026-06-03T10:00:00Z"),
+        ),
+    ];
+    assert_eq!(
+        code(store.insert_windows(&twins).await),
+        ErrorCode::AvailabilityOverlap
+    );
+    let listed = store
+        .list_windows(
+            &[f.resource.id],
+            iv("2026-06-01T00:00:00Z", "2026-06-02T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed, [a.clone(), b.clone()]);
+    let mut moved = b.clone();
+    moved.interval = iv("2026-06-01T11:00:00Z", "2026-06-01T16:00:00Z");
+    assert_eq!(
+        code(store.update_window(&moved).await),
+        ErrorCode::AvailabilityOverlap
+    );
+    moved.interval = iv("2026-06-01T13:00:00Z", "2026-06-01T17:00:00Z");
+    store.update_window(&moved).await.unwrap();
+    assert_eq!(store.get_window(b.id).await.unwrap(), Some(moved));
+    store.delete_window(a.id).await.unwrap();
+    assert_eq!(code(store.delete_window(a.id).await), ErrorCode::NotFound);
+}
+
+/// The atomic insert refuses overlaps, buffer conflicts and client double bookings, and
+/// cancelled reservations stop blocking.
+pub async fn reservations_respect_capacity_buffers_and_clients(store: impl Store) {
+    let f = Fixture::new(&store).await;
+    let c1 = f.client.id;
+    let c2 = f.new_client();
+    let first = f.reservation(
+        c1,
+        f.resource.id,
+        iv("2026-06-01T09:00:00Z", "2026-06-01T09:30:00Z"),
+    );
+    store.insert_reservation(&first, 1).await.unwrap();
+    let overlap = f.reservation(
+        c2,
+        f.resource.id,
+        iv("2026-06-01T09:15:00Z", "2026-06-01T09:45:00Z"),
+    );
+    assert_eq!(
+        code(store.insert_reservation(&overlap, 1).await),
+        ErrorCode::BookingOverlap
+    );
+    let in_buffer = f.reservation(
+        c2,
+        f.resource.id,
+        iv("2026-06-01T09:35:00Z", "2026-06-01T10:05:00Z"),
+    );
+    assert_eq!(
+        code(store.insert_reservation(&in_buffer, 1).await),
+        ErrorCode::BufferConflict
+    );
+    let after_buffer = f.reservation(
+        c2,
+        f.resource.id,
+        iv("2026-06-01T09:40:00Z", "2026-06-01T10:10:00Z"),
+    );
+    store.insert_reservation(&after_buffer, 1).await.unwrap();
+    let double = f.reservation(
+        c1,
+        f.other_resource.id,
+        iv("2026-06-01T09:20:00Z", "2026-06-01T09:50:00Z"),
+    );
+    assert_eq!(
+        code(store.insert_reservation(&double, 1).await),
+        ErrorCode::ClientDoubleBooked
+    );
+    let touching = f.reservation(
+        c1,
+        f.other_resource.id,
+        iv("2026-06-01T09:30:00Z", "2026-06-01T10:00:00Z"),
+    );
+    store.insert_reservation(&touching, 1).await.unwrap();
+
+    let mut cancelled = first.clone();
+    cancelled.status = ReservationStatus::CancelledByClient;
+    cancelled.history.push(TransitionRecord {
+        from: Some(ReservationStatus::Pending),
+        to: ReservationStatus::CancelledByClient,
+        actor: Actor::Client,
+        at: ts("2026-05-02T00:00:00Z"),
+        reason: None,
+    });
+    store.update_reservation(&cancelled, None).await.unwrap();
+    let retry = f.reservation(
+        c2,
+        f.resource.id,
+        iv("2026-06-01T09:00:00Z", "2026-06-01T09:30:00Z"),
+    );
+    store.insert_reservation(&retry, 1).await.unwrap();
+    let busy = store
+        .list_active_for_resources(
+            &[f.resource.id],
+            iv("2026-06-01T09:00:00Z", "2026-06-01T12:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let ids: Vec<ReservationId> = busy.iter().map(|r| r.id).collect();
+    assert_eq!(ids, [retry.id, after_buffer.id]);
+    // The buffer after counts: a range starting right after the appointment still finds it.
+    let by_buffer = store
+        .list_active_for_resources(
+            &[f.resource.id],
+            iv("2026-06-01T10:15:00Z", "2026-06-01T10:16:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_buffer.len(), 1);
+    let mine = store
+        .list_active_for_client(c1, iv("2026-06-01T00:00:00Z", "2026-06-02T00:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(mine.iter().map(|r| r.id).collect::<Vec<_>>(), [touching.id]);
+}
+
+/// A group slot takes exactly `seats` reservations of the same service and time.
+pub async fn group_slots_fill_exactly_their_seats(store: impl Store) {
+    let f = Fixture::new(&store).await;
+    let slot = iv("2026-06-01T09:00:00Z", "2026-06-01T09:30:00Z");
+    for _ in 0..3 {
+        let r = f.reservation(f.new_client(), f.resource.id, slot);
+        store.insert_reservation(&r, 3).await.unwrap();
+    }
+    let fourth = f.reservation(f.new_client(), f.resource.id, slot);
+    assert_eq!(
+        code(store.insert_reservation(&fourth, 3).await),
+        ErrorCode::SlotFull
+    );
+    let shifted = f.reservation(
+        f.new_client(),
+        f.resource.id,
+        iv("2026-06-01T09:10:00Z", "2026-06-01T09:40:00Z"),
+    );
+    assert_eq!(
+        code(store.insert_reservation(&shifted, 3).await),
+        ErrorCode::BookingOverlap
+    );
+}
+
+/// Updates need the next version; confirmation re-checks capacity.
+pub async fn updates_are_versioned_and_confirmation_rechecks(store: impl Store) {
+    let f = Fixture::new(&store).await;
+    let slot = iv("2026-06-01T09:00:00Z", "2026-06-01T09:30:00Z");
+    let a = f.reservation(f.new_client(), f.resource.id, slot);
+    store.insert_reservation(&a, 1).await.unwrap();
+    let mut stale = a.clone();
+    stale.status = ReservationStatus::Confirmed;
+    assert_eq!(
+        code(store.update_reservation(&stale, None).await),
+        ErrorCode::ConcurrentModification
+    );
+    // Moving `a` onto a slot another reservation holds is refused and changes nothing.
+    let b = f.reservation(
+        f.new_client(),
+        f.resource.id,
+        iv("2026-06-01T10:00:00Z", "2026-06-01T10:30:00Z"),
+    );
+    store.insert_reservation(&b, 1).await.unwrap();
+    let mut moved = a.clone();
+    moved.interval = iv("2026-06-01T10:10:00Z", "2026-06-01T10:40:00Z");
+    moved.history.push(TransitionRecord {
+        from: Some(ReservationStatus::Pending),
+        to: ReservationStatus::Pending,
+        actor: Actor::Client,
+        at: ts("2026-05-02T00:00:00Z"),
+        reason: Some("rescheduled".into()),
+    });
+    assert_eq!(
+        code(store.update_reservation(&moved, Some(1)).await),
+        ErrorCode::BookingOverlap
+    );
+    assert_eq!(store.get_reservation(a.id).await.unwrap(), Some(a.clone()));
+    moved.interval = iv("2026-06-01T11:00:00Z", "2026-06-01T11:30:00Z");
+    store.update_reservation(&moved, Some(1)).await.unwrap();
+    assert_eq!(store.get_reservation(a.id).await.unwrap(), Some(moved));
+}
+
+/// History lists filter, sort and paginate with stable cursors.
+pub async fn reservation_lists_filter_sort_and_paginate(store: impl Store) {
+    let f = Fixture::new(&store).await;
+    let mut all = Vec::new();
+    for day in 1..=9 {
+        let start = format!("2026-06-0{day}T09:00:00Z");
+        let end = format!("2026-06-0{day}T09:30:00Z");
+        let mut r = f.reservation(f.client.id, f.resource.id, iv(&start, &end));
+        r.created_at = ts(&format!("2026-05-{:02}T00:00:00Z", 20 - day));
+        if day % 3 == 0 {
+            r.status = ReservationStatus::Confirmed;
+        }
+        store.insert_reservation(&r, 1).await.unwrap();
+        all.push(r);
+    }
+    let filter = ReservationFilter {
+        client_id: Some(f.client.id),
+        ..Default::default()
+    };
+    let mut seen = Vec::new();
+    let mut page = PageRequest::first(4);
+    loop {
+        let got = store
+            .list_reservations(&filter, ReservationSort::StartAsc, &page)
+            .await
+            .unwrap();
+        assert!(got.items.len() <= 4);
+        seen.extend(got.items.iter().map(|r| r.id));
+        match got.next_cursor {
+            Some(c) => page.cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen, all.iter().map(|r| r.id).collect::<Vec<_>>());
+    let newest_first = store
+        .list_reservations(&filter, ReservationSort::CreatedAsc, &PageRequest::first(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        newest_first.items[0].id, all[8].id,
+        "created_at ascending: day 9 was created first"
+    );
+    let desc = store
+        .list_reservations(&filter, ReservationSort::StartDesc, &PageRequest::first(3))
+        .await
+        .unwrap();
+    assert_eq!(
+        desc.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [all[8].id, all[7].id, all[6].id]
+    );
+    let confirmed = ReservationFilter {
+        business_id: Some(f.business.id),
+        statuses: vec![ReservationStatus::Confirmed],
+        from: Some(ts("2026-06-04T00:00:00Z")),
+        to: Some(ts("2026-06-09T00:00:00Z")),
+        ..Default::default()
+    };
+    let got = store
+        .list_reservations(
+            &confirmed,
+            ReservationSort::StartAsc,
+            &PageRequest::first(50),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        got.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [all[5].id]
+    );
+    assert_eq!(got.next_cursor, None);
+    let bad = PageRequest {
+        limit: 5,
+        cursor: Some("garbage".into()),
+    };
+    assert_eq!(
+        code(
+            store
+                .list_reservations(&filter, ReservationSort::StartAsc, &bad)
+                .await
+        ),
+        ErrorCode::ValidationFailed
+    );
+}
+
+/// Expands to one `#[test]` per conformance case for a backend. `make` is an expression whose
+/// value is a future of a fresh, empty store; `block_on` runs a future to completion.
+#[macro_export]
+macro_rules! storage_conformance_tests {
+    (make = $make:expr, block_on = $block_on:expr) => {
+        $crate::storage_conformance_tests!(@cases $make, $block_on;
+            directory_round_trip,
+            availability_windows_never_overlap,
+            reservations_respect_capacity_buffers_and_clients,
+            group_slots_fill_exactly_their_seats,
+            updates_are_versioned_and_confirmation_rechecks,
+            reservation_lists_filter_sort_and_paginate,
+        );
+    };
+    (@cases $make:expr, $block_on:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                ($block_on)(async {
+                    let store = $make.await;
+                    $crate::conformance::$case(store).await;
+                });
+            }
+        )*
+    };
+}
+
+#[cfg(test)]
+mod memory_backend {
+    storage_conformance_tests!(
+        make = async { crate::memory::MemoryStore::new() },
+        block_on = crate::conformance::block_on
+    );
+}

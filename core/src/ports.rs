@@ -1,0 +1,285 @@
+//! Storage traits (ports, CORE-8) through which every use case reads and writes, plus the two
+//! edge services the core never implements itself: a clock and an identifier source.
+//!
+//! Methods return `impl Future + Send` so async backends (sqlx) implement them directly and the
+//! in-memory store returns ready futures; the core itself awaits but never spawns or blocks.
+//!
+//! **Atomicity contract.** The booking invariants — a resource never beyond its capacity, a
+//! client never in two active reservations at once — are the core's rules
+//! ([`crate::booking::check_capacity`]) but the *store* must apply them atomically with the
+//! write: [`ReservationStore::insert_reservation`] and [`ReservationStore::update_reservation`]
+//! check and write in one indivisible step (a lock, a transaction with `BEGIN IMMEDIATE`, an
+//! exclusion constraint), so two concurrent requests can never both succeed where only one may.
+//! Likewise [`AvailabilityStore::insert_windows`] refuses overlapping windows atomically (AV-4).
+
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::model::{
+    AvailabilityId, AvailabilityWindow, Business, BusinessId, ClientId, ClientProfile, Reservation,
+    ReservationId, ReservationStatus, Resource, ResourceId, Service, ServiceId,
+};
+use crate::time::{Interval, Timestamp};
+
+/// The current time, injected (tests use a fixed one).
+pub trait Clock: Send + Sync {
+    /// Now.
+    fn now(&self) -> Timestamp;
+}
+
+/// A clock that always says the same time.
+#[derive(Clone, Copy, Debug)]
+pub struct FixedClock(pub Timestamp);
+
+impl Clock for FixedClock {
+    fn now(&self) -> Timestamp {
+        self.0
+    }
+}
+
+/// Fresh identifiers (UUID v7 in production, see [`crate::model::uuid_v7`]).
+pub trait IdSource: Send + Sync {
+    /// A new unique identifier.
+    fn next_uuid(&self) -> Uuid;
+}
+
+/// Deterministic identifiers for tests: v7 UUIDs from a counter.
+#[derive(Debug, Default)]
+pub struct SequentialIds(std::sync::atomic::AtomicU64);
+
+impl IdSource for SequentialIds {
+    fn next_uuid(&self) -> Uuid {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let mut random = [0u8; 10];
+        random[2..].copy_from_slice(&n.to_be_bytes());
+        crate::model::uuid_v7(1_700_000_000_000 + n, random)
+    }
+}
+
+/// Sort orders of reservation lists (PERF-7).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReservationSort {
+    /// Earliest appointment first.
+    #[default]
+    StartAsc,
+    /// Latest appointment first.
+    StartDesc,
+    /// Oldest booking first.
+    CreatedAsc,
+    /// Newest booking first.
+    CreatedDesc,
+}
+
+/// Filters of a reservation history (RES-4, PERF-6). Empty fields do not filter.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReservationFilter {
+    /// Reservations of this business.
+    #[serde(default)]
+    pub business_id: Option<BusinessId>,
+    /// Reservations of this client.
+    #[serde(default)]
+    pub client_id: Option<ClientId>,
+    /// Of this service.
+    #[serde(default)]
+    pub service_id: Option<ServiceId>,
+    /// With this resource.
+    #[serde(default)]
+    pub resource_id: Option<ResourceId>,
+    /// In one of these statuses.
+    #[serde(default)]
+    pub statuses: Vec<ReservationStatus>,
+    /// Starting at or after.
+    #[serde(default)]
+    pub from: Option<Timestamp>,
+    /// Starting before.
+    #[serde(default)]
+    pub to: Option<Timestamp>,
+}
+
+impl ReservationFilter {
+    /// Whether a reservation passes the filter.
+    pub fn matches(&self, r: &Reservation) -> bool {
+        self.business_id.is_none_or(|id| r.business_id == id)
+            && self.client_id.is_none_or(|id| r.client_id == id)
+            && self.service_id.is_none_or(|id| r.service_id == id)
+            && self.resource_id.is_none_or(|id| r.resource_id == id)
+            && (self.statuses.is_empty() || self.statuses.contains(&r.status))
+            && self.from.is_none_or(|t| r.interval.start() >= t)
+            && self.to.is_none_or(|t| r.interval.start() < t)
+    }
+}
+
+/// Largest page any list returns (PERF-2).
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+/// Which page of a list to return: keyset pagination with an opaque cursor.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageRequest {
+    /// Page size, 1 to [`MAX_PAGE_SIZE`].
+    pub limit: u32,
+    /// The `next_cursor` of the previous page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+impl PageRequest {
+    /// The first page of `limit` items (clamped to 1..=[`MAX_PAGE_SIZE`]).
+    pub fn first(limit: u32) -> Self {
+        Self {
+            limit: limit.clamp(1, MAX_PAGE_SIZE),
+            cursor: None,
+        }
+    }
+}
+
+/// One page of a list.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Cursor of the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Keyset cursor of a reservation list: the sort key and id of the last item returned.
+pub fn reservation_cursor(r: &Reservation, sort: ReservationSort) -> String {
+    let key = match sort {
+        ReservationSort::StartAsc | ReservationSort::StartDesc => r.interval.start().secs(),
+        ReservationSort::CreatedAsc | ReservationSort::CreatedDesc => r.created_at.secs(),
+    };
+    format!("{key}_{}", r.id)
+}
+
+/// Parses a cursor made by [`reservation_cursor`]; a malformed one is a validation error on
+/// `cursor`.
+pub fn parse_reservation_cursor(cursor: &str) -> Result<(i64, ReservationId)> {
+    let bad = || {
+        crate::error::Error::field(
+            "cursor",
+            "invalid_format",
+            "cursor is not one this API returned",
+        )
+    };
+    let (key, id) = cursor.split_once('_').ok_or_else(bad)?;
+    Ok((
+        key.parse().map_err(|_| bad())?,
+        id.parse().map_err(|_| bad())?,
+    ))
+}
+
+/// Businesses, their resources and services, and client profiles.
+pub trait DirectoryStore: Send + Sync {
+    /// A business by id.
+    fn get_business(&self, id: BusinessId)
+    -> impl Future<Output = Result<Option<Business>>> + Send;
+    /// Inserts or replaces a business.
+    fn save_business(&self, business: &Business) -> impl Future<Output = Result<()>> + Send;
+    /// A resource by id.
+    fn get_resource(&self, id: ResourceId)
+    -> impl Future<Output = Result<Option<Resource>>> + Send;
+    /// Inserts or replaces a resource.
+    fn save_resource(&self, resource: &Resource) -> impl Future<Output = Result<()>> + Send;
+    /// The resources of a business, by name.
+    fn list_resources(
+        &self,
+        business: BusinessId,
+    ) -> impl Future<Output = Result<Vec<Resource>>> + Send;
+    /// A service by id.
+    fn get_service(&self, id: ServiceId) -> impl Future<Output = Result<Option<Service>>> + Send;
+    /// Inserts or replaces a service.
+    fn save_service(&self, service: &Service) -> impl Future<Output = Result<()>> + Send;
+    /// The services of a business, by name.
+    fn list_services(
+        &self,
+        business: BusinessId,
+    ) -> impl Future<Output = Result<Vec<Service>>> + Send;
+    /// A client profile by id.
+    fn get_client(
+        &self,
+        id: ClientId,
+    ) -> impl Future<Output = Result<Option<ClientProfile>>> + Send;
+    /// Inserts or replaces a client profile.
+    fn save_client(&self, client: &ClientProfile) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// Availability windows (AV-*).
+pub trait AvailabilityStore: Send + Sync {
+    /// A window by id.
+    fn get_window(
+        &self,
+        id: AvailabilityId,
+    ) -> impl Future<Output = Result<Option<AvailabilityWindow>>> + Send;
+    /// Windows of these resources overlapping `range`, sorted by start (AV-5).
+    fn list_windows(
+        &self,
+        resources: &[ResourceId],
+        range: Interval,
+    ) -> impl Future<Output = Result<Vec<AvailabilityWindow>>> + Send;
+    /// Inserts every window or none: fails with `AVAILABILITY_OVERLAP` when one overlaps an
+    /// existing window of its resource or another window of the batch. Atomic.
+    fn insert_windows(
+        &self,
+        windows: &[AvailabilityWindow],
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Replaces a window's interval, with the same overlap check (ignoring itself). Atomic.
+    fn update_window(&self, window: &AvailabilityWindow)
+    -> impl Future<Output = Result<()>> + Send;
+    /// Deletes a window; `NOT_FOUND` when absent.
+    fn delete_window(&self, id: AvailabilityId) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// Reservations (RES-*).
+pub trait ReservationStore: Send + Sync {
+    /// A reservation by id.
+    fn get_reservation(
+        &self,
+        id: ReservationId,
+    ) -> impl Future<Output = Result<Option<Reservation>>> + Send;
+    /// Active reservations of these resources whose blocked range (buffers included) overlaps
+    /// `range`.
+    fn list_active_for_resources(
+        &self,
+        resources: &[ResourceId],
+        range: Interval,
+    ) -> impl Future<Output = Result<Vec<Reservation>>> + Send;
+    /// Active reservations of a client overlapping `range`.
+    fn list_active_for_client(
+        &self,
+        client: ClientId,
+        range: Interval,
+    ) -> impl Future<Output = Result<Vec<Reservation>>> + Send;
+    /// Inserts a new reservation if [`crate::booking::check_capacity`] holds against every
+    /// stored reservation, in one atomic step; otherwise returns that check's error and
+    /// stores nothing.
+    fn insert_reservation(
+        &self,
+        reservation: &Reservation,
+        seats: u32,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Replaces a stored reservation whose history is exactly one record shorter than
+    /// `reservation.history` (else `CONCURRENT_MODIFICATION`). With `recheck_seats`, the
+    /// capacity check runs again against the others first (confirmation, reschedule). Atomic.
+    fn update_reservation(
+        &self,
+        reservation: &Reservation,
+        recheck_seats: Option<u32>,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// A filtered, sorted page of reservations (RES-4).
+    fn list_reservations(
+        &self,
+        filter: &ReservationFilter,
+        sort: ReservationSort,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<Reservation>>> + Send;
+}
+
+/// Everything a use case needs.
+pub trait Store: DirectoryStore + AvailabilityStore + ReservationStore {}
+
+impl<T: DirectoryStore + AvailabilityStore + ReservationStore> Store for T {}

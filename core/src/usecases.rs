@@ -1,0 +1,669 @@
+//! Use cases: each runs the rules, then calls the ports. Servers and embedders call these;
+//! they never re-implement a rule.
+//!
+//! Permission scoping (PERM-1) is part of each use case's signature: a business action takes
+//! the acting business's id, a client action the client's id, and an object that belongs to
+//! someone else answers `NOT_FOUND` exactly like a missing one, so nothing leaks.
+
+use serde::{Deserialize, Serialize};
+
+use crate::booking::{BookingRequest, validate_booking};
+use crate::error::{Entity, Error, FieldErrors, ItemFailure, Result};
+use crate::hours::{Closure, OpeningHours};
+use crate::lifecycle::{self, Action};
+use crate::model::{
+    Actor, Address, AvailabilityId, AvailabilityWindow, Business, BusinessId, ClientId,
+    ClientProfile, Money, Reservation, ReservationId, ReservationStatus, Resource, ResourceId,
+    ResourceKind, Service, ServiceId, SlotRules, TransitionRecord, UserId, Zone,
+};
+use crate::ports::{Clock, IdSource, Page, PageRequest, ReservationFilter, ReservationSort, Store};
+use crate::slots::{Schedule, SlotList, SlotQuery, compute_slots};
+use crate::time::{DAY, Interval, Timestamp};
+use crate::validation::{ServiceLimits, clean_name, clean_text, normalize_email, normalize_phone};
+
+/// Longest single availability window.
+pub const MAX_WINDOW_DAYS: i64 = 31;
+/// Most windows in one bulk request.
+pub const MAX_BULK_ITEMS: usize = 500;
+
+/// Input of [`UseCases::create_business`].
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewBusiness {
+    /// Public name.
+    pub name: String,
+    /// Line of business.
+    pub domain: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// City.
+    pub city: String,
+    /// Address.
+    pub address: Address,
+    /// Time zone.
+    pub time_zone: Zone,
+    /// Opening hours.
+    pub opening_hours: OpeningHours,
+    /// Closures.
+    #[serde(default)]
+    pub closures: Vec<Closure>,
+}
+
+/// Input of [`UseCases::create_service`].
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewService {
+    /// Name.
+    pub name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// Price.
+    pub price: Money,
+    /// Category.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Timing rules.
+    pub rules: SlotRules,
+    /// Resources that perform it.
+    pub resource_ids: Vec<ResourceId>,
+    /// Client cancellation deadline, minutes before the start.
+    #[serde(default)]
+    pub cancellation_deadline_minutes: u32,
+    /// Reschedules allowed per reservation.
+    #[serde(default)]
+    pub max_reschedules: u32,
+}
+
+/// Input of [`UseCases::save_client_profile`] (CLI-2, CLI-3).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientProfileInput {
+    /// Email.
+    pub email: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Phone, any common notation; stored as E.164.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Address.
+    #[serde(default)]
+    pub address: Option<Address>,
+}
+
+/// The use cases over a store, a clock and an identifier source.
+pub struct UseCases<S, C, I> {
+    /// The storage.
+    pub store: S,
+    /// The clock.
+    pub clock: C,
+    /// Identifier source.
+    pub ids: I,
+    /// Service bounds.
+    pub limits: ServiceLimits,
+}
+
+impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
+    /// Wires the use cases with default service limits.
+    pub fn new(store: S, clock: C, ids: I) -> Self {
+        Self {
+            store,
+            clock,
+            ids,
+            limits: ServiceLimits::default(),
+        }
+    }
+
+    async fn business(&self, id: BusinessId) -> Result<Business> {
+        self.store.get_business(id).await?.ok_or(Error::NotFound {
+            entity: Entity::Business,
+        })
+    }
+
+    async fn owned_service(&self, business: BusinessId, id: ServiceId) -> Result<Service> {
+        match self.store.get_service(id).await? {
+            Some(s) if s.business_id == business => Ok(s),
+            _ => Err(Error::NotFound {
+                entity: Entity::Service,
+            }),
+        }
+    }
+
+    async fn owned_resource(&self, business: BusinessId, id: ResourceId) -> Result<Resource> {
+        match self.store.get_resource(id).await? {
+            Some(r) if r.business_id == business => Ok(r),
+            _ => Err(Error::NotFound {
+                entity: Entity::Resource,
+            }),
+        }
+    }
+
+    /// Registers a business (unvalidated until an admin validates it, BIZ-1).
+    pub async fn create_business(&self, owner: UserId, input: NewBusiness) -> Result<Business> {
+        let mut errors = FieldErrors::new();
+        let name = clean_name("name", &input.name, 120)
+            .map_err(|e| errors.absorb("", e))
+            .ok();
+        let domain = clean_name("domain", &input.domain, 60)
+            .map_err(|e| errors.absorb("", e))
+            .ok();
+        let city = clean_name("city", &input.city, 80)
+            .map_err(|e| errors.absorb("", e))
+            .ok();
+        let description = clean_text("description", &input.description, 2000)
+            .map_err(|e| errors.absorb("", e))
+            .ok();
+        if let Err(e) = input.opening_hours.validate() {
+            errors.absorb("", e);
+        }
+        let business = Business {
+            id: BusinessId::from_uuid(self.ids.next_uuid()),
+            owner_id: owner,
+            name: name.unwrap_or_default(),
+            domain: domain.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            address: input.address,
+            time_zone: input.time_zone,
+            validated: false,
+            opening_hours: input.opening_hours,
+            closures: input.closures,
+        };
+        let business = errors.finish(business)?;
+        self.store.save_business(&business).await?;
+        Ok(business)
+    }
+
+    /// An administrator validates a business (BIZ-1).
+    pub async fn validate_business(&self, id: BusinessId) -> Result<Business> {
+        let mut business = self.business(id).await?;
+        business.validated = true;
+        self.store.save_business(&business).await?;
+        Ok(business)
+    }
+
+    /// Adds a staff member or room to a business.
+    pub async fn create_resource(
+        &self,
+        business: BusinessId,
+        name: &str,
+        kind: ResourceKind,
+    ) -> Result<Resource> {
+        self.business(business).await?;
+        let resource = Resource {
+            id: ResourceId::from_uuid(self.ids.next_uuid()),
+            business_id: business,
+            name: clean_name("name", name, 120)?,
+            kind,
+            active: true,
+        };
+        self.store.save_resource(&resource).await?;
+        Ok(resource)
+    }
+
+    /// Creates an active service after checking names, price, duration and rules against the
+    /// configured limits and that every resource belongs to the business.
+    pub async fn create_service(&self, business: BusinessId, input: NewService) -> Result<Service> {
+        self.business(business).await?;
+        let mut errors = FieldErrors::new();
+        let name = clean_name("name", &input.name, 120)
+            .map_err(|e| errors.absorb("", e))
+            .ok();
+        let description = clean_text("description", &input.description, 2000)
+            .map_err(|e| errors.absorb("", e))
+            .ok();
+        self.limits.check_price(&input.price, &mut errors);
+        self.limits.check_rules(&input.rules, &mut errors);
+        if input.resource_ids.is_empty() {
+            errors.add(
+                "resource_ids",
+                "required",
+                "resource_ids must name at least one resource",
+            );
+        }
+        for (i, id) in input.resource_ids.iter().enumerate() {
+            if self.owned_resource(business, *id).await.is_err() {
+                errors.add(
+                    format!("resource_ids[{i}]"),
+                    "not_found",
+                    "resource does not belong to the business",
+                );
+            }
+        }
+        let mut tags = Vec::new();
+        for (i, tag) in input.tags.iter().enumerate() {
+            match clean_name(&format!("tags[{i}]"), tag, 40) {
+                Ok(t) => tags.push(t.to_lowercase()),
+                Err(e) => errors.absorb("", e),
+            }
+        }
+        let category = match input
+            .category
+            .as_deref()
+            .map(|c| clean_name("category", c, 60))
+        {
+            Some(Ok(c)) => Some(c),
+            Some(Err(e)) => {
+                errors.absorb("", e);
+                None
+            }
+            None => None,
+        };
+        let service = Service {
+            id: ServiceId::from_uuid(self.ids.next_uuid()),
+            business_id: business,
+            name: name.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            price: input.price,
+            category,
+            tags,
+            active: true,
+            rules: input.rules,
+            resource_ids: input.resource_ids,
+            cancellation_deadline_minutes: input.cancellation_deadline_minutes,
+            max_reschedules: input.max_reschedules,
+        };
+        let service = errors.finish(service)?;
+        self.store.save_service(&service).await?;
+        Ok(service)
+    }
+
+    /// Activates or deactivates a service (PERM-3).
+    pub async fn set_service_active(
+        &self,
+        business: BusinessId,
+        id: ServiceId,
+        active: bool,
+    ) -> Result<Service> {
+        let mut service = self.owned_service(business, id).await?;
+        service.active = active;
+        self.store.save_service(&service).await?;
+        Ok(service)
+    }
+
+    /// Creates or replaces a client's profile (CLI-2, CLI-3) with normalised email and phone.
+    pub async fn save_client_profile(
+        &self,
+        client: ClientId,
+        input: ClientProfileInput,
+    ) -> Result<ClientProfile> {
+        let mut errors = FieldErrors::new();
+        let email = normalize_email("email", &input.email)
+            .map_err(|e| errors.absorb("", e))
+            .ok();
+        let first = clean_name("first_name", &input.first_name, 100)
+            .map_err(|e| errors.absorb("", e))
+            .ok();
+        let last = clean_name("last_name", &input.last_name, 100)
+            .map_err(|e| errors.absorb("", e))
+            .ok();
+        let phone = match input.phone.as_deref().filter(|p| !p.trim().is_empty()) {
+            Some(p) => normalize_phone("phone", p, None)
+                .map_err(|e| errors.absorb("", e))
+                .ok(),
+            None => None,
+        };
+        let profile = ClientProfile {
+            id: client,
+            email: email.unwrap_or_default(),
+            first_name: first.unwrap_or_default(),
+            last_name: last.unwrap_or_default(),
+            phone,
+            address: input.address,
+        };
+        let profile = errors.finish(profile)?;
+        self.store.save_client(&profile).await?;
+        Ok(profile)
+    }
+
+    fn check_window(interval: &Interval) -> Result<()> {
+        if interval.duration_secs() > MAX_WINDOW_DAYS * DAY {
+            return Err(Error::InvalidInterval {
+                reason: format!("an availability window lasts at most {MAX_WINDOW_DAYS} days"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Creates one availability window (AV-4: never overlapping another of the resource).
+    pub async fn create_availability(
+        &self,
+        business: BusinessId,
+        resource: ResourceId,
+        interval: Interval,
+    ) -> Result<AvailabilityWindow> {
+        let window = self.new_window(business, resource, interval);
+        self.check_new_window(&window, &[]).await?;
+        self.store
+            .insert_windows(std::slice::from_ref(&window))
+            .await?;
+        Ok(window)
+    }
+
+    fn new_window(
+        &self,
+        business: BusinessId,
+        resource_id: ResourceId,
+        interval: Interval,
+    ) -> AvailabilityWindow {
+        AvailabilityWindow {
+            id: AvailabilityId::from_uuid(self.ids.next_uuid()),
+            business_id: business,
+            resource_id,
+            interval,
+            series_id: None,
+        }
+    }
+
+    /// The checks of one new window: its resource belongs to the business, its length, and no
+    /// overlap with `earlier` windows of the same request or with stored ones.
+    async fn check_new_window(
+        &self,
+        w: &AvailabilityWindow,
+        earlier: &[AvailabilityWindow],
+    ) -> Result<()> {
+        self.owned_resource(w.business_id, w.resource_id).await?;
+        Self::check_window(&w.interval)?;
+        if let Some(j) = earlier
+            .iter()
+            .position(|o| o.resource_id == w.resource_id && o.interval.overlaps(&w.interval))
+        {
+            return Err(Error::AvailabilityOverlap {
+                existing: format!("items[{j}]"),
+            });
+        }
+        if let Some(other) = self
+            .store
+            .list_windows(&[w.resource_id], w.interval)
+            .await?
+            .first()
+        {
+            return Err(Error::AvailabilityOverlap {
+                existing: other.id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Creates many windows at once, all or nothing (AV-2): on any problem nothing is stored
+    /// and [`Error::BulkRejected`] lists every failing item with its code.
+    pub async fn create_availabilities(
+        &self,
+        business: BusinessId,
+        items: &[(ResourceId, Interval)],
+    ) -> Result<Vec<AvailabilityWindow>> {
+        if items.is_empty() || items.len() > MAX_BULK_ITEMS {
+            return Err(Error::field(
+                "items",
+                "out_of_range",
+                format!("items must hold 1 to {MAX_BULK_ITEMS} windows"),
+            ));
+        }
+        let windows: Vec<AvailabilityWindow> = items
+            .iter()
+            .map(|&(resource, interval)| self.new_window(business, resource, interval))
+            .collect();
+        let mut failures = Vec::new();
+        for (i, w) in windows.iter().enumerate() {
+            if let Err(e) = self.check_new_window(w, &windows[..i]).await {
+                failures.push(ItemFailure {
+                    index: i,
+                    code: e.code().as_str().to_owned(),
+                    message: e.to_string(),
+                });
+            }
+        }
+        if !failures.is_empty() {
+            return Err(Error::BulkRejected { failures });
+        }
+        // The store re-checks overlaps atomically: a concurrent writer cannot slip in between.
+        self.store.insert_windows(&windows).await?;
+        Ok(windows)
+    }
+
+    /// Moves an availability window (AV-1), keeping AV-4.
+    pub async fn update_availability(
+        &self,
+        business: BusinessId,
+        id: AvailabilityId,
+        interval: Interval,
+    ) -> Result<AvailabilityWindow> {
+        let mut window = match self.store.get_window(id).await? {
+            Some(w) if w.business_id == business => w,
+            _ => {
+                return Err(Error::NotFound {
+                    entity: Entity::Availability,
+                });
+            }
+        };
+        Self::check_window(&interval)?;
+        window.interval = interval;
+        self.store.update_window(&window).await?;
+        Ok(window)
+    }
+
+    /// The schedule snapshot of a service for slot starts in `range`: what browsers and apps
+    /// need to compute slots themselves.
+    pub async fn schedule_for_service(
+        &self,
+        service_id: ServiceId,
+        range: Interval,
+    ) -> Result<(Business, Service, Schedule)> {
+        let service = self
+            .store
+            .get_service(service_id)
+            .await?
+            .ok_or(Error::NotFound {
+                entity: Entity::Service,
+            })?;
+        let business = self.business(service.business_id).await?;
+        let reach = range.widened(
+            2 * DAY,
+            i64::from(service.rules.duration_minutes) * 60 + 2 * DAY,
+        );
+        let windows = self
+            .store
+            .list_windows(&service.resource_ids, reach)
+            .await?;
+        let busy = self
+            .store
+            .list_active_for_resources(&service.resource_ids, reach)
+            .await?;
+        let schedule = Schedule::for_service(&business, &service, &windows, &busy);
+        Ok((business, service, schedule))
+    }
+
+    /// Free slots of a public (validated business, active service) service (CORE-5).
+    pub async fn slots_for_service(
+        &self,
+        service_id: ServiceId,
+        from: Timestamp,
+        to: Timestamp,
+        limit: usize,
+    ) -> Result<SlotList> {
+        let range = Interval::new(from, to)?;
+        let (business, service, schedule) = self.schedule_for_service(service_id, range).await?;
+        if !business.validated {
+            return Err(Error::BusinessNotValidated);
+        }
+        if !service.active {
+            return Err(Error::ServiceInactive);
+        }
+        compute_slots(
+            &schedule,
+            &SlotQuery {
+                from,
+                to,
+                now: self.clock.now(),
+                limit,
+            },
+        )
+    }
+
+    /// Books a slot for a client: every rule, then an atomic insert that re-checks capacity
+    /// and the client's other reservations inside the store (RES-3).
+    pub async fn book(&self, client: ClientId, request: &BookingRequest) -> Result<Reservation> {
+        let now = self.clock.now();
+        let probe = Interval::new(request.start, request.start.add_secs(1))?;
+        let (business, service, schedule) =
+            self.schedule_for_service(request.service_id, probe).await?;
+        let duration = Interval::starting_at(request.start, service.rules.duration_minutes)?;
+        let client_busy: Vec<Interval> = self
+            .store
+            .list_active_for_client(client, duration)
+            .await?
+            .iter()
+            .map(|r| r.interval)
+            .collect();
+        let valid = validate_booking(
+            &business,
+            &service,
+            &schedule,
+            client,
+            &client_busy,
+            request,
+            now,
+        )?;
+        let reservation = Reservation {
+            id: ReservationId::from_uuid(self.ids.next_uuid()),
+            business_id: business.id,
+            client_id: client,
+            service_id: service.id,
+            resource_id: valid.resource_id,
+            interval: valid.interval,
+            buffer_before_minutes: valid.buffer_before_minutes,
+            buffer_after_minutes: valid.buffer_after_minutes,
+            status: ReservationStatus::Pending,
+            price: valid.price,
+            reschedule_count: 0,
+            history: vec![TransitionRecord {
+                from: None,
+                to: ReservationStatus::Pending,
+                actor: Actor::Client,
+                at: now,
+                reason: None,
+            }],
+            created_at: now,
+        };
+        self.store
+            .insert_reservation(&reservation, service.rules.seats)
+            .await?;
+        Ok(reservation)
+    }
+
+    async fn scoped_reservation(
+        &self,
+        actor: Actor,
+        scope: uuid::Uuid,
+        id: ReservationId,
+    ) -> Result<(Reservation, Service)> {
+        let reservation = self
+            .store
+            .get_reservation(id)
+            .await?
+            .filter(|r| match actor {
+                Actor::Client => r.client_id.0 == scope,
+                Actor::Business => r.business_id.0 == scope,
+                Actor::Admin | Actor::System => true,
+            })
+            .ok_or(Error::NotFound {
+                entity: Entity::Reservation,
+            })?;
+        let service = self
+            .store
+            .get_service(reservation.service_id)
+            .await?
+            .ok_or(Error::NotFound {
+                entity: Entity::Service,
+            })?;
+        Ok((reservation, service))
+    }
+
+    /// Applies a lifecycle action (confirm, complete, no-show, cancel) for `actor`, scoped to
+    /// the client's or business's own reservations (`scope` is their id).
+    pub async fn transition(
+        &self,
+        actor: Actor,
+        scope: uuid::Uuid,
+        id: ReservationId,
+        action: Action,
+    ) -> Result<Reservation> {
+        let (mut reservation, service) = self.scoped_reservation(actor, scope, id).await?;
+        lifecycle::apply(&mut reservation, &service, &action, actor, self.clock.now())?;
+        // Confirming re-checks capacity inside the store: two overlapping pending requests can
+        // never both end up confirmed.
+        let recheck = (action == Action::Confirm).then_some(service.rules.seats);
+        self.store.update_reservation(&reservation, recheck).await?;
+        Ok(reservation)
+    }
+
+    /// Moves a reservation to `new_start` as one step: the new time passes every booking rule
+    /// (ignoring the reservation itself), and the store swaps atomically, so the old slot is
+    /// freed only if the new one is taken.
+    pub async fn reschedule(
+        &self,
+        actor: Actor,
+        scope: uuid::Uuid,
+        id: ReservationId,
+        new_start: Timestamp,
+    ) -> Result<Reservation> {
+        let now = self.clock.now();
+        let (mut reservation, service) = self.scoped_reservation(actor, scope, id).await?;
+        lifecycle::check_reschedule(&reservation, &service, actor, now)?;
+        let probe = Interval::new(new_start, new_start.add_secs(1))?;
+        let (business, _, mut schedule) = self.schedule_for_service(service.id, probe).await?;
+        // The reservation being moved does not block its own new time.
+        for r in &mut schedule.resources {
+            if r.resource_id == reservation.resource_id {
+                r.busy.retain(|b| {
+                    !(b.start == reservation.interval.start()
+                        && b.end == reservation.interval.end())
+                });
+            }
+        }
+        let new_interval = Interval::starting_at(new_start, service.rules.duration_minutes)?;
+        let client_busy: Vec<Interval> = self
+            .store
+            .list_active_for_client(reservation.client_id, new_interval)
+            .await?
+            .iter()
+            .filter(|r| r.id != reservation.id)
+            .map(|r| r.interval)
+            .collect();
+        let request = BookingRequest {
+            service_id: service.id,
+            resource_id: Some(reservation.resource_id),
+            start: new_start,
+        };
+        validate_booking(
+            &business,
+            &service,
+            &schedule,
+            reservation.client_id,
+            &client_busy,
+            &request,
+            now,
+        )?;
+        lifecycle::apply_reschedule(&mut reservation, &service, new_interval, actor, now)?;
+        self.store
+            .update_reservation(&reservation, Some(service.rules.seats))
+            .await?;
+        Ok(reservation)
+    }
+
+    /// A page of reservations (RES-4).
+    pub async fn list_reservations(
+        &self,
+        filter: &ReservationFilter,
+        sort: ReservationSort,
+        page: &PageRequest,
+    ) -> Result<Page<Reservation>> {
+        self.store.list_reservations(filter, sort, page).await
+    }
+}

@@ -1,0 +1,474 @@
+//! Input formats and bounds (ERR-5, ERR-6, ERR-7, SVC-1, SVC-2): emails, phone numbers,
+//! names, free text, service prices and durations.
+//!
+//! Each function returns the normalised value or a validation error naming the field, a stable
+//! field code (`required`, `too_long`, `invalid_format`, `out_of_range`, `markup`) and why.
+//! Whole inputs are checked with [`FieldErrors`] so a caller learns every problem at once.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, FieldErrors, Result};
+use crate::model::{Money, SlotRules};
+
+/// Normalises and checks an email address: trimmed, one `@`, a local part of at most 64
+/// printable characters without spaces or quotes, a domain of dot-separated labels (letters,
+/// digits, hyphens; at least two labels; a top-level label of letters), at most 254
+/// characters. The domain is lowercased; the local part is kept as typed.
+pub fn normalize_email(field: &str, raw: &str) -> Result<String> {
+    let email = raw.trim();
+    let bad = |why: &str| Error::field(field, "invalid_format", format!("{field} {why}"));
+    if email.is_empty() {
+        return Err(Error::field(
+            field,
+            "required",
+            format!("{field} is required"),
+        ));
+    }
+    if email.len() > 254 {
+        return Err(Error::field(
+            field,
+            "too_long",
+            format!("{field} must be at most 254 characters"),
+        ));
+    }
+    let (local, domain) = email
+        .split_once('@')
+        .ok_or_else(|| bad("must contain an @"))?;
+    if domain.contains('@') {
+        return Err(bad("must contain exactly one @"));
+    }
+    if local.is_empty() || local.len() > 64 {
+        return Err(bad("must have 1 to 64 characters before the @"));
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return Err(bad(
+            "must not have a leading, trailing or doubled dot before the @",
+        ));
+    }
+    if !local.chars().all(|c| {
+        c.is_ascii_graphic()
+            && !matches!(
+                c,
+                '"' | '(' | ')' | ',' | ':' | ';' | '<' | '>' | '[' | '\\' | ']'
+            )
+    }) {
+        return Err(bad("has a character that is not allowed before the @"));
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() < 2 {
+        return Err(bad("must have a domain with a dot, like example.com"));
+    }
+    for label in &labels {
+        if label.is_empty()
+            || label.len() > 63
+            || label.starts_with('-')
+            || label.ends_with('-')
+            || !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(bad("has an invalid domain"));
+        }
+    }
+    let tld = labels[labels.len() - 1];
+    if tld.len() < 2 || !tld.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err(bad("has an invalid top-level domain"));
+    }
+    Ok(format!("{local}@{}", domain.to_ascii_lowercase()))
+}
+
+/// Masks an email for public display (DATA-2): `jeanne@example.com` → `j***@example.com`.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first = local.chars().next().unwrap_or('*');
+            format!("{first}***@{domain}")
+        }
+        None => "***".to_owned(),
+    }
+}
+
+/// Normalises a phone number to E.164 (`+33612345678`).
+///
+/// Spaces, dots, dashes and parentheses are ignored; `00` is read as `+`. A national number
+/// (leading `0`, no `+`) is accepted when `default_country_code` is given (e.g. `"33"`): its
+/// trunk `0` is dropped. The result has 8 to 15 digits and a country code not starting with 0.
+pub fn normalize_phone(
+    field: &str,
+    raw: &str,
+    default_country_code: Option<&str>,
+) -> Result<String> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(Error::field(
+            field,
+            "required",
+            format!("{field} is required"),
+        ));
+    }
+    let bad = |why: String| Error::field(field, "invalid_format", why);
+    let mut digits = String::with_capacity(16);
+    for (i, c) in trimmed.chars().enumerate() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '+' if i == 0 => {}
+            ' ' | '.' | '-' | '(' | ')' => {}
+            _ => {
+                return Err(bad(format!(
+                    "{field} may only contain digits, spaces, dots, dashes, parentheses and a leading +"
+                )));
+            }
+        }
+    }
+    let international = if trimmed.starts_with('+') {
+        digits
+    } else if let Some(rest) = digits.strip_prefix("00") {
+        rest.to_owned()
+    } else if let (Some(rest), Some(cc)) = (digits.strip_prefix('0'), default_country_code) {
+        format!("{cc}{rest}")
+    } else {
+        return Err(bad(format!(
+            "{field} must be in international form, like +33 6 12 34 56 78"
+        )));
+    };
+    if international.starts_with('0') {
+        return Err(bad(format!("{field} has a country code starting with 0")));
+    }
+    if !(8..=15).contains(&international.len()) {
+        return Err(bad(format!(
+            "{field} must have 8 to 15 digits including the country code"
+        )));
+    }
+    Ok(format!("+{international}"))
+}
+
+/// Whether the text contains markup or control characters (DATA-3): `<`, `>` or a control
+/// character other than newline and tab.
+pub fn contains_markup(text: &str) -> bool {
+    text.chars()
+        .any(|c| c == '<' || c == '>' || (c.is_control() && c != '\n' && c != '\t'))
+}
+
+/// Trims a required single-line text (names) and checks its length (1 to `max` characters)
+/// and that it holds no markup or control characters.
+pub fn clean_name(field: &str, raw: &str, max: usize) -> Result<String> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(Error::field(
+            field,
+            "required",
+            format!("{field} is required"),
+        ));
+    }
+    if text.chars().count() > max {
+        return Err(Error::field(
+            field,
+            "too_long",
+            format!("{field} must be at most {max} characters"),
+        ));
+    }
+    if contains_markup(text) || text.contains('\n') {
+        return Err(Error::field(
+            field,
+            "markup",
+            format!("{field} must be plain text on one line, without < > or control characters"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// Trims an optional multi-line text (descriptions) and checks its length and that it holds no
+/// markup; empty becomes an empty string.
+pub fn clean_text(field: &str, raw: &str, max: usize) -> Result<String> {
+    let text = raw.trim();
+    if text.chars().count() > max {
+        return Err(Error::field(
+            field,
+            "too_long",
+            format!("{field} must be at most {max} characters"),
+        ));
+    }
+    if contains_markup(text) {
+        return Err(Error::field(
+            field,
+            "markup",
+            format!("{field} must be plain text without < > or control characters"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// Configurable bounds on services (SVC-1, SVC-2).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct ServiceLimits {
+    /// Shortest duration, minutes (default 5).
+    pub min_duration_minutes: u32,
+    /// Longest duration, minutes (default 720 = 12 h).
+    pub max_duration_minutes: u32,
+    /// Durations are multiples of this (default 5).
+    pub duration_granularity_minutes: u32,
+    /// Lowest price, minor units (default 0).
+    pub min_price_minor: i64,
+    /// Highest price, minor units (default 100,000,000 = 1,000,000.00).
+    pub max_price_minor: i64,
+    /// Longest buffer before or after, minutes (default 240).
+    pub max_buffer_minutes: u32,
+    /// Longest booking horizon, days (default 730).
+    pub max_horizon_days: u32,
+    /// Most seats of a group slot (default 500).
+    pub max_seats: u32,
+}
+
+impl Default for ServiceLimits {
+    fn default() -> Self {
+        Self {
+            min_duration_minutes: 5,
+            max_duration_minutes: 12 * 60,
+            duration_granularity_minutes: 5,
+            min_price_minor: 0,
+            max_price_minor: 100_000_000,
+            max_buffer_minutes: 240,
+            max_horizon_days: 730,
+            max_seats: 500,
+        }
+    }
+}
+
+impl ServiceLimits {
+    /// Checks a price against the bounds (SVC-1).
+    pub fn check_price(&self, price: &Money, errors: &mut FieldErrors) {
+        if price.amount_minor < self.min_price_minor || price.amount_minor > self.max_price_minor {
+            errors.add(
+                "price.amount_minor",
+                "out_of_range",
+                format!(
+                    "price.amount_minor must be between {} and {} (minor units), got {}",
+                    self.min_price_minor, self.max_price_minor, price.amount_minor
+                ),
+            );
+        }
+    }
+
+    /// Checks every timing rule of a service (SVC-2, ERR-7).
+    pub fn check_rules(&self, rules: &SlotRules, errors: &mut FieldErrors) {
+        let d = rules.duration_minutes;
+        if d < self.min_duration_minutes || d > self.max_duration_minutes {
+            errors.add(
+                "rules.duration_minutes",
+                "out_of_range",
+                format!(
+                    "rules.duration_minutes must be between {} and {}, got {d}",
+                    self.min_duration_minutes, self.max_duration_minutes
+                ),
+            );
+        } else if self.duration_granularity_minutes > 0
+            && !d.is_multiple_of(self.duration_granularity_minutes)
+        {
+            errors.add(
+                "rules.duration_minutes",
+                "not_a_multiple",
+                format!(
+                    "rules.duration_minutes must be a multiple of {}, got {d}",
+                    self.duration_granularity_minutes
+                ),
+            );
+        }
+        if rules.step_minutes == 0 || rules.step_minutes > 24 * 60 {
+            errors.add(
+                "rules.step_minutes",
+                "out_of_range",
+                "rules.step_minutes must be between 1 and 1440",
+            );
+        }
+        for (name, value) in [
+            ("rules.buffer_before_minutes", rules.buffer_before_minutes),
+            ("rules.buffer_after_minutes", rules.buffer_after_minutes),
+        ] {
+            if value > self.max_buffer_minutes {
+                errors.add(
+                    name,
+                    "out_of_range",
+                    format!("{name} must be at most {}", self.max_buffer_minutes),
+                );
+            }
+        }
+        if rules.horizon_days == 0 || rules.horizon_days > self.max_horizon_days {
+            errors.add(
+                "rules.horizon_days",
+                "out_of_range",
+                format!(
+                    "rules.horizon_days must be between 1 and {}",
+                    self.max_horizon_days
+                ),
+            );
+        }
+        if rules.min_notice_minutes > rules.horizon_days.saturating_mul(24 * 60) {
+            errors.add(
+                "rules.min_notice_minutes",
+                "out_of_range",
+                "rules.min_notice_minutes must be shorter than the booking horizon",
+            );
+        }
+        if rules.seats == 0 || rules.seats > self.max_seats {
+            errors.add(
+                "rules.seats",
+                "out_of_range",
+                format!("rules.seats must be between 1 and {}", self.max_seats),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Currency;
+
+    #[test]
+    fn emails_are_trimmed_and_their_domain_lowercased() {
+        assert_eq!(
+            normalize_email("email", "  Jeanne.Dupont@Example.FR ").unwrap(),
+            "Jeanne.Dupont@example.fr"
+        );
+        assert_eq!(
+            normalize_email("email", "a+tag@sub.example.com").unwrap(),
+            "a+tag@sub.example.com"
+        );
+    }
+
+    #[test]
+    fn malformed_emails_are_refused_with_a_reason() {
+        for (raw, code) in [
+            ("", "required"),
+            ("no-at.example.com", "invalid_format"),
+            ("a@b@c.com", "invalid_format"),
+            ("a@localhost", "invalid_format"),
+            ("a b@example.com", "invalid_format"),
+            (".a@example.com", "invalid_format"),
+            ("a@-example.com", "invalid_format"),
+            ("a@example.c0m", "invalid_format"),
+            ("a@exa_mple.com", "invalid_format"),
+        ] {
+            let err = normalize_email("email", raw).unwrap_err();
+            assert_eq!(err.field_errors()[0].code, code, "{raw:?}");
+            assert_eq!(err.field_errors()[0].field, "email");
+        }
+        let long = format!("{}@example.com", "a".repeat(65));
+        assert!(normalize_email("email", &long).is_err());
+    }
+
+    #[test]
+    fn emails_are_masked_for_the_public() {
+        assert_eq!(mask_email("jeanne@example.com"), "j***@example.com");
+        assert_eq!(mask_email("broken"), "***");
+    }
+
+    #[test]
+    fn phones_become_e164() {
+        assert_eq!(
+            normalize_phone("phone", "+33 6 12 34 56 78", None).unwrap(),
+            "+33612345678"
+        );
+        assert_eq!(
+            normalize_phone("phone", "0033 (6) 12.34.56.78", None).unwrap(),
+            "+33612345678"
+        );
+        assert_eq!(
+            normalize_phone("phone", "06 12 34 56 78", Some("33")).unwrap(),
+            "+33612345678"
+        );
+        assert_eq!(
+            normalize_phone("phone", "+1 (212) 555-0100", None).unwrap(),
+            "+12125550100"
+        );
+    }
+
+    #[test]
+    fn malformed_phones_are_refused() {
+        for raw in [
+            "06 12 34 56 78",
+            "+33 6 12 ab",
+            "+0 123456789",
+            "+331234",
+            "+1234567890123456",
+            "6+12345678",
+        ] {
+            let err = normalize_phone("phone", raw, None).unwrap_err();
+            assert_eq!(err.field_errors()[0].code, "invalid_format", "{raw:?}");
+        }
+        assert_eq!(
+            normalize_phone("phone", " ", None)
+                .unwrap_err()
+                .field_errors()[0]
+                .code,
+            "required"
+        );
+    }
+
+    #[test]
+    fn names_are_trimmed_bounded_and_plain() {
+        assert_eq!(clean_name("first_name", "  Élodie ", 50).unwrap(), "Élodie");
+        assert_eq!(
+            clean_name("first_name", "", 50).unwrap_err().field_errors()[0].code,
+            "required"
+        );
+        assert_eq!(
+            clean_name("first_name", &"é".repeat(51), 50)
+                .unwrap_err()
+                .field_errors()[0]
+                .code,
+            "too_long"
+        );
+        assert_eq!(
+            clean_name("last_name", "<script>x</script>", 50)
+                .unwrap_err()
+                .field_errors()[0]
+                .code,
+            "markup"
+        );
+        assert!(clean_text("description", "line one\nline two", 100).is_ok());
+        assert!(clean_text("description", "<b>bold</b>", 100).is_err());
+    }
+
+    #[test]
+    fn default_service_limits_are_5_minutes_to_12_hours_and_0_to_a_million() {
+        let limits = ServiceLimits::default();
+        let eur = Currency::parse("EUR").unwrap();
+        let check = |duration: u32, price: i64| {
+            let mut errors = FieldErrors::new();
+            let mut rules = SlotRules::simple(duration);
+            rules.step_minutes = 5;
+            limits.check_rules(&rules, &mut errors);
+            limits.check_price(&Money::new(price, eur), &mut errors);
+            errors.finish(()).map_err(|e| {
+                e.field_errors()
+                    .iter()
+                    .map(|f| format!("{}:{}", f.field, f.code))
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert!(check(5, 0).is_ok());
+        assert!(check(720, 100_000_000).is_ok());
+        assert_eq!(
+            check(0, 0).unwrap_err(),
+            ["rules.duration_minutes:out_of_range"]
+        );
+        assert_eq!(
+            check(725, 0).unwrap_err(),
+            ["rules.duration_minutes:out_of_range"]
+        );
+        assert_eq!(
+            check(32, 0).unwrap_err(),
+            ["rules.duration_minutes:not_a_multiple"]
+        );
+        assert_eq!(
+            check(30, -1).unwrap_err(),
+            ["price.amount_minor:out_of_range"]
+        );
+        assert_eq!(
+            check(3, 100_000_001).unwrap_err(),
+            [
+                "rules.duration_minutes:out_of_range",
+                "price.amount_minor:out_of_range"
+            ]
+        );
+    }
+}
