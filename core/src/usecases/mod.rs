@@ -667,3 +667,6 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         self.store.list_reservations(filter, sort, page).await
     }
 }
+
+#[cfg(test)]
+mod tests;
