@@ -446,6 +446,8 @@ impl Prepared {
         let earliest = from.max(now + timing.notice).max(now);
         let latest = now.saturating_add(timing.horizon);
         let (duration, step) = (timing.duration, timing.step);
+        let estimate: i64 = self.bookable.iter().map(|&(a, b)| (b - a) / step + 1).sum();
+        out.reserve((estimate.max(0) as usize).min(limit));
         let mut closure_at = 0;
         let mut busy_upto = 0;
         for &(a, b) in &self.bookable {
@@ -470,32 +472,53 @@ impl Prepared {
                 {
                     busy_upto += 1;
                 }
-                let mut seats_left = timing.seats;
-                if busy_upto > 0 && self.busy_max_end[busy_upto - 1] > t - timing.buffer_before {
-                    if timing.seats > 1 {
-                        match self.group_seats_left(timing, t, busy_upto) {
-                            Some(left) => seats_left = left,
-                            None => {
-                                t += step;
-                                continue;
-                            }
-                        }
-                    } else {
+                if busy_upto > 0 && self.busy_max_end[busy_upto - 1] > t - timing.buffer_before
+                {
+                    if timing.seats == 1 {
                         let free_from = self.busy_max_end[busy_upto - 1] + timing.buffer_before;
                         t = grid_at_or_after(a, step, free_from);
                         continue;
                     }
+                    // A group slot may still have seats: decide this one candidate alone.
+                    if let Some(seats_left) = self.group_seats_left(timing, t, busy_upto) {
+                        if out.len() == limit {
+                            return true;
+                        }
+                        out.push(Slot {
+                            resource_id,
+                            start: Timestamp::from_secs(t),
+                            end: Timestamp::from_secs(end),
+                            seats_left,
+                        });
+                    }
+                    t += step;
+                    continue;
                 }
-                if out.len() == limit {
+                // `t` is free, and so is every grid start after it until the next closure or
+                // busy period comes within reach: emit that whole run in one tight loop.
+                let mut run_end = b;
+                if let Some(&(c_start, _)) = self.closures.get(closure_at) {
+                    run_end = run_end.min(c_start);
+                }
+                if let Some(next) = self.busy.get(busy_upto) {
+                    run_end = run_end.min(next.blocked_start - timing.buffer_after);
+                }
+                let last_start = (run_end - duration).min(to - 1).min(latest);
+                let count = ((last_start - t) / step + 1) as usize;
+                let room = limit - out.len();
+                for k in 0..count.min(room) as i64 {
+                    let start = t + k * step;
+                    out.push(Slot {
+                        resource_id,
+                        start: Timestamp::from_secs(start),
+                        end: Timestamp::from_secs(start + duration),
+                        seats_left: timing.seats,
+                    });
+                }
+                if count > room {
                     return true;
                 }
-                out.push(Slot {
-                    resource_id,
-                    start: Timestamp::from_secs(t),
-                    end: Timestamp::from_secs(end),
-                    seats_left,
-                });
-                t += step;
+                t += count as i64 * step;
             }
         }
         false
