@@ -9,8 +9,10 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod recurrence;
 pub mod time;
 pub mod tz;
 
 pub use error::{Error, ErrorCode, FieldError, Result};
+pub use recurrence::{Expansion, Recurrence, RecurrenceRule};
 pub use time::{Interval, Timestamp};
