@@ -47,7 +47,7 @@ impl Resolver {
 
     /// UTC seconds of a wall-clock time given as seconds since 1970-01-01T00:00 local.
     #[inline]
-    pub(super) fn to_utc(&mut self, local: i64) -> i64 {
+    pub(super) fn resolve(&mut self, local: i64) -> i64 {
         if local < self.lo || local > self.hi {
             *self = Self::new(self.tz, local, self.cap.max(local));
         }
@@ -240,6 +240,24 @@ impl Recurrence {
         }
     }
 
+    /// A rough count of the occurrences in a window of `from..to` UTC seconds, to size output
+    /// vectors (exact for plain daily and weekly rules, up to one period).
+    pub(super) fn estimate(&self, from: i64, to: i64) -> usize {
+        let days = (to.saturating_sub(from) / DAY).clamp(0, 1 << 20) + 1;
+        let step = i64::from(self.rule.interval());
+        let per_week = match self.rule.by_day().len() {
+            0 => 1,
+            n => n as i64,
+        };
+        let n = match self.rule.frequency() {
+            Frequency::Daily if self.rule.by_day().is_empty() => days / step + 1,
+            Frequency::Daily => days * per_week / (7 * step) + 1,
+            Frequency::Weekly => (days / (7 * step) + 1) * per_week,
+            Frequency::Monthly => 16,
+        };
+        n as usize
+    }
+
     /// Visits, in ascending order, every occurrence whose UTC start is in `[from, to)`, calling
     /// `emit(local, utc, resolver)` until it returns `false`. `extra` is how far past an
     /// occurrence's local start the callback may resolve wall times.
@@ -285,7 +303,7 @@ impl Recurrence {
             if remaining == Some(0) || local > until_local {
                 return false;
             }
-            let utc = resolver.to_utc(local);
+            let utc = resolver.resolve(local);
             if utc > until_utc {
                 return false;
             }

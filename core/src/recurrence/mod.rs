@@ -182,7 +182,8 @@ impl Recurrence {
     /// Occurrence starts (UTC) in `[window.start, window.end)`, ascending, at most `limit`;
     /// [`Expansion::truncated`] says whether the window held more.
     pub fn expand(&self, window: Interval, limit: usize) -> Expansion {
-        let mut occurrences = Vec::with_capacity(limit.min(64));
+        let (from, to) = (window.start().secs(), window.end().secs());
+        let mut occurrences = Vec::with_capacity(limit.min(self.estimate(from, to)));
         let mut truncated = false;
         self.walk(
             window.start().secs(),
@@ -227,7 +228,7 @@ impl Recurrence {
     ) -> (Vec<Interval>, bool) {
         let wall = i64::from(wall_minutes) * 60;
         let (lo, hi) = (window.start().secs(), window.end().secs());
-        let mut out = Vec::with_capacity(limit.min(64));
+        let mut out = Vec::with_capacity(limit.min(self.estimate(lo, hi)));
         let mut truncated = false;
         // An occurrence starting up to `wall` (plus a DST shift) before the window may reach it.
         self.walk(
@@ -235,7 +236,7 @@ impl Recurrence {
             hi,
             wall,
             |local, start, resolver| {
-                let end = resolver.to_utc(local + wall);
+                let end = resolver.resolve(local + wall);
                 if end <= lo || end <= start {
                     return true;
                 }
