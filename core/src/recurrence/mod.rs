@@ -220,6 +220,26 @@ impl Recurrence {
     /// DST changes). Returns the intervals overlapping `window`, ascending, at most `limit`,
     /// and whether more existed. An occurrence whose resolved end is not after its start (a
     /// range swallowed by a DST gap) is skipped.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use rdv_core::recurrence::{Recurrence, RecurrenceRule};
+    /// use rdv_core::Interval;
+    ///
+    /// // Sundays 09:00–17:00 in Paris, across the change to summer time on 2026-03-29.
+    /// let start = NaiveDate::from_ymd_opt(2026, 3, 22).unwrap().and_hms_opt(9, 0, 0).unwrap();
+    /// let rule = RecurrenceRule::parse("FREQ=WEEKLY").unwrap();
+    /// let rec = Recurrence::new(start, chrono_tz::Europe::Paris, rule).unwrap();
+    /// let window = Interval::new(
+    ///     "2026-03-01T00:00:00Z".parse().unwrap(),
+    ///     "2026-04-01T00:00:00Z".parse().unwrap(),
+    /// )
+    /// .unwrap();
+    /// let (intervals, truncated) = rec.expand_intervals(window, 10, 8 * 60);
+    /// assert!(!truncated);
+    /// assert_eq!(format!("{:?}", intervals[0]), "[2026-03-22T08:00:00Z, 2026-03-22T16:00:00Z)");
+    /// assert_eq!(format!("{:?}", intervals[1]), "[2026-03-29T07:00:00Z, 2026-03-29T15:00:00Z)");
+    /// ```
     pub fn expand_intervals(
         &self,
         window: Interval,

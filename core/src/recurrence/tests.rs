@@ -684,6 +684,30 @@ proptest! {
         prop_assert_eq!(ours, oracle(&c, &text), "rule {}", text);
     }
 
+    /// Each availability interval runs from an occurrence to the wall time `wall_minutes`
+    /// later, both resolved with the RFC 5545 policy; exactly the occurrences whose interval
+    /// overlaps the window appear, in order.
+    #[test]
+    fn intervals_are_the_occurrences_stretched_in_wall_clock_time(c in case(), wall_minutes in 1u32..(36 * 60)) {
+        let r = recurrence_of(&c);
+        let (intervals, truncated) = r.expand_intervals(c.window, 10_000, wall_minutes);
+        prop_assert!(!truncated);
+        let wall = i64::from(wall_minutes) * 60;
+        let wide = Interval::new(c.window.start().add_secs(-wall - 2 * DAY), c.window.end()).unwrap();
+        let expected: Vec<Interval> = r
+            .expand(wide, 100_000)
+            .occurrences
+            .into_iter()
+            .filter_map(|start| {
+                let nominal = start.to_utc().with_timezone(&c.tz).date_naive().and_time(c.dtstart.time());
+                let end = resolve_local(c.tz, nominal + chrono::Duration::seconds(wall));
+                Interval::new(start, end).ok()
+            })
+            .filter(|i| i.overlaps(&c.window))
+            .collect();
+        prop_assert_eq!(intervals, expected);
+    }
+
     /// Display always parses back to the same rule.
     #[test]
     fn generated_rules_round_trip(c in case()) {
