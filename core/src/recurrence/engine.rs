@@ -29,8 +29,8 @@ pub(super) struct Resolver {
 }
 
 impl Resolver {
-    fn new(tz: Tz, from_local: i64, cap: i64) -> Self {
-        let to_local = from_local.saturating_add(CHUNK).min(cap).max(from_local);
+    fn new(tz: Tz, from_local: i64, cap: i64, span: i64) -> Self {
+        let to_local = from_local.saturating_add(span).min(cap).max(from_local);
         let segments = ZoneSegments::new(
             tz,
             Timestamp::from_secs(from_local - 2 * DAY),
@@ -49,7 +49,7 @@ impl Resolver {
     #[inline]
     pub(super) fn resolve(&mut self, local: i64) -> i64 {
         if local < self.lo || local > self.hi {
-            *self = Self::new(self.tz, local, self.cap.max(local));
+            *self = Self::new(self.tz, local, self.cap.max(local), CHUNK);
         }
         self.segments.local_to_utc(local)
     }
@@ -253,15 +253,29 @@ impl Recurrence {
             Frequency::Daily if self.rule.by_day().is_empty() => days / step + 1,
             Frequency::Daily => days * per_week / (7 * step) + 1,
             Frequency::Weekly => (days / (7 * step) + 1) * per_week,
-            Frequency::Monthly => 16,
+            Frequency::Monthly => {
+                let per_month = if !self.rule.by_month_day().is_empty() {
+                    self.rule.by_month_day().len()
+                } else if !self.rule.by_day().is_empty() {
+                    let days = self.rule.by_day().iter();
+                    days.map(|d| if d.ordinal().is_some() { 1 } else { 5 })
+                        .sum()
+                } else {
+                    1
+                };
+                (days / (30 * step) + 1) * per_month as i64
+            }
         };
         n as usize
     }
 
     /// Visits, in ascending order, every occurrence whose UTC start is in `[from, to)`, calling
     /// `emit(local, utc, resolver)` until it returns `false`. `extra` is how far past an
-    /// occurrence's local start the callback may resolve wall times.
-    pub(super) fn walk<F>(&self, from: i64, to: i64, extra: i64, mut emit: F)
+    /// occurrence's local start the callback may resolve wall times. `limit` is how many
+    /// occurrences the callback is expected to take: the zone's offsets are first computed
+    /// only for the part of the window that likely holds them, so a small limit over a long
+    /// window stays cheap.
+    pub(super) fn walk<F>(&self, from: i64, to: i64, extra: i64, limit: usize, mut emit: F)
     where
         F: FnMut(i64, i64, &mut Resolver) -> bool,
     {
@@ -288,10 +302,20 @@ impl Recurrence {
             Some(Until::Local(local)) => (local.and_utc().timestamp(), i64::MAX),
             Some(Until::Date(date)) => ((day_number(date) + 1) * DAY - 1, i64::MAX),
         };
+        let span = match self.estimate(from, to) {
+            estimate if limit < estimate => {
+                let share = (to - from) as i128 * (limit as i128 + 1) / estimate as i128;
+                (share as i64)
+                    .saturating_add(extra.max(0) + 8 * DAY)
+                    .min(CHUNK)
+            }
+            _ => CHUNK,
+        };
         let mut resolver = Resolver::new(
             self.tz,
             first_day * DAY,
             (last_day + 1) * DAY + extra.max(0),
+            span,
         );
         let exdates = &self.exdate_instants[..];
         let mut ex = exdates.partition_point(|&e| e < from);

@@ -91,6 +91,9 @@ use crate::error::{Error, Result};
 use crate::time::{Interval, Timestamp};
 use crate::tz::resolve_local;
 
+/// Output vectors are sized from an estimate of the result, up to this many entries.
+const MAX_PREALLOCATED: usize = 4096;
+
 /// A recurrence rule anchored at a local `DTSTART` in a business's zone, with its `EXDATE`s.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recurrence {
@@ -183,21 +186,17 @@ impl Recurrence {
     /// [`Expansion::truncated`] says whether the window held more.
     pub fn expand(&self, window: Interval, limit: usize) -> Expansion {
         let (from, to) = (window.start().secs(), window.end().secs());
-        let mut occurrences = Vec::with_capacity(limit.min(self.estimate(from, to)));
+        let capacity = limit.min(self.estimate(from, to)).min(MAX_PREALLOCATED);
+        let mut occurrences = Vec::with_capacity(capacity);
         let mut truncated = false;
-        self.walk(
-            window.start().secs(),
-            window.end().secs(),
-            0,
-            |_, utc, _| {
-                if occurrences.len() == limit {
-                    truncated = true;
-                    return false;
-                }
-                occurrences.push(Timestamp::from_secs(utc));
-                true
-            },
-        );
+        self.walk(from, to, 0, limit, |_, utc, _| {
+            if occurrences.len() == limit {
+                truncated = true;
+                return false;
+            }
+            occurrences.push(Timestamp::from_secs(utc));
+            true
+        });
         Expansion {
             occurrences,
             truncated,
@@ -248,13 +247,15 @@ impl Recurrence {
     ) -> (Vec<Interval>, bool) {
         let wall = i64::from(wall_minutes) * 60;
         let (lo, hi) = (window.start().secs(), window.end().secs());
-        let mut out = Vec::with_capacity(limit.min(self.estimate(lo, hi)));
+        let capacity = limit.min(self.estimate(lo, hi)).min(MAX_PREALLOCATED);
+        let mut out = Vec::with_capacity(capacity);
         let mut truncated = false;
         // An occurrence starting up to `wall` (plus a DST shift) before the window may reach it.
         self.walk(
             lo - wall - crate::time::DAY,
             hi,
             wall,
+            limit,
             |local, start, resolver| {
                 let end = resolver.resolve(local + wall);
                 if end <= lo || end <= start {
