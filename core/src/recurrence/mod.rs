@@ -42,8 +42,9 @@
 //! weekly rules jump to the first period inside the window arithmetically, and with `COUNT`
 //! the occurrences before the window are counted arithmetically too (monthly rules, and daily
 //! rules filtered by `BYMONTHDAY`, count them with a loop over months). Wall-clock times are
-//! converted with [`ZoneSegments`](crate::tz::ZoneSegments) built once per year of window, so
-//! each occurrence costs a few integer operations and no time-zone database lookup.
+//! converted with [`ZoneSegments`](crate::tz::ZoneSegments) built for the window (400 days at
+//! a time, and only the part a small limit needs), so each occurrence costs a few integer
+//! operations and no time-zone database lookup.
 //!
 //! ```
 //! use chrono::NaiveDate;
