@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod memory;
 pub mod model;
 pub mod ports;
+pub mod recurrence;
 pub mod slots;
 pub mod time;
 pub mod tz;
@@ -24,4 +25,5 @@ pub mod usecases;
 pub mod validation;
 
 pub use error::{Error, ErrorCode, FieldError, Result};
+pub use recurrence::{Expansion, Recurrence, RecurrenceRule};
 pub use time::{Interval, Timestamp};
