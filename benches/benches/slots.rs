@@ -10,7 +10,9 @@ use chrono_tz::Tz;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use rdv_core::hours::{OpeningHours, TimeRange};
 use rdv_core::model::{ResourceId, SlotRules, Zone};
-use rdv_core::slots::{Busy, ResourceSchedule, SNAPSHOT_VERSION, Schedule, SlotQuery, compute_slots};
+use rdv_core::slots::{
+    Busy, ResourceSchedule, SNAPSHOT_VERSION, Schedule, SlotQuery, compute_slots,
+};
 use rdv_core::tz::resolve_local;
 use rdv_core::{Interval, Timestamp};
 
@@ -31,7 +33,10 @@ impl XorShift {
 const TZ: Tz = Tz::Europe__Berlin;
 
 fn local(day: NaiveDate, minutes: i64) -> Timestamp {
-    resolve_local(TZ, day.and_hms_opt(0, 0, 0).unwrap() + Duration::minutes(minutes))
+    resolve_local(
+        TZ,
+        day.and_hms_opt(0, 0, 0).unwrap() + Duration::minutes(minutes),
+    )
 }
 
 fn weekdays(first: NaiveDate, count: usize) -> impl Iterator<Item = NaiveDate> {
@@ -81,7 +86,10 @@ fn schedule(first: NaiveDate, duration: u32, busy: Vec<Busy>) -> Schedule {
     Schedule {
         version: SNAPSHOT_VERSION,
         time_zone: Zone(TZ),
-        opening_hours: OpeningHours::same_every_day(&[TimeRange::parse("09:00", "17:00").unwrap()], &[0, 1, 2, 3, 4]),
+        opening_hours: OpeningHours::same_every_day(
+            &[TimeRange::parse("09:00", "17:00").unwrap()],
+            &[0, 1, 2, 3, 4],
+        ),
         closures: vec![],
         rules: SlotRules {
             duration_minutes: duration,
@@ -125,7 +133,10 @@ fn bench_slots(c: &mut Criterion) {
                 // 22 weekdays × 8 hours, cut into slots of the duration.
                 assert_eq!(expected, 22 * 8 * 60 / duration as usize);
             } else {
-                assert!(expected < 22 * 8 * 60 / duration as usize, "reservations must remove slots");
+                assert!(
+                    expected < 22 * 8 * 60 / duration as usize,
+                    "reservations must remove slots"
+                );
             }
             group.bench_with_input(
                 BenchmarkId::new(format!("{duration}min"), format!("{n}_bookings")),

@@ -472,8 +472,7 @@ impl Prepared {
                 {
                     busy_upto += 1;
                 }
-                if busy_upto > 0 && self.busy_max_end[busy_upto - 1] > t - timing.buffer_before
-                {
+                if busy_upto > 0 && self.busy_max_end[busy_upto - 1] > t - timing.buffer_before {
                     if timing.seats == 1 {
                         let free_from = self.busy_max_end[busy_upto - 1] + timing.buffer_before;
                         t = grid_at_or_after(a, step, free_from);

@@ -6,7 +6,9 @@ use crate::error::ErrorCode;
 use crate::hours::TimeRange;
 use crate::memory::MemoryStore;
 use crate::model::Currency;
-use crate::ports::{AvailabilityStore, DirectoryStore, FixedClock, ReservationStore, SequentialIds};
+use crate::ports::{
+    AvailabilityStore, DirectoryStore, FixedClock, ReservationStore, SequentialIds,
+};
 
 type App = UseCases<MemoryStore, FixedClock, SequentialIds>;
 
@@ -31,8 +33,15 @@ struct World {
 /// 2026-06-08 and a 30-minute service with a 10-minute buffer after.
 fn world(seats: u32) -> World {
     block_on(async {
-        let app = UseCases::new(MemoryStore::new(), FixedClock(ts(NOW)), SequentialIds::default());
-        let hours = OpeningHours::same_every_day(&[TimeRange::parse("09:00", "17:00").unwrap()], &[0, 1, 2, 3, 4]);
+        let app = UseCases::new(
+            MemoryStore::new(),
+            FixedClock(ts(NOW)),
+            SequentialIds::default(),
+        );
+        let hours = OpeningHours::same_every_day(
+            &[TimeRange::parse("09:00", "17:00").unwrap()],
+            &[0, 1, 2, 3, 4],
+        );
         let business = app
             .create_business(
                 UserId::from_uuid(uuid::Uuid::from_u128(7)),
@@ -52,10 +61,17 @@ fn world(seats: u32) -> World {
         let business = app.validate_business(business.id).await.unwrap();
         let mut staff = Vec::new();
         for name in ["Alice", "Bob"] {
-            let r = app.create_resource(business.id, name, ResourceKind::Staff).await.unwrap();
-            app.create_availability(business.id, r.id, iv("2026-06-08T07:00:00Z", "2026-06-08T15:00:00Z"))
+            let r = app
+                .create_resource(business.id, name, ResourceKind::Staff)
                 .await
                 .unwrap();
+            app.create_availability(
+                business.id,
+                r.id,
+                iv("2026-06-08T07:00:00Z", "2026-06-08T15:00:00Z"),
+            )
+            .await
+            .unwrap();
             staff.push(r);
         }
         let mut rules = SlotRules::simple(30);
@@ -78,7 +94,12 @@ fn world(seats: u32) -> World {
             )
             .await
             .unwrap();
-        World { app, business, staff, service }
+        World {
+            app,
+            business,
+            staff,
+            service,
+        }
     })
 }
 
@@ -98,25 +119,57 @@ fn client(n: u128) -> ClientId {
 fn booking_takes_the_slot_and_the_second_client_gets_a_typed_overlap() {
     let w = world(1);
     block_on(async {
-        let r = w.app.book(client(1), &request(&w, Some(0), "2026-06-08T08:00:00Z")).await.unwrap();
+        let r = w
+            .app
+            .book(client(1), &request(&w, Some(0), "2026-06-08T08:00:00Z"))
+            .await
+            .unwrap();
         assert_eq!(r.status, ReservationStatus::Pending);
-        assert_eq!(r.interval, iv("2026-06-08T08:00:00Z", "2026-06-08T08:30:00Z"));
-        let err = w.app.book(client(2), &request(&w, Some(0), "2026-06-08T08:00:00Z")).await.unwrap_err();
+        assert_eq!(
+            r.interval,
+            iv("2026-06-08T08:00:00Z", "2026-06-08T08:30:00Z")
+        );
+        let err = w
+            .app
+            .book(client(2), &request(&w, Some(0), "2026-06-08T08:00:00Z"))
+            .await
+            .unwrap_err();
         assert_eq!(err, Error::BookingOverlap);
         // Without a resource, the next free one is chosen.
-        let other = w.app.book(client(2), &request(&w, None, "2026-06-08T08:00:00Z")).await.unwrap();
+        let other = w
+            .app
+            .book(client(2), &request(&w, None, "2026-06-08T08:00:00Z"))
+            .await
+            .unwrap();
         assert_eq!(other.resource_id, w.staff[1].id);
         // The same client cannot be in two places at once.
-        let err = w.app.book(client(1), &request(&w, Some(1), "2026-06-08T08:00:00Z")).await.unwrap_err();
+        let err = w
+            .app
+            .book(client(1), &request(&w, Some(1), "2026-06-08T08:00:00Z"))
+            .await
+            .unwrap_err();
         assert_eq!(err.code(), ErrorCode::BookingOverlap);
-        let err = w.app.book(client(1), &request(&w, None, "2026-06-08T09:00:00Z")).await;
+        let err = w
+            .app
+            .book(client(1), &request(&w, None, "2026-06-08T09:00:00Z"))
+            .await;
         assert!(err.is_ok());
         let slots = w
             .app
-            .slots_for_service(w.service.id, ts("2026-06-08T00:00:00Z"), ts("2026-06-09T00:00:00Z"), 1000)
+            .slots_for_service(
+                w.service.id,
+                ts("2026-06-08T00:00:00Z"),
+                ts("2026-06-09T00:00:00Z"),
+                1000,
+            )
             .await
             .unwrap();
-        assert!(slots.slots.iter().all(|s| s.start != ts("2026-06-08T08:00:00Z")));
+        assert!(
+            slots
+                .slots
+                .iter()
+                .all(|s| s.start != ts("2026-06-08T08:00:00Z"))
+        );
     });
 }
 
@@ -124,8 +177,15 @@ fn booking_takes_the_slot_and_the_second_client_gets_a_typed_overlap() {
 fn a_client_cannot_hold_two_overlapping_reservations_with_different_staff() {
     let w = world(1);
     block_on(async {
-        w.app.book(client(1), &request(&w, Some(0), "2026-06-08T08:00:00Z")).await.unwrap();
-        let err = w.app.book(client(1), &request(&w, Some(1), "2026-06-08T08:00:00Z")).await.unwrap_err();
+        w.app
+            .book(client(1), &request(&w, Some(0), "2026-06-08T08:00:00Z"))
+            .await
+            .unwrap();
+        let err = w
+            .app
+            .book(client(1), &request(&w, Some(1), "2026-06-08T08:00:00Z"))
+            .await
+            .unwrap_err();
         assert_eq!(err, Error::ClientDoubleBooked);
     });
 }
@@ -134,18 +194,40 @@ fn a_client_cannot_hold_two_overlapping_reservations_with_different_staff() {
 fn rules_refuse_inactive_services_unvalidated_businesses_and_past_times() {
     let w = world(1);
     block_on(async {
-        let err = w.app.book(client(1), &request(&w, Some(0), "2026-05-01T08:00:00Z")).await.unwrap_err();
+        let err = w
+            .app
+            .book(client(1), &request(&w, Some(0), "2026-05-01T08:00:00Z"))
+            .await
+            .unwrap_err();
         assert_eq!(err.code(), ErrorCode::SlotInPast);
-        let err = w.app.book(client(1), &request(&w, Some(0), "2026-06-08T16:00:00Z")).await.unwrap_err();
+        let err = w
+            .app
+            .book(client(1), &request(&w, Some(0), "2026-06-08T16:00:00Z"))
+            .await
+            .unwrap_err();
         assert_eq!(err.code(), ErrorCode::OutsideAvailability);
-        w.app.set_service_active(w.business.id, w.service.id, false).await.unwrap();
-        let err = w.app.book(client(1), &request(&w, Some(0), "2026-06-08T08:00:00Z")).await.unwrap_err();
+        w.app
+            .set_service_active(w.business.id, w.service.id, false)
+            .await
+            .unwrap();
+        let err = w
+            .app
+            .book(client(1), &request(&w, Some(0), "2026-06-08T08:00:00Z"))
+            .await
+            .unwrap_err();
         assert_eq!(err, Error::ServiceInactive);
-        w.app.set_service_active(w.business.id, w.service.id, true).await.unwrap();
+        w.app
+            .set_service_active(w.business.id, w.service.id, true)
+            .await
+            .unwrap();
         let mut b = w.business.clone();
         b.validated = false;
         w.app.store.save_business(&b).await.unwrap();
-        let err = w.app.book(client(1), &request(&w, Some(0), "2026-06-08T08:00:00Z")).await.unwrap_err();
+        let err = w
+            .app
+            .book(client(1), &request(&w, Some(0), "2026-06-08T08:00:00Z"))
+            .await
+            .unwrap_err();
         assert_eq!(err, Error::BusinessNotValidated);
     });
 }
@@ -154,23 +236,62 @@ fn rules_refuse_inactive_services_unvalidated_businesses_and_past_times() {
 fn the_business_confirms_and_the_client_cancels_only_its_own_reservation() {
     let w = world(1);
     block_on(async {
-        let r = w.app.book(client(1), &request(&w, Some(0), "2026-06-08T08:00:00Z")).await.unwrap();
-        let other_business = uuid::Uuid::from_u128(999);
-        let err = w.app.transition(Actor::Business, other_business, r.id, Action::Confirm).await.unwrap_err();
-        assert_eq!(err.code(), ErrorCode::NotFound, "another business sees nothing");
-        let r = w.app.transition(Actor::Business, w.business.id.0, r.id, Action::Confirm).await.unwrap();
-        assert_eq!(r.status, ReservationStatus::Confirmed);
-        let err = w.app.transition(Actor::Client, client(2).0, r.id, Action::Cancel { reason: None }).await.unwrap_err();
-        assert_eq!(err.code(), ErrorCode::NotFound, "another client sees nothing");
         let r = w
             .app
-            .transition(Actor::Client, client(1).0, r.id, Action::Cancel { reason: Some("sick".into()) })
+            .book(client(1), &request(&w, Some(0), "2026-06-08T08:00:00Z"))
+            .await
+            .unwrap();
+        let other_business = uuid::Uuid::from_u128(999);
+        let err = w
+            .app
+            .transition(Actor::Business, other_business, r.id, Action::Confirm)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.code(),
+            ErrorCode::NotFound,
+            "another business sees nothing"
+        );
+        let r = w
+            .app
+            .transition(Actor::Business, w.business.id.0, r.id, Action::Confirm)
+            .await
+            .unwrap();
+        assert_eq!(r.status, ReservationStatus::Confirmed);
+        let err = w
+            .app
+            .transition(
+                Actor::Client,
+                client(2).0,
+                r.id,
+                Action::Cancel { reason: None },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.code(),
+            ErrorCode::NotFound,
+            "another client sees nothing"
+        );
+        let r = w
+            .app
+            .transition(
+                Actor::Client,
+                client(1).0,
+                r.id,
+                Action::Cancel {
+                    reason: Some("sick".into()),
+                },
+            )
             .await
             .unwrap();
         assert_eq!(r.status, ReservationStatus::CancelledByClient);
         assert_eq!(r.history.len(), 3);
         // The freed slot can be booked again.
-        w.app.book(client(2), &request(&w, Some(0), "2026-06-08T08:00:00Z")).await.unwrap();
+        w.app
+            .book(client(2), &request(&w, Some(0), "2026-06-08T08:00:00Z"))
+            .await
+            .unwrap();
     });
 }
 
@@ -178,18 +299,56 @@ fn the_business_confirms_and_the_client_cancels_only_its_own_reservation() {
 fn rescheduling_frees_the_old_slot_only_when_the_new_one_is_taken() {
     let w = world(1);
     block_on(async {
-        let a = w.app.book(client(1), &request(&w, Some(0), "2026-06-08T08:00:00Z")).await.unwrap();
-        let b = w.app.book(client(2), &request(&w, Some(0), "2026-06-08T09:00:00Z")).await.unwrap();
-        let err = w.app.reschedule(Actor::Client, client(1).0, a.id, b.interval.start()).await.unwrap_err();
+        let a = w
+            .app
+            .book(client(1), &request(&w, Some(0), "2026-06-08T08:00:00Z"))
+            .await
+            .unwrap();
+        let b = w
+            .app
+            .book(client(2), &request(&w, Some(0), "2026-06-08T09:00:00Z"))
+            .await
+            .unwrap();
+        let err = w
+            .app
+            .reschedule(Actor::Client, client(1).0, a.id, b.interval.start())
+            .await
+            .unwrap_err();
         assert_eq!(err, Error::BookingOverlap);
-        assert_eq!(w.app.store.get_reservation(a.id).await.unwrap().unwrap().interval, a.interval);
+        assert_eq!(
+            w.app
+                .store
+                .get_reservation(a.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .interval,
+            a.interval
+        );
         // Moving by 30 minutes next to itself is fine: it does not block its own new time.
-        let moved = w.app.reschedule(Actor::Client, client(1).0, a.id, ts("2026-06-08T08:20:00Z")).await;
+        let moved = w
+            .app
+            .reschedule(Actor::Client, client(1).0, a.id, ts("2026-06-08T08:20:00Z"))
+            .await;
         assert_eq!(moved.unwrap_err().code(), ErrorCode::NotOnSlotGrid);
-        let moved = w.app.reschedule(Actor::Client, client(1).0, a.id, ts("2026-06-08T10:00:00Z")).await.unwrap();
-        assert_eq!((moved.reschedule_count, moved.interval.start()), (1, ts("2026-06-08T10:00:00Z")));
-        w.app.book(client(3), &request(&w, Some(0), "2026-06-08T08:00:00Z")).await.unwrap();
-        let err = w.app.reschedule(Actor::Client, client(1).0, a.id, ts("2026-06-08T11:00:00Z")).await.unwrap_err();
+        let moved = w
+            .app
+            .reschedule(Actor::Client, client(1).0, a.id, ts("2026-06-08T10:00:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (moved.reschedule_count, moved.interval.start()),
+            (1, ts("2026-06-08T10:00:00Z"))
+        );
+        w.app
+            .book(client(3), &request(&w, Some(0), "2026-06-08T08:00:00Z"))
+            .await
+            .unwrap();
+        let err = w
+            .app
+            .reschedule(Actor::Client, client(1).0, a.id, ts("2026-06-08T11:00:00Z"))
+            .await
+            .unwrap_err();
         assert_eq!(err, Error::RescheduleLimitReached { max: 1 });
     });
 }
@@ -199,19 +358,61 @@ fn bulk_availability_is_all_or_nothing_with_a_report_per_item() {
     let w = world(1);
     block_on(async {
         let items = [
-            (w.staff[0].id, iv("2026-06-09T07:00:00Z", "2026-06-09T15:00:00Z")),
-            (w.staff[0].id, iv("2026-06-08T14:00:00Z", "2026-06-08T16:00:00Z")), // overlaps stored
-            (w.staff[1].id, iv("2026-06-09T07:00:00Z", "2026-06-09T15:00:00Z")),
-            (w.staff[1].id, iv("2026-06-09T08:00:00Z", "2026-06-09T09:00:00Z")), // overlaps item 2
-            (ResourceId::from_uuid(uuid::Uuid::from_u128(5)), iv("2026-06-09T07:00:00Z", "2026-06-09T08:00:00Z")),
+            (
+                w.staff[0].id,
+                iv("2026-06-09T07:00:00Z", "2026-06-09T15:00:00Z"),
+            ),
+            (
+                w.staff[0].id,
+                iv("2026-06-08T14:00:00Z", "2026-06-08T16:00:00Z"),
+            ), // overlaps stored
+            (
+                w.staff[1].id,
+                iv("2026-06-09T07:00:00Z", "2026-06-09T15:00:00Z"),
+            ),
+            (
+                w.staff[1].id,
+                iv("2026-06-09T08:00:00Z", "2026-06-09T09:00:00Z"),
+            ), // overlaps item 2
+            (
+                ResourceId::from_uuid(uuid::Uuid::from_u128(5)),
+                iv("2026-06-09T07:00:00Z", "2026-06-09T08:00:00Z"),
+            ),
         ];
-        let err = w.app.create_availabilities(w.business.id, &items).await.unwrap_err();
-        let Error::BulkRejected { failures } = err else { panic!("expected a bulk report") };
-        let report: Vec<(usize, &str)> = failures.iter().map(|f| (f.index, f.code.as_str())).collect();
-        assert_eq!(report, [(1, "AVAILABILITY_OVERLAP"), (3, "AVAILABILITY_OVERLAP"), (4, "NOT_FOUND")]);
+        let err = w
+            .app
+            .create_availabilities(w.business.id, &items)
+            .await
+            .unwrap_err();
+        let Error::BulkRejected { failures } = err else {
+            panic!("expected a bulk report")
+        };
+        let report: Vec<(usize, &str)> = failures
+            .iter()
+            .map(|f| (f.index, f.code.as_str()))
+            .collect();
+        assert_eq!(
+            report,
+            [
+                (1, "AVAILABILITY_OVERLAP"),
+                (3, "AVAILABILITY_OVERLAP"),
+                (4, "NOT_FOUND")
+            ]
+        );
         let day = iv("2026-06-09T00:00:00Z", "2026-06-10T00:00:00Z");
-        assert!(w.app.store.list_windows(&[w.staff[0].id, w.staff[1].id], day).await.unwrap().is_empty());
-        let ok = w.app.create_availabilities(w.business.id, &[items[0], items[2]]).await.unwrap();
+        assert!(
+            w.app
+                .store
+                .list_windows(&[w.staff[0].id, w.staff[1].id], day)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let ok = w
+            .app
+            .create_availabilities(w.business.id, &[items[0], items[2]])
+            .await
+            .unwrap();
         assert_eq!(ok.len(), 2);
     });
 }
@@ -240,10 +441,21 @@ fn service_creation_reports_every_invalid_field() {
             )
             .await
             .unwrap_err();
-        let fields: Vec<&str> = err.field_errors().iter().map(|f| f.field.as_str()).collect();
+        let fields: Vec<&str> = err
+            .field_errors()
+            .iter()
+            .map(|f| f.field.as_str())
+            .collect();
         assert_eq!(
             fields,
-            ["name", "description", "price.amount_minor", "rules.duration_minutes", "rules.horizon_days", "resource_ids"]
+            [
+                "name",
+                "description",
+                "price.amount_minor",
+                "rules.duration_minutes",
+                "rules.horizon_days",
+                "resource_ids"
+            ]
         );
     });
 }
@@ -266,7 +478,10 @@ fn client_profiles_are_normalised_and_every_bad_field_reported() {
             )
             .await
             .unwrap();
-        assert_eq!((p.email.as_str(), p.first_name.as_str(), p.phone.as_deref()), ("Jeanne@example.com", "Jeanne", Some("+33612345678")));
+        assert_eq!(
+            (p.email.as_str(), p.first_name.as_str(), p.phone.as_deref()),
+            ("Jeanne@example.com", "Jeanne", Some("+33612345678"))
+        );
         let err = w
             .app
             .save_client_profile(
@@ -281,9 +496,17 @@ fn client_profiles_are_normalised_and_every_bad_field_reported() {
             )
             .await
             .unwrap_err();
-        let fields: Vec<&str> = err.field_errors().iter().map(|f| f.field.as_str()).collect();
+        let fields: Vec<&str> = err
+            .field_errors()
+            .iter()
+            .map(|f| f.field.as_str())
+            .collect();
         assert_eq!(fields, ["email", "first_name", "phone"]);
-        assert_eq!(w.app.store.get_client(client(1)).await.unwrap(), Some(p), "a rejected update loses nothing");
+        assert_eq!(
+            w.app.store.get_client(client(1)).await.unwrap(),
+            Some(p),
+            "a rejected update loses nothing"
+        );
     });
 }
 
