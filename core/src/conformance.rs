@@ -12,10 +12,6 @@
 //! );
 //! ```
 
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-
 use uuid::Uuid;
 
 use crate::error::{Error, ErrorCode};
@@ -26,16 +22,7 @@ use crate::ports::{
 };
 use crate::time::{Interval, Timestamp};
 
-/// Runs a future whose every await is immediately ready (the in-memory store) to completion.
-/// Panics if the future ever waits, which an always-ready store never does.
-pub fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    match future.as_mut().poll(&mut cx) {
-        Poll::Ready(value) => value,
-        Poll::Pending => panic!("block_on only runs futures that never wait"),
-    }
-}
+pub use crate::memory::block_on;
 
 fn ts(s: &str) -> Timestamp {
     s.parse().expect("valid timestamp")

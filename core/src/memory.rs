@@ -19,6 +19,17 @@ use crate::ports::{
 };
 use crate::time::Interval;
 
+/// Runs a future whose every await is immediately ready (the in-memory store's) to completion,
+/// without an async runtime. Panics if the future ever waits.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(value) => value,
+        std::task::Poll::Pending => panic!("block_on only runs futures that never wait"),
+    }
+}
+
 #[derive(Default)]
 struct Data {
     businesses: HashMap<BusinessId, Business>,

@@ -11,7 +11,7 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use uuid::Uuid;
+pub use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::hours::{Closure, OpeningHours};

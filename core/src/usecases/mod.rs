@@ -97,6 +97,27 @@ pub struct ClientProfileInput {
     pub address: Option<Address>,
 }
 
+/// Input of [`UseCases::create_recurring_availabilities`] (AV-3): "every Monday 09:00–17:00".
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecurringAvailability {
+    /// The resource that is available.
+    pub resource_id: ResourceId,
+    /// RFC 5545 rule text, e.g. `FREQ=WEEKLY;BYDAY=MO;COUNT=10`.
+    pub rrule: String,
+    /// Local wall-clock start of the first occurrence, in the business's zone.
+    pub first_start: chrono::NaiveDateTime,
+    /// Wall-clock length of each window (09:00–17:00 is 480, on DST days too).
+    pub wall_minutes: u32,
+    /// Occurrences to skip (local wall-clock starts).
+    #[serde(default)]
+    pub exdates: Vec<chrono::NaiveDateTime>,
+    /// Generate windows starting before this instant at the latest; defaults to one year
+    /// after `now`. Rules without COUNT/UNTIL are bounded by it.
+    #[serde(default)]
+    pub generate_until: Option<Timestamp>,
+}
+
 /// The use cases over a store, a clock and an identifier source.
 pub struct UseCases<S, C, I> {
     /// The storage.
@@ -409,6 +430,14 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             .iter()
             .map(|&(resource, interval)| self.new_window(business, resource, interval))
             .collect();
+        self.insert_new_windows(windows).await
+    }
+
+    /// Checks every window (collecting a report per failing item) and inserts all or none.
+    async fn insert_new_windows(
+        &self,
+        windows: Vec<AvailabilityWindow>,
+    ) -> Result<Vec<AvailabilityWindow>> {
         let mut failures = Vec::new();
         for (i, w) in windows.iter().enumerate() {
             if let Err(e) = self.check_new_window(w, &windows[..i]).await {
@@ -425,6 +454,57 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         // The store re-checks overlaps atomically: a concurrent writer cannot slip in between.
         self.store.insert_windows(&windows).await?;
         Ok(windows)
+    }
+
+    /// Generates the windows of a recurrence rule in the business's zone (AV-3) and inserts
+    /// them all or none, as one series. At most [`MAX_BULK_ITEMS`] windows per call: a rule
+    /// that yields more fails with `RECURRENCE_TOO_LARGE` (shorten it with COUNT/UNTIL or
+    /// `generate_until`).
+    pub async fn create_recurring_availabilities(
+        &self,
+        business: BusinessId,
+        input: &RecurringAvailability,
+    ) -> Result<Vec<AvailabilityWindow>> {
+        let zone = self.business(business).await?.time_zone;
+        self.owned_resource(business, input.resource_id).await?;
+        if input.wall_minutes == 0 || i64::from(input.wall_minutes) * 60 > MAX_WINDOW_DAYS * DAY {
+            return Err(Error::field(
+                "wall_minutes",
+                "out_of_range",
+                format!(
+                    "wall_minutes must be between 1 and {}",
+                    MAX_WINDOW_DAYS * 24 * 60
+                ),
+            ));
+        }
+        let rule = crate::recurrence::RecurrenceRule::parse(&input.rrule)?;
+        let recurrence = crate::recurrence::Recurrence::new(input.first_start, zone.0, rule)?
+            .with_exdates(input.exdates.iter().copied());
+        let now = self.clock.now();
+        let start = crate::tz::resolve_local(zone.0, input.first_start);
+        let until = input.generate_until.unwrap_or(now.add_secs(366 * DAY));
+        let window = Interval::new(start, until.max(start.add_secs(1)))?;
+        let (intervals, truncated) =
+            recurrence.expand_intervals(window, MAX_BULK_ITEMS, input.wall_minutes);
+        if truncated {
+            return Err(Error::RecurrenceTooLarge {
+                limit: MAX_BULK_ITEMS,
+            });
+        }
+        if intervals.is_empty() {
+            return Err(Error::InvalidRecurrence {
+                reason: "the rule yields no occurrence in the generated range".into(),
+            });
+        }
+        let series = crate::model::SeriesId::from_uuid(self.ids.next_uuid());
+        let windows = intervals
+            .into_iter()
+            .map(|interval| AvailabilityWindow {
+                series_id: Some(series),
+                ..self.new_window(business, input.resource_id, interval)
+            })
+            .collect();
+        self.insert_new_windows(windows).await
     }
 
     /// Moves an availability window (AV-1), keeping AV-4.

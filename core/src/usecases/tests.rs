@@ -77,6 +77,7 @@ fn world(seats: u32) -> World {
         let mut rules = SlotRules::simple(30);
         rules.buffer_after_minutes = 10;
         rules.seats = seats;
+        rules.horizon_days = 365;
         let service = app
             .create_service(
                 business.id,
@@ -562,4 +563,101 @@ proptest! {
             }
         });
     }
+}
+
+#[test]
+fn recurring_availability_generates_a_series_that_keeps_local_hours_across_dst() {
+    let w = world(1);
+    block_on(async {
+        let input = RecurringAvailability {
+            resource_id: w.staff[0].id,
+            rrule: "FREQ=WEEKLY;BYDAY=MO,TU;COUNT=6".into(),
+            // Monday 19 October 2026, 09:00 Paris; clocks fall back on Sunday 25 October.
+            first_start: chrono::NaiveDate::from_ymd_opt(2026, 10, 19)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
+            wall_minutes: 8 * 60,
+            exdates: vec![
+                chrono::NaiveDate::from_ymd_opt(2026, 10, 27)
+                    .unwrap()
+                    .and_hms_opt(9, 0, 0)
+                    .unwrap(),
+            ],
+            generate_until: None,
+        };
+        let windows = w
+            .app
+            .create_recurring_availabilities(w.business.id, &input)
+            .await
+            .unwrap();
+        let shown: Vec<String> = windows
+            .iter()
+            .map(|x| crate::tz::format_local(w.business.time_zone.0, x.interval.start()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "2026-10-19T09:00:00+02:00",
+                "2026-10-20T09:00:00+02:00",
+                "2026-10-26T09:00:00+01:00",
+                "2026-11-02T09:00:00+01:00",
+                "2026-11-03T09:00:00+01:00",
+            ]
+        );
+        assert!(
+            windows
+                .iter()
+                .all(|x| x.interval.duration_secs() == 8 * 3600)
+        );
+        let series = windows[0].series_id.unwrap();
+        assert!(windows.iter().all(|x| x.series_id == Some(series)));
+        // The same rule again overlaps itself: nothing more is stored, every item reported.
+        let err = w
+            .app
+            .create_recurring_availabilities(w.business.id, &input)
+            .await
+            .unwrap_err();
+        let Error::BulkRejected { failures } = err else {
+            panic!("expected a bulk report")
+        };
+        assert_eq!(failures.len(), 5);
+        // Slots follow: the Monday after the change still starts at 09:00 local.
+        let slots = w
+            .app
+            .slots_for_service(
+                w.service.id,
+                ts("2026-10-26T00:00:00Z"),
+                ts("2026-10-27T00:00:00Z"),
+                100,
+            )
+            .await
+            .unwrap();
+        assert_eq!(slots.slots[0].start, ts("2026-10-26T08:00:00Z"));
+        let err = w
+            .app
+            .create_recurring_availabilities(
+                w.business.id,
+                &RecurringAvailability {
+                    rrule: "FREQ=DAILY".into(),
+                    generate_until: Some(ts("2029-01-01T00:00:00Z")),
+                    ..input.clone()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::RecurrenceTooLarge);
+        let err = w
+            .app
+            .create_recurring_availabilities(
+                w.business.id,
+                &RecurringAvailability {
+                    rrule: "FREQ=SECONDLY".into(),
+                    ..input
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidRecurrence);
+    });
 }
