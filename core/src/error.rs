@@ -496,7 +496,8 @@ impl FieldErrors {
     pub fn absorb(&mut self, prefix: &str, error: Error) {
         match error {
             Error::Validation { errors } => {
-                self.0.extend(errors.into_iter().map(|e| e.prefixed(prefix)));
+                self.0
+                    .extend(errors.into_iter().map(|e| e.prefixed(prefix)));
             }
             other => self.0.push(FieldError::new(
                 prefix.trim_end_matches('.'),
@@ -636,7 +637,11 @@ mod tests {
         );
         errors.absorb("items[3].", Error::OutsideOpeningHours);
         let err = errors.finish(()).unwrap_err();
-        let fields: Vec<_> = err.field_errors().iter().map(|e| e.field.as_str()).collect();
+        let fields: Vec<_> = err
+            .field_errors()
+            .iter()
+            .map(|e| e.field.as_str())
+            .collect();
         assert_eq!(fields, ["items[2].start", "items[3]"]);
         assert_eq!(err.field_errors()[1].code, "outside_opening_hours");
     }

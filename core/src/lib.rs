@@ -9,8 +9,10 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod overlap;
 pub mod time;
 pub mod tz;
 
 pub use error::{Error, ErrorCode, FieldError, Result};
+pub use overlap::OverlapIndex;
 pub use time::{Interval, Timestamp};

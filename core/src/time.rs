@@ -266,7 +266,12 @@ mod tests {
         assert!(Interval::new(a, a).is_err());
         assert!(Interval::new(a.add_secs(1), a).is_err());
         assert!(Interval::new(a, a.add_secs(1)).is_ok());
-        assert!(serde_json::from_str::<Interval>(r#"{"start":"2026-01-01T10:00:00Z","end":"2026-01-01T09:00:00Z"}"#).is_err());
+        assert!(
+            serde_json::from_str::<Interval>(
+                r#"{"start":"2026-01-01T10:00:00Z","end":"2026-01-01T09:00:00Z"}"#
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -294,6 +299,9 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 3, 30).unwrap(); // a Monday
         assert_eq!(weekday_of_day(day_number(d)), 0);
         assert_eq!(date_of_day(day_number(d)), d);
-        assert_eq!(date_of_day(-1), NaiveDate::from_ymd_opt(1969, 12, 31).unwrap());
+        assert_eq!(
+            date_of_day(-1),
+            NaiveDate::from_ymd_opt(1969, 12, 31).unwrap()
+        );
     }
 }

@@ -254,7 +254,10 @@ mod tests {
                 let off = offset_at(tz, t);
                 if off != prev {
                     if t - last_change < closest.0 {
-                        closest = (t - last_change, format!("{tz} near {}", Timestamp::from_secs(t)));
+                        closest = (
+                            t - last_change,
+                            format!("{tz} near {}", Timestamp::from_secs(t)),
+                        );
                     }
                     last_change = t;
                     prev = off;
