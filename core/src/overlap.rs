@@ -17,7 +17,7 @@ use crate::time::Interval;
 const NONE: u32 = u32::MAX;
 
 /// One entry of a node list: the sort key (start or end, in seconds) and the position of the
-/// item in [`OverlapIndex::items`]. The key is stored inline so a scan never leaves the list.
+/// item in the sorted arrays of [`OverlapIndex`]. The key is stored inline so a scan never leaves the list.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     key: i64,
@@ -90,10 +90,12 @@ struct Node {
 /// ```
 #[derive(Debug, Clone)]
 pub struct OverlapIndex<T> {
-    /// The items sorted by (start, end); ties keep their input order.
-    items: Vec<(Interval, T)>,
-    /// `starts[i]` = start of `items[i]` in seconds, for cache-friendly binary searches.
+    /// Payloads, sorted by the (start, end) of their interval; ties keep their input order.
+    values: Vec<T>,
+    /// `starts[i]` = start in seconds of the interval of `values[i]`; non-decreasing.
     starts: Vec<i64>,
+    /// `ends[i]` = end in seconds of the interval of `values[i]`.
+    ends: Vec<i64>,
     /// `max_end[i]` = greatest end among `items[..=i]`; non-decreasing.
     max_end: Vec<i64>,
     /// Tree nodes; the root is node 0 when the index is not empty.
@@ -120,6 +122,7 @@ impl<T> OverlapIndex<T> {
         items.sort_by_key(|(iv, _)| (iv.start(), iv.end()));
         let starts: Vec<i64> = items.iter().map(|(iv, _)| iv.start().secs()).collect();
         let ends: Vec<i64> = items.iter().map(|(iv, _)| iv.end().secs()).collect();
+        let values: Vec<T> = items.into_iter().map(|(_, t)| t).collect();
         let max_end = ends
             .iter()
             .scan(i64::MIN, |max, &end| {
@@ -128,7 +131,7 @@ impl<T> OverlapIndex<T> {
             })
             .collect();
 
-        let n = items.len();
+        let n = values.len();
         let mut nodes: Vec<Node> = Vec::new();
         let mut by_start: Vec<Entry> = Vec::with_capacity(n);
         let mut by_end: Vec<Entry> = Vec::with_capacity(n);
@@ -184,8 +187,9 @@ impl<T> OverlapIndex<T> {
         }
 
         Self {
-            items,
+            values,
             starts,
+            ends,
             max_end,
             nodes,
             by_start,
@@ -193,14 +197,24 @@ impl<T> OverlapIndex<T> {
         }
     }
 
+    /// The interval and payload at sorted position `i`.
+    #[inline]
+    fn item(&self, i: usize) -> (Interval, &T) {
+        // Every stored pair came from a valid `Interval`, so `start < end` holds.
+        (
+            Interval::from_secs_unchecked(self.starts[i], self.ends[i]),
+            &self.values[i],
+        )
+    }
+
     /// Number of stored intervals.
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.values.len()
     }
 
     /// Whether the index holds no interval.
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.values.is_empty()
     }
 
     /// Every stored interval overlapping `query`, in no particular order, in O(log n + k).
@@ -239,22 +253,23 @@ impl<T> OverlapIndex<T> {
             let (lo, hi) = (n.lo as usize, n.hi as usize);
             if s < n.center {
                 for entry in self.by_start[lo..hi].iter().take_while(|x| x.key <= s) {
-                    let (iv, t) = &self.items[entry.idx as usize];
-                    visit(*iv, t);
+                    let (iv, t) = self.item(entry.idx as usize);
+                    visit(iv, t);
                 }
                 node = n.left;
             } else {
                 for entry in self.by_end[lo..hi].iter().take_while(|x| x.key > s) {
-                    let (iv, t) = &self.items[entry.idx as usize];
-                    visit(*iv, t);
+                    let (iv, t) = self.item(entry.idx as usize);
+                    visit(iv, t);
                 }
                 node = if s > n.center { n.right } else { NONE };
             }
         }
         let lo = self.starts.partition_point(|&x| x <= s);
         let hi = lo + self.starts[lo..].partition_point(|&x| x < e);
-        for (iv, t) in &self.items[lo..hi] {
-            visit(*iv, t);
+        for i in lo..hi {
+            let (iv, t) = self.item(i);
+            visit(iv, t);
         }
     }
 
@@ -274,7 +289,7 @@ impl<T> OverlapIndex<T> {
         // is the first item (in start order) ending after that start, since the maximum only
         // grows when the item at that position sets it.
         let i = self.max_end[..p].partition_point(|&m| m <= query.start().secs());
-        self.items.get(i).filter(|_| i < p).map(|(iv, t)| (*iv, t))
+        (i < p).then(|| self.item(i))
     }
 }
 
@@ -319,8 +334,7 @@ impl<'a, T> Iterator for Overlapping<'a, T> {
                 };
                 if hit {
                     self.pos += 1;
-                    let (iv, t) = &index.items[entry.idx as usize];
-                    return Some((*iv, t));
+                    return Some(index.item(entry.idx as usize));
                 }
                 self.pos = self.stop;
             }
@@ -338,9 +352,7 @@ impl<'a, T> Iterator for Overlapping<'a, T> {
                 self.node = if self.point > n.center { n.right } else { NONE };
             }
         }
-        let i = self.run.next()?;
-        let (iv, t) = &index.items[i];
-        Some((*iv, t))
+        self.run.next().map(|i| index.item(i))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
