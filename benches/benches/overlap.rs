@@ -72,6 +72,8 @@ fn bench_queries(c: &mut Criterion, n: usize) {
         .map(|&q| overlaps_naive(&items, q).len())
         .collect();
     let index: OverlapIndex<usize> = items.iter().copied().zip(0..).collect();
+    let mean = expected.iter().sum::<usize>() as f64 / QUERIES as f64;
+    eprintln!("overlap/query/{n}: {mean:.1} hits per query on average");
 
     let mut i = 0;
     c.bench_function(&format!("overlap/query/{n}"), |b| {

@@ -29,6 +29,10 @@ struct Entry {
 struct Node {
     /// The node's center point in seconds.
     center: i64,
+    /// Smallest start and greatest end of this node's intervals, kept inline so a node that
+    /// reports nothing costs no read of its lists.
+    min_start: i64,
+    max_end: i64,
     /// Range `lo..hi` of this node's intervals in both `by_start` and `by_end`.
     lo: u32,
     hi: u32,
@@ -165,6 +169,8 @@ impl<T> OverlapIndex<T> {
             let id = nodes.len() as u32;
             nodes.push(Node {
                 center,
+                min_start: by_start[lo as usize].key,
+                max_end: by_end[lo as usize].key,
                 lo,
                 hi,
                 left: NONE,
@@ -252,12 +258,14 @@ impl<T> OverlapIndex<T> {
             let n = self.nodes[node as usize];
             let (lo, hi) = (n.lo as usize, n.hi as usize);
             if s < n.center {
+                let hi = if n.min_start <= s { hi } else { lo };
                 for entry in self.by_start[lo..hi].iter().take_while(|x| x.key <= s) {
                     let (iv, t) = self.item(entry.idx as usize);
                     visit(iv, t);
                 }
                 node = n.left;
             } else {
+                let hi = if n.max_end > s { hi } else { lo };
                 for entry in self.by_end[lo..hi].iter().take_while(|x| x.key > s) {
                     let (iv, t) = self.item(entry.idx as usize);
                     visit(iv, t);
@@ -345,9 +353,15 @@ impl<'a, T> Iterator for Overlapping<'a, T> {
             self.pos = n.lo as usize;
             self.stop = n.hi as usize;
             if self.point < n.center {
+                if n.min_start > self.point {
+                    self.stop = self.pos;
+                }
                 self.descending = false;
                 self.node = n.left;
             } else {
+                if n.max_end <= self.point {
+                    self.stop = self.pos;
+                }
                 self.descending = true;
                 self.node = if self.point > n.center { n.right } else { NONE };
             }
