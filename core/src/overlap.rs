@@ -227,8 +227,9 @@ impl<T> OverlapIndex<T> {
     ///
     /// The iterator is lazy and allocates nothing; stopping early is cheap. It yields first
     /// the intervals containing `query.start()` (tree order), then those starting inside the
-    /// query (by start). Measured as fast as [`for_each_overlapping`](Self::for_each_overlapping)
-    /// in `benches/benches/overlap.rs`; prefer the iterator unless a visitor reads better.
+    /// query (by start). In `benches/benches/overlap.rs` (`overlap/query` against
+    /// `overlap/visit`) it measures as fast as [`for_each_overlapping`](Self::for_each_overlapping),
+    /// within noise, so it is the primary API; the visitor exists for callers that prefer one.
     pub fn overlapping(&self, query: Interval) -> Overlapping<'_, T> {
         let s = query.start().secs();
         let e = query.end().secs();
