@@ -16,6 +16,7 @@ pub mod hours;
 pub mod lifecycle;
 pub mod memory;
 pub mod model;
+pub mod overlap;
 pub mod ports;
 pub mod recurrence;
 pub mod slots;
@@ -25,5 +26,6 @@ pub mod usecases;
 pub mod validation;
 
 pub use error::{Error, ErrorCode, FieldError, Result};
+pub use overlap::OverlapIndex;
 pub use recurrence::{Expansion, Recurrence, RecurrenceRule};
 pub use time::{Interval, Timestamp};

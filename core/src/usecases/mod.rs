@@ -16,6 +16,7 @@ use crate::model::{
     ClientProfile, Money, Reservation, ReservationId, ReservationStatus, Resource, ResourceId,
     ResourceKind, Service, ServiceId, SlotRules, TransitionRecord, UserId, Zone,
 };
+use crate::overlap::OverlapIndex;
 use crate::ports::{Clock, IdSource, Page, PageRequest, ReservationFilter, ReservationSort, Store};
 use crate::slots::{Schedule, SlotList, SlotQuery, compute_slots};
 use crate::time::{DAY, Interval, Timestamp};
@@ -360,7 +361,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         interval: Interval,
     ) -> Result<AvailabilityWindow> {
         let window = self.new_window(business, resource, interval);
-        self.check_new_window(&window, &[]).await?;
+        self.check_new_window(&window, None).await?;
         self.store
             .insert_windows(std::slice::from_ref(&window))
             .await?;
@@ -382,19 +383,17 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         }
     }
 
-    /// The checks of one new window: its resource belongs to the business, its length, and no
-    /// overlap with `earlier` windows of the same request or with stored ones.
+    /// The checks of one new window: its resource belongs to the business, its length, no
+    /// overlap with an earlier item of the same request (`earlier_overlap`, its index), and
+    /// none with stored windows.
     async fn check_new_window(
         &self,
         w: &AvailabilityWindow,
-        earlier: &[AvailabilityWindow],
+        earlier_overlap: Option<usize>,
     ) -> Result<()> {
         self.owned_resource(w.business_id, w.resource_id).await?;
         Self::check_window(&w.interval)?;
-        if let Some(j) = earlier
-            .iter()
-            .position(|o| o.resource_id == w.resource_id && o.interval.overlaps(&w.interval))
-        {
+        if let Some(j) = earlier_overlap {
             return Err(Error::AvailabilityOverlap {
                 existing: format!("items[{j}]"),
             });
@@ -438,9 +437,20 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         &self,
         windows: Vec<AvailabilityWindow>,
     ) -> Result<Vec<AvailabilityWindow>> {
+        // Overlaps inside the batch through the interval index: O(n log n + k), not O(n²).
+        let index: OverlapIndex<usize> = windows
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.interval, i))
+            .collect();
         let mut failures = Vec::new();
         for (i, w) in windows.iter().enumerate() {
-            if let Err(e) = self.check_new_window(w, &windows[..i]).await {
+            let earlier = index
+                .overlapping(w.interval)
+                .map(|(_, &j)| j)
+                .filter(|&j| j < i && windows[j].resource_id == w.resource_id)
+                .min();
+            if let Err(e) = self.check_new_window(w, earlier).await {
                 failures.push(ItemFailure {
                     index: i,
                     code: e.code().as_str().to_owned(),
