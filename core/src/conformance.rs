@@ -465,7 +465,7 @@ pub async fn reservation_lists_filter_sort_and_paginate(store: impl Store) {
             .await
             .unwrap();
         assert!(got.items.len() <= 4);
-        seen.extend(got.items.iter().map(|r| r.id));
+        seen.extend(got.items.iter().map(|v| v.reservation.id));
         match got.next_cursor {
             Some(c) => page.cursor = Some(c),
             None => break,
@@ -477,7 +477,7 @@ pub async fn reservation_lists_filter_sort_and_paginate(store: impl Store) {
         .await
         .unwrap();
     assert_eq!(
-        newest_first.items[0].id, all[8].id,
+        newest_first.items[0].reservation.id, all[8].id,
         "created_at ascending: day 9 was created first"
     );
     let desc = store
@@ -485,7 +485,10 @@ pub async fn reservation_lists_filter_sort_and_paginate(store: impl Store) {
         .await
         .unwrap();
     assert_eq!(
-        desc.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        desc.items
+            .iter()
+            .map(|v| v.reservation.id)
+            .collect::<Vec<_>>(),
         [all[8].id, all[7].id, all[6].id]
     );
     let confirmed = ReservationFilter {
@@ -504,7 +507,10 @@ pub async fn reservation_lists_filter_sort_and_paginate(store: impl Store) {
         .await
         .unwrap();
     assert_eq!(
-        got.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        got.items
+            .iter()
+            .map(|v| v.reservation.id)
+            .collect::<Vec<_>>(),
         [all[5].id]
     );
     assert_eq!(got.next_cursor, None);
@@ -522,6 +528,153 @@ pub async fn reservation_lists_filter_sort_and_paginate(store: impl Store) {
     );
 }
 
+/// History views carry the business, service and resource names.
+pub async fn reservation_views_carry_names(store: impl Store) {
+    let f = Fixture::new(&store).await;
+    let r = f.reservation(
+        f.client.id,
+        f.other_resource.id,
+        iv("2026-06-01T09:00:00Z", "2026-06-01T09:30:00Z"),
+    );
+    store.insert_reservation(&r, 1).await.unwrap();
+    let filter = ReservationFilter {
+        client_id: Some(f.client.id),
+        ..Default::default()
+    };
+    let page = store
+        .list_reservations(&filter, ReservationSort::StartAsc, &PageRequest::first(10))
+        .await
+        .unwrap();
+    let v = &page.items[0];
+    assert_eq!(v.reservation, r);
+    assert_eq!(
+        (
+            v.business_name.as_str(),
+            v.service_name.as_str(),
+            v.resource_name.as_str()
+        ),
+        ("Coiffeur Élégance", "Coupe", "Bob")
+    );
+}
+
+/// Reservations that ended before the cut-off move to the archive in one step; lists show
+/// them only when asked.
+pub async fn old_reservations_move_to_the_archive(store: impl Store) {
+    let f = Fixture::new(&store).await;
+    let old = f.reservation(
+        f.client.id,
+        f.resource.id,
+        iv("2026-01-05T09:00:00Z", "2026-01-05T09:30:00Z"),
+    );
+    let recent = f.reservation(
+        f.client.id,
+        f.resource.id,
+        iv("2026-06-01T09:00:00Z", "2026-06-01T09:30:00Z"),
+    );
+    store.insert_reservation(&old, 1).await.unwrap();
+    store.insert_reservation(&recent, 1).await.unwrap();
+    assert_eq!(
+        store
+            .archive_reservations(ts("2026-03-01T00:00:00Z"))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .archive_reservations(ts("2026-03-01T00:00:00Z"))
+            .await
+            .unwrap(),
+        0
+    );
+    let mut filter = ReservationFilter {
+        client_id: Some(f.client.id),
+        ..Default::default()
+    };
+    let ids = |p: crate::ports::Page<crate::ports::ReservationView>| {
+        p.items
+            .into_iter()
+            .map(|v| v.reservation.id)
+            .collect::<Vec<_>>()
+    };
+    let live = store
+        .list_reservations(&filter, ReservationSort::StartAsc, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(ids(live), [recent.id]);
+    filter.include_archived = true;
+    let all = store
+        .list_reservations(&filter, ReservationSort::StartAsc, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(ids(all), [old.id, recent.id]);
+    assert_eq!(
+        store.get_reservation(old.id).await.unwrap(),
+        None,
+        "archived reservations leave the live table"
+    );
+}
+
+/// Search is accent-insensitive, ranked, and lists only validated businesses and active
+/// services.
+pub async fn search_finds_validated_businesses_and_active_services(store: impl Store) {
+    use crate::search::{HitKind, SearchQuery};
+    let f = Fixture::new(&store).await;
+    let mut other = f.business.clone();
+    other.id = BusinessId::from_uuid(Uuid::from_u128(0xB2));
+    other.name = "Barbier Central".into();
+    other.description = "Un coiffeur pour hommes".into();
+    other.city = "Paris".into();
+    store.save_business(&other).await.unwrap();
+    let mut hidden = f.business.clone();
+    hidden.id = BusinessId::from_uuid(Uuid::from_u128(0xB3));
+    hidden.name = "Coiffeur Caché".into();
+    hidden.validated = false;
+    store.save_business(&hidden).await.unwrap();
+    let mut inactive = f.service.clone();
+    inactive.id = ServiceId::from_uuid(Uuid::from_u128(0x5E));
+    inactive.name = "Coiffeur express".into();
+    inactive.active = false;
+    store.save_service(&inactive).await.unwrap();
+
+    let q = |text: &str, city: Option<&str>| SearchQuery {
+        text: text.into(),
+        city: city.map(Into::into),
+        domain: None,
+        limit: 10,
+    };
+    let hits = store.search(&q("coiffeur", None)).await.unwrap();
+    let names: Vec<(&str, HitKind)> = hits.iter().map(|h| (h.name.as_str(), h.kind)).collect();
+    // The name match ranks above the description match; the unvalidated business and the
+    // inactive service never appear.
+    assert_eq!(
+        names,
+        [
+            ("Coiffeur Élégance", HitKind::Business),
+            ("Barbier Central", HitKind::Business)
+        ]
+    );
+    assert!(hits[0].rank > hits[1].rank);
+    let accented = store.search(&q("ÉLÉGANCE", None)).await.unwrap();
+    assert_eq!(accented.len(), 1);
+    assert_eq!(accented[0].business_id, f.business.id);
+    let in_paris = store.search(&q("coiffeur", Some("paris"))).await.unwrap();
+    assert_eq!(
+        in_paris.iter().map(|h| h.business_id).collect::<Vec<_>>(),
+        [other.id]
+    );
+    let service = store.search(&q("coupe", None)).await.unwrap();
+    assert_eq!(
+        (service[0].kind, service[0].id),
+        (HitKind::Service, f.service.id.0)
+    );
+    assert!(store.search(&q("pedicure", None)).await.unwrap().is_empty());
+    assert_eq!(
+        code(store.search(&q("  ", None)).await),
+        ErrorCode::ValidationFailed
+    );
+}
+
 /// Expands to one `#[test]` per conformance case for a backend. `make` is an expression whose
 /// value is a future of a fresh, empty store; `block_on` runs a future to completion.
 #[macro_export]
@@ -534,6 +687,9 @@ macro_rules! storage_conformance_tests {
             group_slots_fill_exactly_their_seats,
             updates_are_versioned_and_confirmation_rechecks,
             reservation_lists_filter_sort_and_paginate,
+            reservation_views_carry_names,
+            old_reservations_move_to_the_archive,
+            search_finds_validated_businesses_and_active_services,
         );
     };
     (@cases $make:expr, $block_on:expr; $($case:ident),* $(,)?) => {

@@ -260,6 +260,13 @@ pub enum Error {
         /// Version this engine reads.
         expected: u32,
     },
+    /// Stored data failed its integrity check (a tampered or corrupted encrypted field, an
+    /// unknown encryption key id).
+    #[error("data integrity: {field} could not be decrypted")]
+    DataIntegrity {
+        /// Which stored field.
+        field: String,
+    },
     /// A storage port failed for a reason unrelated to booking rules.
     #[error("storage error: {message}")]
     Storage {
@@ -339,13 +346,15 @@ pub enum ErrorCode {
     ConcurrentModification,
     /// See [`Error::UnsupportedSnapshotVersion`].
     UnsupportedSnapshotVersion,
+    /// See [`Error::DataIntegrity`].
+    DataIntegrity,
     /// See [`Error::Storage`].
     StorageError,
 }
 
 impl ErrorCode {
     /// Every code, in documentation order.
-    pub const ALL: [ErrorCode; 31] = [
+    pub const ALL: [ErrorCode; 32] = [
         ErrorCode::ValidationFailed,
         ErrorCode::InvalidInterval,
         ErrorCode::RangeTooLarge,
@@ -376,6 +385,7 @@ impl ErrorCode {
         ErrorCode::BulkRejected,
         ErrorCode::ConcurrentModification,
         ErrorCode::UnsupportedSnapshotVersion,
+        ErrorCode::DataIntegrity,
         ErrorCode::StorageError,
     ];
 
@@ -412,6 +422,7 @@ impl ErrorCode {
             ErrorCode::BulkRejected => "BULK_REJECTED",
             ErrorCode::ConcurrentModification => "CONCURRENT_MODIFICATION",
             ErrorCode::UnsupportedSnapshotVersion => "UNSUPPORTED_SNAPSHOT_VERSION",
+            ErrorCode::DataIntegrity => "DATA_INTEGRITY",
             ErrorCode::StorageError => "STORAGE_ERROR",
         }
     }
@@ -468,6 +479,7 @@ impl Error {
             Error::BulkRejected { .. } => ErrorCode::BulkRejected,
             Error::ConcurrentModification => ErrorCode::ConcurrentModification,
             Error::UnsupportedSnapshotVersion { .. } => ErrorCode::UnsupportedSnapshotVersion,
+            Error::DataIntegrity { .. } => ErrorCode::DataIntegrity,
             Error::Storage { .. } => ErrorCode::StorageError,
         }
     }
@@ -590,6 +602,9 @@ mod tests {
             ErrorCode::UnsupportedSnapshotVersion => Error::UnsupportedSnapshotVersion {
                 found: 9,
                 expected: 1,
+            },
+            ErrorCode::DataIntegrity => Error::DataIntegrity {
+                field: "phone".into(),
             },
             ErrorCode::StorageError => Error::Storage {
                 message: "io".into(),

@@ -19,6 +19,7 @@ pub mod model;
 pub mod overlap;
 pub mod ports;
 pub mod recurrence;
+pub mod search;
 pub mod slots;
 pub mod time;
 pub mod tz;

@@ -15,9 +15,10 @@ use crate::model::{
 };
 use crate::ports::{
     AvailabilityStore, DirectoryStore, Page, PageRequest, ReservationFilter, ReservationSort,
-    ReservationStore, parse_reservation_cursor, reservation_cursor,
+    ReservationStore, ReservationView, parse_reservation_cursor, reservation_cursor,
 };
-use crate::time::Interval;
+use crate::search::{HitKind, MAX_SEARCH_HITS, SearchHit, SearchQuery, tokenize};
+use crate::time::{Interval, Timestamp};
 
 /// Runs a future whose every await is immediately ready (the in-memory store's) to completion,
 /// without an async runtime. Panics if the future ever waits.
@@ -38,6 +39,7 @@ struct Data {
     clients: HashMap<ClientId, ClientProfile>,
     windows: HashMap<AvailabilityId, AvailabilityWindow>,
     reservations: HashMap<ReservationId, Reservation>,
+    archive: HashMap<ReservationId, Reservation>,
 }
 
 /// Every port, in memory.
@@ -128,6 +130,79 @@ impl DirectoryStore for MemoryStore {
     async fn save_client(&self, client: &ClientProfile) -> Result<()> {
         self.lock().clients.insert(client.id, client.clone());
         Ok(())
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>> {
+        let words = query.words()?;
+        let data = self.lock();
+        let same =
+            |a: &str, b: &Option<String>| b.as_deref().is_none_or(|b| a.eq_ignore_ascii_case(b));
+        // Weighted fields: name 3, domain/city/category/tags 2, description 1. Every word must
+        // appear in some field; the rank sums the weights of the fields each word hits.
+        let score = |fields: &[(&str, f64)]| -> Option<f64> {
+            let tokenized: Vec<(Vec<String>, f64)> = fields
+                .iter()
+                .map(|(text, w)| (tokenize(text), *w))
+                .collect();
+            let mut total = 0.0;
+            for word in &words {
+                let hit: f64 = tokenized
+                    .iter()
+                    .filter(|(t, _)| t.contains(word))
+                    .map(|(_, w)| w)
+                    .sum();
+                if hit == 0.0 {
+                    return None;
+                }
+                total += hit;
+            }
+            Some(total)
+        };
+        let mut hits = Vec::new();
+        for b in data.businesses.values() {
+            if !b.validated || !same(&b.city, &query.city) || !same(&b.domain, &query.domain) {
+                continue;
+            }
+            let place = format!("{} {}", b.domain, b.city);
+            if let Some(rank) = score(&[(&b.name, 3.0), (&place, 2.0), (&b.description, 1.0)]) {
+                hits.push(SearchHit {
+                    kind: HitKind::Business,
+                    id: b.id.0,
+                    business_id: b.id,
+                    name: b.name.clone(),
+                    rank,
+                });
+            }
+            for s in data
+                .services
+                .values()
+                .filter(|s| s.business_id == b.id && s.active)
+            {
+                let labels = format!(
+                    "{} {}",
+                    s.category.as_deref().unwrap_or(""),
+                    s.tags.join(" ")
+                );
+                if let Some(rank) = score(&[(&s.name, 3.0), (&labels, 2.0), (&s.description, 1.0)])
+                {
+                    hits.push(SearchHit {
+                        kind: HitKind::Service,
+                        id: s.id.0,
+                        business_id: b.id,
+                        name: s.name.clone(),
+                        rank,
+                    });
+                }
+            }
+        }
+        hits.sort_by(|a, b| {
+            b.rank
+                .total_cmp(&a.rank)
+                .then_with(|| a.name.cmp(&b.name))
+                .then(a.id.cmp(&b.id))
+        });
+        hits.truncate(query.limit.clamp(1, MAX_SEARCH_HITS) as usize);
+        Ok(hits)
     }
 }
 
@@ -266,7 +341,7 @@ impl ReservationStore for MemoryStore {
         filter: &ReservationFilter,
         sort: ReservationSort,
         page: &PageRequest,
-    ) -> Result<Page<Reservation>> {
+    ) -> Result<Page<ReservationView>> {
         let after = page
             .cursor
             .as_deref()
@@ -284,26 +359,52 @@ impl ReservationStore for MemoryStore {
             sort,
             ReservationSort::StartDesc | ReservationSort::CreatedDesc
         );
-        let mut items: Vec<Reservation> = self
-            .lock()
+        let data = self.lock();
+        let archived = data.archive.values().filter(|_| filter.include_archived);
+        let mut items: Vec<&Reservation> = data
             .reservations
             .values()
+            .chain(archived)
             .filter(|r| filter.matches(r))
             .filter(|r| match after {
                 None => true,
                 Some(c) if descending => key(r) < c,
                 Some(c) => key(r) > c,
             })
-            .cloned()
             .collect();
-        items.sort_by_key(key);
+        items.sort_by_key(|r| key(r));
         if descending {
             items.reverse();
         }
         let limit = page.limit.clamp(1, crate::ports::MAX_PAGE_SIZE) as usize;
-        let next_cursor =
-            (items.len() > limit).then(|| reservation_cursor(&items[limit - 1], sort));
+        let next_cursor = (items.len() > limit).then(|| reservation_cursor(items[limit - 1], sort));
         items.truncate(limit);
+        let name = |found: Option<String>| found.unwrap_or_default();
+        let items = items
+            .into_iter()
+            .map(|r| ReservationView {
+                reservation: r.clone(),
+                business_name: name(data.businesses.get(&r.business_id).map(|b| b.name.clone())),
+                service_name: name(data.services.get(&r.service_id).map(|s| s.name.clone())),
+                resource_name: name(data.resources.get(&r.resource_id).map(|x| x.name.clone())),
+            })
+            .collect();
         Ok(Page { items, next_cursor })
+    }
+
+    async fn archive_reservations(&self, ended_before: Timestamp) -> Result<u64> {
+        let mut data = self.lock();
+        let old: Vec<ReservationId> = data
+            .reservations
+            .values()
+            .filter(|r| r.interval.end() < ended_before)
+            .map(|r| r.id)
+            .collect();
+        for id in &old {
+            if let Some(r) = data.reservations.remove(id) {
+                data.archive.insert(*id, r);
+            }
+        }
+        Ok(old.len() as u64)
     }
 }

@@ -22,6 +22,7 @@ use crate::model::{
     AvailabilityId, AvailabilityWindow, Business, BusinessId, ClientId, ClientProfile, Reservation,
     ReservationId, ReservationStatus, Resource, ResourceId, Service, ServiceId,
 };
+use crate::search::{SearchHit, SearchQuery};
 use crate::time::{Interval, Timestamp};
 
 /// The current time, injected (tests use a fixed one).
@@ -99,6 +100,9 @@ pub struct ReservationFilter {
     /// Starting before.
     #[serde(default)]
     pub to: Option<Timestamp>,
+    /// Also search the archive of old reservations (PERF-5).
+    #[serde(default)]
+    pub include_archived: bool,
 }
 
 impl ReservationFilter {
@@ -112,6 +116,19 @@ impl ReservationFilter {
             && self.from.is_none_or(|t| r.interval.start() >= t)
             && self.to.is_none_or(|t| r.interval.start() < t)
     }
+}
+
+/// A reservation with the names a history screen shows, read in the same query (PERF-1).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct ReservationView {
+    /// The reservation.
+    pub reservation: Reservation,
+    /// Its business's name.
+    pub business_name: String,
+    /// Its service's name.
+    pub service_name: String,
+    /// Its resource's name.
+    pub resource_name: String,
 }
 
 /// Largest page any list returns (PERF-2).
@@ -206,6 +223,8 @@ pub trait DirectoryStore: Send + Sync {
     ) -> impl Future<Output = Result<Option<ClientProfile>>> + Send;
     /// Inserts or replaces a client profile.
     fn save_client(&self, client: &ClientProfile) -> impl Future<Output = Result<()>> + Send;
+    /// Ranked full-text search over validated businesses and their active services (PERF-8).
+    fn search(&self, query: &SearchQuery) -> impl Future<Output = Result<Vec<SearchHit>>> + Send;
 }
 
 /// Availability windows (AV-*).
@@ -270,13 +289,20 @@ pub trait ReservationStore: Send + Sync {
         reservation: &Reservation,
         recheck_seats: Option<u32>,
     ) -> impl Future<Output = Result<()>> + Send;
-    /// A filtered, sorted page of reservations (RES-4).
+    /// A filtered, sorted page of reservations with their names, in one query (RES-4, PERF-1).
     fn list_reservations(
         &self,
         filter: &ReservationFilter,
         sort: ReservationSort,
         page: &PageRequest,
-    ) -> impl Future<Output = Result<Page<Reservation>>> + Send;
+    ) -> impl Future<Output = Result<Page<ReservationView>>> + Send;
+    /// Moves every reservation that ended before `ended_before` to the archive tables in one
+    /// transaction; returns how many moved (PERF-5). Archived reservations appear in lists
+    /// only with [`ReservationFilter::include_archived`].
+    fn archive_reservations(
+        &self,
+        ended_before: Timestamp,
+    ) -> impl Future<Output = Result<u64>> + Send;
 }
 
 /// Everything a use case needs.

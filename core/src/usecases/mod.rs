@@ -17,7 +17,9 @@ use crate::model::{
     ResourceKind, Service, ServiceId, SlotRules, TransitionRecord, UserId, Zone,
 };
 use crate::overlap::OverlapIndex;
-use crate::ports::{Clock, IdSource, Page, PageRequest, ReservationFilter, ReservationSort, Store};
+use crate::ports::{
+    Clock, IdSource, Page, PageRequest, ReservationFilter, ReservationSort, ReservationView, Store,
+};
 use crate::slots::{Schedule, SlotList, SlotQuery, compute_slots};
 use crate::time::{DAY, Interval, Timestamp};
 use crate::validation::{ServiceLimits, clean_name, clean_text, normalize_email, normalize_phone};
@@ -753,7 +755,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         filter: &ReservationFilter,
         sort: ReservationSort,
         page: &PageRequest,
-    ) -> Result<Page<Reservation>> {
+    ) -> Result<Page<ReservationView>> {
         self.store.list_reservations(filter, sort, page).await
     }
 }
