@@ -1,4 +1,24 @@
-//! Storage adapters for `rdv-core`'s ports: SQLite (embedded default) and PostgreSQL.
+//! Storage adapters for `rdv-core`'s ports: SQLite (the embedded default) and PostgreSQL.
 //!
-//! Not built yet (issue 3). Until then the in-memory store in `rdv_core::memory` is the only
-//! implementation of the ports; this crate exports nothing that pretends to persist data.
+//! Both backends implement every port, pass the core's conformance suite unchanged, and enforce
+//! the booking invariants inside the database, atomically with the write:
+//!
+//! * [`sqlite::SqliteStore`] — one file in WAL mode; a single writer task batches concurrent
+//!   writes into one `BEGIN IMMEDIATE` transaction with a savepoint per request; triggers
+//!   repeat the invariants.
+//! * [`postgres::PgStore`] — exclusion constraints (`btree_gist`) over active reservations per
+//!   resource (buffers included) and per client, advisory locks taken in a fixed order for the
+//!   check-then-write paths, so no deadlock reaches a caller.
+//!
+//! [`Store`] picks one from a URL. Migrations are versioned SQL files per backend
+//! (`migrations/sqlite`, `migrations/postgres`), embedded and applied on open. Sensitive
+//! fields are encrypted at rest with [`crypto::FieldCipher`].
+
+pub mod codec;
+pub mod crypto;
+pub mod postgres;
+pub mod sqlite;
+
+pub use crypto::FieldCipher;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;

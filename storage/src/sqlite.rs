@@ -1,0 +1,1105 @@
+//! The embedded SQLite backend: one file, WAL, foreign keys on.
+//!
+//! **Writes** go through one writer task that owns the only write connection. It takes every
+//! request waiting in its queue, opens one `BEGIN IMMEDIATE` transaction, runs each request in
+//! its own savepoint (a refused booking rolls back alone), commits once, and only then answers
+//! each caller with its own result. Concurrent bookings therefore share one fsync while each
+//! check-then-insert still runs alone on the database: atomic without a retry loop. Triggers
+//! in the schema repeat the booking invariants as a second line of defence.
+//!
+//! **Reads** use a pool of connections; WAL lets them run beside the writer.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use rdv_core::booking::check_capacity;
+use rdv_core::error::Entity;
+use rdv_core::model::*;
+use rdv_core::ports::{
+    AvailabilityStore, DirectoryStore, MAX_PAGE_SIZE, Page, PageRequest, ReservationFilter,
+    ReservationSort, ReservationStore, ReservationView, parse_reservation_cursor,
+    reservation_cursor,
+};
+use rdv_core::search::{HitKind, MAX_SEARCH_HITS, SearchHit, SearchQuery};
+use rdv_core::{Error, Interval, Result, Timestamp};
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Connection, QueryBuilder, Row, Sqlite};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::codec::{
+    MAX_BLOCKED_SECS, MAX_WINDOW_SECS, db_error, from_json, status, to_json, u32_col, uuid,
+};
+use crate::crypto::FieldCipher;
+
+/// The SQLite migrations, embedded in the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
+
+/// Most requests committed in one transaction.
+const MAX_BATCH: usize = 256;
+
+const RES_COLS: &str = "id, business_id, client_id, service_id, resource_id, start_at, end_at, \
+    buffer_before_minutes, buffer_after_minutes, status, price_minor, currency, reschedule_count, \
+    history, created_at";
+
+enum WriteOp {
+    InsertReservation(Box<Reservation>, u32),
+    UpdateReservation(Box<Reservation>, Option<u32>),
+    InsertWindows(Vec<AvailabilityWindow>),
+    UpdateWindow(AvailabilityWindow),
+    DeleteWindow(AvailabilityId),
+    SaveBusiness(Box<Business>),
+    SaveResource(Resource),
+    SaveService(Box<Service>),
+    SaveClient(Box<ClientProfile>),
+    Archive(Timestamp),
+}
+
+struct Job {
+    op: WriteOp,
+    reply: oneshot::Sender<Result<u64>>,
+}
+
+/// Every port over one SQLite file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    read: SqlitePool,
+    writer: mpsc::Sender<Job>,
+    cipher: FieldCipher,
+    queries: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").finish_non_exhaustive()
+    }
+}
+
+fn options(url: &str) -> Result<SqliteConnectOptions> {
+    Ok(SqliteConnectOptions::from_str(url)
+        .map_err(db_error)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10)))
+}
+
+/// Applies pending migrations to the database at `url` (creating the file if needed).
+pub async fn migrate(url: &str) -> Result<()> {
+    let mut conn = SqliteConnection::connect_with(&options(url)?)
+        .await
+        .map_err(db_error)?;
+    MIGRATOR.run(&mut conn).await.map_err(|e| Error::Storage {
+        message: e.to_string(),
+    })?;
+    conn.close().await.map_err(db_error)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates the database at `url`, e.g.
+    /// `sqlite://data/rdv.db`, and starts the writer task (needs a tokio runtime).
+    pub async fn open(url: &str, cipher: FieldCipher) -> Result<Self> {
+        let opts = options(url)?;
+        let mut conn = SqliteConnection::connect_with(&opts)
+            .await
+            .map_err(db_error)?;
+        MIGRATOR.run(&mut conn).await.map_err(|e| Error::Storage {
+            message: e.to_string(),
+        })?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts)
+            .await
+            .map_err(db_error)?;
+        let (writer, rx) = mpsc::channel(4096);
+        let queries = Arc::new(AtomicU64::new(0));
+        tokio::spawn(writer_loop(conn, rx, queries.clone()));
+        Ok(Self {
+            read,
+            writer,
+            cipher,
+            queries,
+        })
+    }
+
+    /// Statements run so far (reads and writes); tests use it to prove there is no N+1.
+    pub fn query_count(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
+    }
+
+    /// The read pool, for diagnostics (integrity checks, query plans).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.read
+    }
+
+    fn counted(&self) {
+        self.queries.fetch_add(1, Ordering::Relaxed);
+    }
+
+    async fn write(&self, op: WriteOp) -> Result<u64> {
+        let (reply, answer) = oneshot::channel();
+        let gone = || Error::Storage {
+            message: "the SQLite writer stopped".into(),
+        };
+        self.writer
+            .send(Job { op, reply })
+            .await
+            .map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+
+    async fn fetch_all<'a>(
+        &self,
+        query: sqlx::query::Query<'a, Sqlite, sqlx::sqlite::SqliteArguments<'a>>,
+    ) -> Result<Vec<SqliteRow>> {
+        self.counted();
+        query.fetch_all(&self.read).await.map_err(db_error)
+    }
+
+    async fn fetch_optional<'a>(
+        &self,
+        query: sqlx::query::Query<'a, Sqlite, sqlx::sqlite::SqliteArguments<'a>>,
+    ) -> Result<Option<SqliteRow>> {
+        self.counted();
+        query.fetch_optional(&self.read).await.map_err(db_error)
+    }
+
+    fn client_from_row(&self, row: &SqliteRow) -> Result<ClientProfile> {
+        let phone: Option<String> = row.try_get("phone").map_err(db_error)?;
+        let address: Option<String> = row.try_get("address").map_err(db_error)?;
+        Ok(ClientProfile {
+            id: ClientId(uuid(
+                "id",
+                &row.try_get::<String, _>("id").map_err(db_error)?,
+            )?),
+            email: row.try_get("email").map_err(db_error)?,
+            first_name: row.try_get("first_name").map_err(db_error)?,
+            last_name: row.try_get("last_name").map_err(db_error)?,
+            phone: phone
+                .map(|p| self.cipher.decrypt("phone", &p))
+                .transpose()?,
+            address: address.map(|a| from_json("address", &a)).transpose()?,
+        })
+    }
+}
+
+fn get<'r, T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>>(
+    row: &'r SqliteRow,
+    col: &str,
+) -> Result<T> {
+    row.try_get(col).map_err(db_error)
+}
+
+fn id_of(row: &SqliteRow, col: &str) -> Result<uuid::Uuid> {
+    uuid(col, &get::<String>(row, col)?)
+}
+
+fn interval_of(row: &SqliteRow, start: &str, end: &str) -> Result<Interval> {
+    Interval::new(
+        Timestamp::from_secs(get(row, start)?),
+        Timestamp::from_secs(get(row, end)?),
+    )
+}
+
+fn reservation_from_row(row: &SqliteRow) -> Result<Reservation> {
+    let history: Vec<TransitionRecord> = from_json("history", &get::<String>(row, "history")?)?;
+    Ok(Reservation {
+        id: ReservationId(id_of(row, "id")?),
+        business_id: BusinessId(id_of(row, "business_id")?),
+        client_id: ClientId(id_of(row, "client_id")?),
+        service_id: ServiceId(id_of(row, "service_id")?),
+        resource_id: ResourceId(id_of(row, "resource_id")?),
+        interval: interval_of(row, "start_at", "end_at")?,
+        buffer_before_minutes: u32_col(
+            "buffer_before_minutes",
+            get(row, "buffer_before_minutes")?,
+        )?,
+        buffer_after_minutes: u32_col("buffer_after_minutes", get(row, "buffer_after_minutes")?)?,
+        status: status(&get::<String>(row, "status")?)?,
+        price: Money::new(
+            get(row, "price_minor")?,
+            Currency::parse(&get::<String>(row, "currency")?)?,
+        ),
+        reschedule_count: u32_col("reschedule_count", get(row, "reschedule_count")?)?,
+        history,
+        created_at: Timestamp::from_secs(get(row, "created_at")?),
+    })
+}
+
+fn business_from_row(row: &SqliteRow) -> Result<Business> {
+    Ok(Business {
+        id: BusinessId(id_of(row, "id")?),
+        owner_id: UserId(id_of(row, "owner_id")?),
+        name: get(row, "name")?,
+        domain: get(row, "domain")?,
+        description: get(row, "description")?,
+        city: get(row, "city")?,
+        address: from_json("address", &get::<String>(row, "address")?)?,
+        time_zone: Zone::parse(&get::<String>(row, "time_zone")?)?,
+        validated: get::<i64>(row, "validated")? == 1,
+        opening_hours: from_json("opening_hours", &get::<String>(row, "opening_hours")?)?,
+        closures: from_json("closures", &get::<String>(row, "closures")?)?,
+    })
+}
+
+fn resource_from_row(row: &SqliteRow) -> Result<Resource> {
+    Ok(Resource {
+        id: ResourceId(id_of(row, "id")?),
+        business_id: BusinessId(id_of(row, "business_id")?),
+        name: get(row, "name")?,
+        kind: from_json("kind", &format!("\"{}\"", get::<String>(row, "kind")?))?,
+        active: get::<i64>(row, "active")? == 1,
+    })
+}
+
+const SERVICE_SELECT: &str = "SELECT s.*, (SELECT group_concat(resource_id, ',') FROM \
+    (SELECT resource_id FROM service_resources sr WHERE sr.service_id = s.id ORDER BY position)) \
+    AS resource_list FROM services s";
+
+fn service_from_row(row: &SqliteRow) -> Result<Service> {
+    let list: Option<String> = get(row, "resource_list")?;
+    let resource_ids = list
+        .unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| uuid("resource_id", s).map(ResourceId))
+        .collect::<Result<Vec<_>>>()?;
+    let u = |col: &str| -> Result<u32> { u32_col(col, get(row, col)?) };
+    Ok(Service {
+        id: ServiceId(id_of(row, "id")?),
+        business_id: BusinessId(id_of(row, "business_id")?),
+        name: get(row, "name")?,
+        description: get(row, "description")?,
+        price: Money::new(
+            get(row, "price_minor")?,
+            Currency::parse(&get::<String>(row, "currency")?)?,
+        ),
+        category: get(row, "category")?,
+        tags: from_json("tags", &get::<String>(row, "tags")?)?,
+        active: get::<i64>(row, "active")? == 1,
+        rules: SlotRules {
+            duration_minutes: u("duration_minutes")?,
+            step_minutes: u("step_minutes")?,
+            buffer_before_minutes: u("buffer_before_minutes")?,
+            buffer_after_minutes: u("buffer_after_minutes")?,
+            min_notice_minutes: u("min_notice_minutes")?,
+            horizon_days: u("horizon_days")?,
+            seats: u("seats")?,
+        },
+        resource_ids,
+        cancellation_deadline_minutes: u("cancellation_deadline_minutes")?,
+        max_reschedules: u("max_reschedules")?,
+    })
+}
+
+fn window_from_row(row: &SqliteRow) -> Result<AvailabilityWindow> {
+    let series: Option<String> = get(row, "series_id")?;
+    Ok(AvailabilityWindow {
+        id: AvailabilityId(id_of(row, "id")?),
+        business_id: BusinessId(id_of(row, "business_id")?),
+        resource_id: ResourceId(id_of(row, "resource_id")?),
+        interval: interval_of(row, "start_at", "end_at")?,
+        series_id: series
+            .map(|s| uuid("series_id", &s).map(SeriesId))
+            .transpose()?,
+    })
+}
+
+// ------------------------------------------------------------------------------------------
+// The writer
+
+async fn writer_loop(
+    mut conn: SqliteConnection,
+    mut rx: mpsc::Receiver<Job>,
+    queries: Arc<AtomicU64>,
+) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let results = run_batch(&mut conn, &batch, &queries).await;
+        for (job, result) in batch.drain(..).zip(results) {
+            let _ = job.reply.send(result);
+        }
+    }
+}
+
+async fn exec(conn: &mut SqliteConnection, sql: &str) -> Result<()> {
+    sqlx::query(sql)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+        .map_err(db_error)
+}
+
+async fn run_batch(
+    conn: &mut SqliteConnection,
+    batch: &[Job],
+    queries: &AtomicU64,
+) -> Vec<Result<u64>> {
+    let fail_all = |e: &Error| batch.iter().map(|_| Err(e.clone())).collect::<Vec<_>>();
+    if let Err(e) = exec(conn, "BEGIN IMMEDIATE").await {
+        return fail_all(&e);
+    }
+    let mut results = Vec::with_capacity(batch.len());
+    for job in batch {
+        let savepoint = exec(conn, "SAVEPOINT job").await;
+        let result = match savepoint {
+            Ok(()) => apply(conn, &job.op, queries).await,
+            Err(e) => Err(e),
+        };
+        let undo = if result.is_err() {
+            exec(conn, "ROLLBACK TO job").await
+        } else {
+            Ok(())
+        };
+        if let Err(e) = undo.and(exec(conn, "RELEASE job").await) {
+            let _ = exec(conn, "ROLLBACK").await;
+            return fail_all(&e);
+        }
+        results.push(result);
+    }
+    if let Err(e) = exec(conn, "COMMIT").await {
+        let _ = exec(conn, "ROLLBACK").await;
+        return fail_all(&e);
+    }
+    results
+}
+
+async fn conflict_candidates(
+    conn: &mut SqliteConnection,
+    r: &Reservation,
+) -> Result<Vec<Reservation>> {
+    let blocked = r.blocked_interval();
+    let sql = format!(
+        "SELECT {RES_COLS} FROM reservations WHERE active AND resource_id = ?1 \
+           AND blocked_start < ?3 AND blocked_start > ?2 - {MAX_BLOCKED_SECS} AND blocked_end > ?2 \
+         UNION ALL \
+         SELECT {RES_COLS} FROM reservations WHERE active AND client_id = ?4 \
+           AND start_at < ?6 AND start_at > ?5 - {MAX_BLOCKED_SECS} AND end_at > ?5"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(r.resource_id.to_string())
+        .bind(blocked.start().secs())
+        .bind(blocked.end().secs())
+        .bind(r.client_id.to_string())
+        .bind(r.interval.start().secs())
+        .bind(r.interval.end().secs())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    rows.iter().map(reservation_from_row).collect()
+}
+
+async fn apply(conn: &mut SqliteConnection, op: &WriteOp, queries: &AtomicU64) -> Result<u64> {
+    queries.fetch_add(1, Ordering::Relaxed);
+    match op {
+        WriteOp::InsertReservation(r, seats) => {
+            let existing = conflict_candidates(conn, r).await?;
+            check_capacity(r, existing.iter(), *seats)?;
+            let blocked = r.blocked_interval();
+            sqlx::query(
+                "INSERT INTO reservations (id, business_id, client_id, service_id, resource_id, \
+                 start_at, end_at, blocked_start, blocked_end, buffer_before_minutes, \
+                 buffer_after_minutes, status, exclusive, price_minor, currency, reschedule_count, \
+                 version, history, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+            )
+            .bind(r.id.to_string())
+            .bind(r.business_id.to_string())
+            .bind(r.client_id.to_string())
+            .bind(r.service_id.to_string())
+            .bind(r.resource_id.to_string())
+            .bind(r.interval.start().secs())
+            .bind(r.interval.end().secs())
+            .bind(blocked.start().secs())
+            .bind(blocked.end().secs())
+            .bind(i64::from(r.buffer_before_minutes))
+            .bind(i64::from(r.buffer_after_minutes))
+            .bind(r.status.as_str())
+            .bind(i64::from(*seats <= 1))
+            .bind(r.price.amount_minor)
+            .bind(r.price.currency.as_str())
+            .bind(i64::from(r.reschedule_count))
+            .bind(r.history.len() as i64)
+            .bind(to_json(&r.history)?)
+            .bind(r.created_at.secs())
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| match db_error(e) {
+                Error::Storage { message } if message.contains("UNIQUE") => Error::ConcurrentModification,
+                other => other,
+            })?;
+            Ok(1)
+        }
+        WriteOp::UpdateReservation(r, recheck) => {
+            let version: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM reservations WHERE id = ?1")
+                    .bind(r.id.to_string())
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(db_error)?;
+            let version = version.ok_or(Error::NotFound {
+                entity: Entity::Reservation,
+            })?;
+            if version + 1 != r.history.len() as i64 {
+                return Err(Error::ConcurrentModification);
+            }
+            if let Some(seats) = recheck {
+                let existing = conflict_candidates(conn, r).await?;
+                check_capacity(r, existing.iter(), *seats)?;
+            }
+            let blocked = r.blocked_interval();
+            sqlx::query(
+                "UPDATE reservations SET start_at = ?2, end_at = ?3, blocked_start = ?4, blocked_end = ?5, \
+                 status = ?6, reschedule_count = ?7, version = ?8, history = ?9 WHERE id = ?1",
+            )
+            .bind(r.id.to_string())
+            .bind(r.interval.start().secs())
+            .bind(r.interval.end().secs())
+            .bind(blocked.start().secs())
+            .bind(blocked.end().secs())
+            .bind(r.status.as_str())
+            .bind(i64::from(r.reschedule_count))
+            .bind(r.history.len() as i64)
+            .bind(to_json(&r.history)?)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
+            Ok(1)
+        }
+        WriteOp::InsertWindows(windows) => {
+            for w in windows {
+                window_overlap_check(conn, w).await?;
+                sqlx::query(
+                    "INSERT INTO availability_windows (id, business_id, resource_id, start_at, end_at, series_id) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .bind(w.id.to_string())
+                .bind(w.business_id.to_string())
+                .bind(w.resource_id.to_string())
+                .bind(w.interval.start().secs())
+                .bind(w.interval.end().secs())
+                .bind(w.series_id.map(|s| s.to_string()))
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error)?;
+            }
+            Ok(windows.len() as u64)
+        }
+        WriteOp::UpdateWindow(w) => {
+            window_overlap_check(conn, w).await?;
+            let done = sqlx::query(
+                "UPDATE availability_windows SET start_at = ?2, end_at = ?3 WHERE id = ?1",
+            )
+            .bind(w.id.to_string())
+            .bind(w.interval.start().secs())
+            .bind(w.interval.end().secs())
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
+            if done.rows_affected() == 0 {
+                return Err(Error::NotFound {
+                    entity: Entity::Availability,
+                });
+            }
+            Ok(1)
+        }
+        WriteOp::DeleteWindow(id) => {
+            let done = sqlx::query("DELETE FROM availability_windows WHERE id = ?1")
+                .bind(id.to_string())
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error)?;
+            if done.rows_affected() == 0 {
+                return Err(Error::NotFound {
+                    entity: Entity::Availability,
+                });
+            }
+            Ok(1)
+        }
+        WriteOp::SaveBusiness(b) => {
+            sqlx::query(
+                "INSERT INTO businesses (id, owner_id, name, domain, description, city, address, time_zone, \
+                 validated, opening_hours, closures) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+                 ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id, name = excluded.name, \
+                 domain = excluded.domain, description = excluded.description, city = excluded.city, \
+                 address = excluded.address, time_zone = excluded.time_zone, validated = excluded.validated, \
+                 opening_hours = excluded.opening_hours, closures = excluded.closures",
+            )
+            .bind(b.id.to_string())
+            .bind(b.owner_id.to_string())
+            .bind(&b.name)
+            .bind(&b.domain)
+            .bind(&b.description)
+            .bind(&b.city)
+            .bind(to_json(&b.address)?)
+            .bind(b.time_zone.name())
+            .bind(i64::from(b.validated))
+            .bind(to_json(&b.opening_hours)?)
+            .bind(to_json(&b.closures)?)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
+            index_for_search(
+                conn,
+                HitKind::Business,
+                b.id.0,
+                b.id,
+                &b.name,
+                &b.description,
+                &b.domain,
+                &b.city,
+                "",
+            )
+            .await?;
+            Ok(1)
+        }
+        WriteOp::SaveResource(r) => {
+            sqlx::query(
+                "INSERT INTO resources (id, business_id, name, kind, active) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, active = excluded.active",
+            )
+            .bind(r.id.to_string())
+            .bind(r.business_id.to_string())
+            .bind(&r.name)
+            .bind(to_json(&r.kind)?.trim_matches('"').to_owned())
+            .bind(i64::from(r.active))
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
+            Ok(1)
+        }
+        WriteOp::SaveService(s) => {
+            let r = s.rules;
+            sqlx::query(
+                "INSERT INTO services (id, business_id, name, description, price_minor, currency, category, tags, \
+                 active, duration_minutes, step_minutes, buffer_before_minutes, buffer_after_minutes, \
+                 min_notice_minutes, horizon_days, seats, cancellation_deadline_minutes, max_reschedules) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, \
+                 price_minor = excluded.price_minor, currency = excluded.currency, category = excluded.category, \
+                 tags = excluded.tags, active = excluded.active, duration_minutes = excluded.duration_minutes, \
+                 step_minutes = excluded.step_minutes, buffer_before_minutes = excluded.buffer_before_minutes, \
+                 buffer_after_minutes = excluded.buffer_after_minutes, min_notice_minutes = excluded.min_notice_minutes, \
+                 horizon_days = excluded.horizon_days, seats = excluded.seats, \
+                 cancellation_deadline_minutes = excluded.cancellation_deadline_minutes, \
+                 max_reschedules = excluded.max_reschedules",
+            )
+            .bind(s.id.to_string())
+            .bind(s.business_id.to_string())
+            .bind(&s.name)
+            .bind(&s.description)
+            .bind(s.price.amount_minor)
+            .bind(s.price.currency.as_str())
+            .bind(&s.category)
+            .bind(to_json(&s.tags)?)
+            .bind(i64::from(s.active))
+            .bind(i64::from(r.duration_minutes))
+            .bind(i64::from(r.step_minutes))
+            .bind(i64::from(r.buffer_before_minutes))
+            .bind(i64::from(r.buffer_after_minutes))
+            .bind(i64::from(r.min_notice_minutes))
+            .bind(i64::from(r.horizon_days))
+            .bind(i64::from(r.seats))
+            .bind(i64::from(s.cancellation_deadline_minutes))
+            .bind(i64::from(s.max_reschedules))
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
+            sqlx::query("DELETE FROM service_resources WHERE service_id = ?1")
+                .bind(s.id.to_string())
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error)?;
+            for (position, resource) in s.resource_ids.iter().enumerate() {
+                sqlx::query("INSERT INTO service_resources (service_id, resource_id, position) VALUES (?1, ?2, ?3)")
+                    .bind(s.id.to_string())
+                    .bind(resource.to_string())
+                    .bind(position as i64)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_error)?;
+            }
+            let category = s.category.clone().unwrap_or_default();
+            index_for_search(
+                conn,
+                HitKind::Service,
+                s.id.0,
+                s.business_id,
+                &s.name,
+                &s.description,
+                &category,
+                "",
+                &s.tags.join(" "),
+            )
+            .await?;
+            Ok(1)
+        }
+        WriteOp::SaveClient(c) => {
+            sqlx::query(
+                "INSERT INTO clients (id, email, first_name, last_name, phone, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                 ON CONFLICT (id) DO UPDATE SET email = excluded.email, first_name = excluded.first_name, \
+                 last_name = excluded.last_name, phone = excluded.phone, address = excluded.address",
+            )
+            .bind(c.id.to_string())
+            .bind(&c.email)
+            .bind(&c.first_name)
+            .bind(&c.last_name)
+            .bind(&c.phone)
+            .bind(c.address.as_ref().map(to_json).transpose()?)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
+            Ok(1)
+        }
+        WriteOp::Archive(before) => {
+            let moved = sqlx::query(&format!(
+                "INSERT INTO reservations_archive (id, business_id, client_id, service_id, resource_id, start_at, \
+                 end_at, blocked_start, blocked_end, buffer_before_minutes, buffer_after_minutes, status, exclusive, \
+                 price_minor, currency, reschedule_count, version, history, created_at, archived_at) \
+                 SELECT id, business_id, client_id, service_id, resource_id, start_at, end_at, blocked_start, \
+                 blocked_end, buffer_before_minutes, buffer_after_minutes, status, exclusive, price_minor, currency, \
+                 reschedule_count, version, history, created_at, unixepoch() FROM reservations WHERE end_at < ?1"
+            ))
+            .bind(before.secs())
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?
+            .rows_affected();
+            sqlx::query("DELETE FROM reservations WHERE end_at < ?1")
+                .bind(before.secs())
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error)?;
+            Ok(moved)
+        }
+    }
+}
+
+async fn window_overlap_check(conn: &mut SqliteConnection, w: &AvailabilityWindow) -> Result<()> {
+    let other: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT id FROM availability_windows WHERE resource_id = ?1 AND id <> ?2 \
+         AND start_at < ?4 AND start_at > ?3 - {MAX_WINDOW_SECS} AND end_at > ?3 LIMIT 1"
+    ))
+    .bind(w.resource_id.to_string())
+    .bind(w.id.to_string())
+    .bind(w.interval.start().secs())
+    .bind(w.interval.end().secs())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    match other {
+        Some(existing) => Err(Error::AvailabilityOverlap { existing }),
+        None => Ok(()),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn index_for_search(
+    conn: &mut SqliteConnection,
+    kind: HitKind,
+    id: uuid::Uuid,
+    business: BusinessId,
+    name: &str,
+    description: &str,
+    domain: &str,
+    city: &str,
+    tags: &str,
+) -> Result<()> {
+    sqlx::query("DELETE FROM search_index WHERE entity_id = ?1")
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    sqlx::query(
+        "INSERT INTO search_index (kind, entity_id, business_id, name, description, domain, city, tags) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .bind(if kind == HitKind::Business { "business" } else { "service" })
+    .bind(id.to_string())
+    .bind(business.to_string())
+    .bind(name)
+    .bind(description)
+    .bind(domain)
+    .bind(city)
+    .bind(tags)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------------------
+// The ports
+
+impl DirectoryStore for SqliteStore {
+    async fn get_business(&self, id: BusinessId) -> Result<Option<Business>> {
+        let row = self
+            .fetch_optional(
+                sqlx::query("SELECT * FROM businesses WHERE id = ?1").bind(id.to_string()),
+            )
+            .await?;
+        row.as_ref().map(business_from_row).transpose()
+    }
+
+    async fn save_business(&self, business: &Business) -> Result<()> {
+        self.write(WriteOp::SaveBusiness(Box::new(business.clone())))
+            .await
+            .map(|_| ())
+    }
+
+    async fn get_resource(&self, id: ResourceId) -> Result<Option<Resource>> {
+        let row = self
+            .fetch_optional(
+                sqlx::query("SELECT * FROM resources WHERE id = ?1").bind(id.to_string()),
+            )
+            .await?;
+        row.as_ref().map(resource_from_row).transpose()
+    }
+
+    async fn save_resource(&self, resource: &Resource) -> Result<()> {
+        self.write(WriteOp::SaveResource(resource.clone()))
+            .await
+            .map(|_| ())
+    }
+
+    async fn list_resources(&self, business: BusinessId) -> Result<Vec<Resource>> {
+        let rows = self
+            .fetch_all(
+                sqlx::query("SELECT * FROM resources WHERE business_id = ?1 ORDER BY name, id")
+                    .bind(business.to_string()),
+            )
+            .await?;
+        rows.iter().map(resource_from_row).collect()
+    }
+
+    async fn get_service(&self, id: ServiceId) -> Result<Option<Service>> {
+        let sql = format!("{SERVICE_SELECT} WHERE s.id = ?1");
+        let row = self
+            .fetch_optional(sqlx::query(&sql).bind(id.to_string()))
+            .await?;
+        row.as_ref().map(service_from_row).transpose()
+    }
+
+    async fn save_service(&self, service: &Service) -> Result<()> {
+        self.write(WriteOp::SaveService(Box::new(service.clone())))
+            .await
+            .map(|_| ())
+    }
+
+    async fn list_services(&self, business: BusinessId) -> Result<Vec<Service>> {
+        let sql = format!("{SERVICE_SELECT} WHERE s.business_id = ?1 ORDER BY s.name, s.id");
+        let rows = self
+            .fetch_all(sqlx::query(&sql).bind(business.to_string()))
+            .await?;
+        rows.iter().map(service_from_row).collect()
+    }
+
+    async fn get_client(&self, id: ClientId) -> Result<Option<ClientProfile>> {
+        let row = self
+            .fetch_optional(sqlx::query("SELECT * FROM clients WHERE id = ?1").bind(id.to_string()))
+            .await?;
+        row.as_ref().map(|r| self.client_from_row(r)).transpose()
+    }
+
+    async fn save_client(&self, client: &ClientProfile) -> Result<()> {
+        let mut stored = client.clone();
+        stored.phone = client
+            .phone
+            .as_deref()
+            .map(|p| self.cipher.encrypt(p))
+            .transpose()?;
+        self.write(WriteOp::SaveClient(Box::new(stored)))
+            .await
+            .map(|_| ())
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>> {
+        let words = query.words()?;
+        let expression = words
+            .iter()
+            .map(|w| format!("\"{w}\""))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut sql = QueryBuilder::<Sqlite>::new(
+            "SELECT x.kind, x.entity_id, x.business_id, x.name, \
+             -bm25(search_index, 0, 0, 0, 3.0, 1.0, 2.0, 2.0, 2.0) AS rank \
+             FROM search_index x JOIN businesses b ON b.id = x.business_id \
+             LEFT JOIN services s ON s.id = x.entity_id \
+             WHERE search_index MATCH ",
+        );
+        sql.push_bind(expression);
+        sql.push(" AND b.validated = 1 AND (x.kind = 'business' OR s.active = 1)");
+        if let Some(city) = &query.city {
+            sql.push(" AND lower(b.city) = lower(")
+                .push_bind(city.clone())
+                .push(")");
+        }
+        if let Some(domain) = &query.domain {
+            sql.push(" AND lower(b.domain) = lower(")
+                .push_bind(domain.clone())
+                .push(")");
+        }
+        sql.push(" ORDER BY rank DESC, x.name, x.entity_id LIMIT ")
+            .push_bind(i64::from(query.limit.clamp(1, MAX_SEARCH_HITS)));
+        self.counted();
+        let rows = sql.build().fetch_all(&self.read).await.map_err(db_error)?;
+        rows.iter()
+            .map(|row| {
+                Ok(SearchHit {
+                    kind: if get::<String>(row, "kind")? == "business" {
+                        HitKind::Business
+                    } else {
+                        HitKind::Service
+                    },
+                    id: id_of(row, "entity_id")?,
+                    business_id: BusinessId(id_of(row, "business_id")?),
+                    name: get(row, "name")?,
+                    rank: get(row, "rank")?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl AvailabilityStore for SqliteStore {
+    async fn get_window(&self, id: AvailabilityId) -> Result<Option<AvailabilityWindow>> {
+        let row = self
+            .fetch_optional(
+                sqlx::query("SELECT * FROM availability_windows WHERE id = ?1")
+                    .bind(id.to_string()),
+            )
+            .await?;
+        row.as_ref().map(window_from_row).transpose()
+    }
+
+    async fn list_windows(
+        &self,
+        resources: &[ResourceId],
+        range: Interval,
+    ) -> Result<Vec<AvailabilityWindow>> {
+        if resources.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = QueryBuilder::<Sqlite>::new(
+            "SELECT * FROM availability_windows WHERE resource_id IN (",
+        );
+        let mut ids = sql.separated(", ");
+        for r in resources {
+            ids.push_bind(r.to_string());
+        }
+        sql.push(") AND start_at < ").push_bind(range.end().secs());
+        sql.push(" AND start_at > ")
+            .push_bind(range.start().secs() - MAX_WINDOW_SECS);
+        sql.push(" AND end_at > ").push_bind(range.start().secs());
+        sql.push(" ORDER BY start_at, id");
+        self.counted();
+        let rows = sql.build().fetch_all(&self.read).await.map_err(db_error)?;
+        rows.iter().map(window_from_row).collect()
+    }
+
+    async fn insert_windows(&self, windows: &[AvailabilityWindow]) -> Result<()> {
+        self.write(WriteOp::InsertWindows(windows.to_vec()))
+            .await
+            .map(|_| ())
+    }
+
+    async fn update_window(&self, window: &AvailabilityWindow) -> Result<()> {
+        self.write(WriteOp::UpdateWindow(window.clone()))
+            .await
+            .map(|_| ())
+    }
+
+    async fn delete_window(&self, id: AvailabilityId) -> Result<()> {
+        self.write(WriteOp::DeleteWindow(id)).await.map(|_| ())
+    }
+}
+
+fn keyset_columns(sort: ReservationSort) -> (&'static str, &'static str) {
+    match sort {
+        ReservationSort::StartAsc => ("r.start_at", "ASC"),
+        ReservationSort::StartDesc => ("r.start_at", "DESC"),
+        ReservationSort::CreatedAsc => ("r.created_at", "ASC"),
+        ReservationSort::CreatedDesc => ("r.created_at", "DESC"),
+    }
+}
+
+impl ReservationStore for SqliteStore {
+    async fn get_reservation(&self, id: ReservationId) -> Result<Option<Reservation>> {
+        let sql = format!("SELECT {RES_COLS} FROM reservations WHERE id = ?1");
+        let row = self
+            .fetch_optional(sqlx::query(&sql).bind(id.to_string()))
+            .await?;
+        row.as_ref().map(reservation_from_row).transpose()
+    }
+
+    async fn list_active_for_resources(
+        &self,
+        resources: &[ResourceId],
+        range: Interval,
+    ) -> Result<Vec<Reservation>> {
+        if resources.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {RES_COLS} FROM reservations WHERE active AND resource_id IN ("
+        ));
+        let mut ids = sql.separated(", ");
+        for r in resources {
+            ids.push_bind(r.to_string());
+        }
+        sql.push(") AND blocked_start < ")
+            .push_bind(range.end().secs());
+        sql.push(" AND blocked_start > ")
+            .push_bind(range.start().secs() - MAX_BLOCKED_SECS);
+        sql.push(" AND blocked_end > ")
+            .push_bind(range.start().secs());
+        sql.push(" ORDER BY start_at, id");
+        self.counted();
+        let rows = sql.build().fetch_all(&self.read).await.map_err(db_error)?;
+        rows.iter().map(reservation_from_row).collect()
+    }
+
+    async fn list_active_for_client(
+        &self,
+        client: ClientId,
+        range: Interval,
+    ) -> Result<Vec<Reservation>> {
+        let sql = format!(
+            "SELECT {RES_COLS} FROM reservations WHERE active AND client_id = ?1 AND start_at < ?3 \
+             AND start_at > ?2 - {MAX_BLOCKED_SECS} AND end_at > ?2 ORDER BY start_at, id"
+        );
+        let rows = self
+            .fetch_all(
+                sqlx::query(&sql)
+                    .bind(client.to_string())
+                    .bind(range.start().secs())
+                    .bind(range.end().secs()),
+            )
+            .await?;
+        rows.iter().map(reservation_from_row).collect()
+    }
+
+    async fn insert_reservation(&self, reservation: &Reservation, seats: u32) -> Result<()> {
+        self.write(WriteOp::InsertReservation(
+            Box::new(reservation.clone()),
+            seats,
+        ))
+        .await
+        .map(|_| ())
+    }
+
+    async fn update_reservation(
+        &self,
+        reservation: &Reservation,
+        recheck_seats: Option<u32>,
+    ) -> Result<()> {
+        self.write(WriteOp::UpdateReservation(
+            Box::new(reservation.clone()),
+            recheck_seats,
+        ))
+        .await
+        .map(|_| ())
+    }
+
+    async fn list_reservations(
+        &self,
+        filter: &ReservationFilter,
+        sort: ReservationSort,
+        page: &PageRequest,
+    ) -> Result<Page<ReservationView>> {
+        let after = page
+            .cursor
+            .as_deref()
+            .map(parse_reservation_cursor)
+            .transpose()?;
+        let limit = page.limit.clamp(1, MAX_PAGE_SIZE);
+        let source = if filter.include_archived {
+            format!(
+                "(SELECT {RES_COLS} FROM reservations UNION ALL SELECT {RES_COLS} FROM reservations_archive)"
+            )
+        } else {
+            "reservations".to_owned()
+        };
+        let mut sql = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT r.*, b.name AS business_name, s.name AS service_name, x.name AS resource_name \
+             FROM {source} r JOIN businesses b ON b.id = r.business_id JOIN services s ON s.id = r.service_id \
+             JOIN resources x ON x.id = r.resource_id WHERE 1 = 1"
+        ));
+        push_filters(&mut sql, filter);
+        let (column, direction) = keyset_columns(sort);
+        if let Some((key, id)) = after {
+            let op = if direction == "ASC" { ">" } else { "<" };
+            sql.push(format!(" AND ({column}, r.id) {op} ("))
+                .push_bind(key)
+                .push(", ")
+                .push_bind(id.to_string())
+                .push(")");
+        }
+        sql.push(format!(
+            " ORDER BY {column} {direction}, r.id {direction} LIMIT "
+        ))
+        .push_bind(i64::from(limit) + 1);
+        self.counted();
+        let rows = sql.build().fetch_all(&self.read).await.map_err(db_error)?;
+        let mut items = rows
+            .iter()
+            .map(|row| {
+                Ok(ReservationView {
+                    reservation: reservation_from_row(row)?,
+                    business_name: get(row, "business_name")?,
+                    service_name: get(row, "service_name")?,
+                    resource_name: get(row, "resource_name")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let next_cursor = (items.len() > limit as usize)
+            .then(|| reservation_cursor(&items[limit as usize - 1].reservation, sort));
+        items.truncate(limit as usize);
+        Ok(Page { items, next_cursor })
+    }
+
+    async fn archive_reservations(&self, ended_before: Timestamp) -> Result<u64> {
+        self.write(WriteOp::Archive(ended_before)).await
+    }
+}
+
+fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, f: &ReservationFilter) {
+    let id_filters = [
+        ("r.business_id", f.business_id.map(|x| x.to_string())),
+        ("r.client_id", f.client_id.map(|x| x.to_string())),
+        ("r.service_id", f.service_id.map(|x| x.to_string())),
+        ("r.resource_id", f.resource_id.map(|x| x.to_string())),
+    ];
+    for (column, value) in id_filters {
+        if let Some(value) = value {
+            sql.push(format!(" AND {column} = ")).push_bind(value);
+        }
+    }
+    if !f.statuses.is_empty() {
+        sql.push(" AND r.status IN (");
+        let mut list = sql.separated(", ");
+        for s in &f.statuses {
+            list.push_bind(s.as_str());
+        }
+        sql.push(")");
+    }
+    if let Some(from) = f.from {
+        sql.push(" AND r.start_at >= ").push_bind(from.secs());
+    }
+    if let Some(to) = f.to {
+        sql.push(" AND r.start_at < ").push_bind(to.secs());
+    }
+}
