@@ -16,6 +16,32 @@ if ! command -v cargo-nextest >/dev/null 2>&1; then
   cargo install cargo-nextest --locked
 fi
 
+step "PostgreSQL for the storage tests"
+# Tests that need PostgreSQL read TEST_DATABASE_URL; each uses its own schema in rdv_test.
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  pg_user="${PGUSER:-$(id -un)}"
+  if command -v psql >/dev/null 2>&1; then
+    if ! psql -h 127.0.0.1 -U "$pg_user" -d postgres -tAc 'select 1' >/dev/null 2>&1 \
+       && [ -d /etc/postgresql ] && command -v pg_ctlcluster >/dev/null 2>&1; then
+      pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+      for _ in $(seq 1 30); do
+        psql -h 127.0.0.1 -U "$pg_user" -d postgres -tAc 'select 1' >/dev/null 2>&1 && break
+        sleep 1
+      done
+    fi
+    if psql -h 127.0.0.1 -U "$pg_user" -d postgres -tAc 'select 1' >/dev/null 2>&1; then
+      psql -h 127.0.0.1 -U "$pg_user" -d postgres -qc 'DROP DATABASE IF EXISTS rdv_test WITH (FORCE)'
+      psql -h 127.0.0.1 -U "$pg_user" -d postgres -qc 'CREATE DATABASE rdv_test'
+      export TEST_DATABASE_URL="postgres://$pg_user@127.0.0.1:5432/rdv_test"
+      echo "PostgreSQL tests run against $TEST_DATABASE_URL"
+    else
+      echo "PostgreSQL is not reachable on 127.0.0.1:5432: its tests will say they were skipped"
+    fi
+  else
+    echo "psql is not installed: PostgreSQL tests will say they were skipped"
+  fi
+fi
+
 step "format"
 cargo fmt --all -- --check
 

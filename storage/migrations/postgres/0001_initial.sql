@@ -1,7 +1,7 @@
 -- Initial schema for the PostgreSQL backend.
 -- Instants are BIGINT seconds since the Unix epoch (UTC), the unit the core computes with, so
 -- exclusion constraints compare int8range values: [start, end) exactly like the core.
-CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public;
 
 CREATE TABLE businesses (
     id            UUID PRIMARY KEY,

@@ -1,5 +1,5 @@
 -- Full-text search over businesses and services (PERF-8): accent-insensitive, ranked.
-CREATE EXTENSION IF NOT EXISTS unaccent;
+CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public;
 
 -- unaccent() is STABLE (it reads a dictionary); this wrapper pins the dictionary so it can be
 -- IMMUTABLE and used in generated columns and indexes.
