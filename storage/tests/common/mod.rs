@@ -1,0 +1,240 @@
+//! Concurrency cases run against every database backend: many tasks released together by a
+//! barrier try to break the booking invariants; afterwards an invariant check over the stored
+//! rows finds no overlap.
+
+use std::sync::Arc;
+
+use rdv_core::ErrorCode;
+use rdv_core::conformance::Fixture;
+use rdv_core::model::{
+    Actor, Reservation, ReservationStatus, Resource, ResourceId, TransitionRecord,
+};
+use rdv_core::ports::Store;
+use rdv_core::{Interval, Timestamp};
+use tokio::sync::Barrier;
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().expect("timestamp")
+}
+
+fn iv(a: &str, b: &str) -> Interval {
+    Interval::new(ts(a), ts(b)).expect("interval")
+}
+
+/// Runs every booking attempt at once; returns how many succeeded and the codes of the rest.
+async fn race<S: Store + Clone + 'static>(
+    store: &S,
+    attempts: Vec<(Reservation, u32)>,
+) -> (usize, Vec<ErrorCode>) {
+    let barrier = Arc::new(Barrier::new(attempts.len()));
+    let tasks: Vec<_> = attempts
+        .into_iter()
+        .map(|(r, seats)| {
+            let store = store.clone();
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                store.insert_reservation(&r, seats).await
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    let mut codes = Vec::new();
+    for t in tasks {
+        match t.await.expect("task") {
+            Ok(()) => ok += 1,
+            Err(e) => codes.push(e.code()),
+        }
+    }
+    (ok, codes)
+}
+
+/// Every stored active reservation respects capacity (seats per group session) and no client
+/// holds two overlapping ones.
+pub async fn assert_invariants<S: Store>(store: &S, resources: &[ResourceId], seats: u32) {
+    let all = store
+        .list_active_for_resources(
+            resources,
+            iv("2020-01-01T00:00:00Z", "2030-01-01T00:00:00Z"),
+        )
+        .await
+        .expect("list");
+    for (i, a) in all.iter().enumerate() {
+        let mut session = 1;
+        for b in &all[i + 1..] {
+            if a.client_id == b.client_id {
+                assert!(
+                    !a.interval.overlaps(&b.interval),
+                    "client double booked: {a:?} {b:?}"
+                );
+            }
+            if a.resource_id == b.resource_id
+                && a.blocked_interval().overlaps(&b.blocked_interval())
+            {
+                assert!(
+                    seats > 1 && a.interval == b.interval && a.service_id == b.service_id,
+                    "overlap: {a:?} {b:?}"
+                );
+                session += 1;
+            }
+        }
+        assert!(
+            session <= seats,
+            "{session} reservations share a session of {seats} seats"
+        );
+    }
+}
+
+/// 50 tasks book the same slot at once, 20 times: exactly one wins each time, 49 get a typed
+/// conflict.
+pub async fn fifty_tasks_one_slot<S: Store + Clone + 'static>(store: S) {
+    let f = Fixture::new(&store).await;
+    for round in 0..20 {
+        let day = format!("2026-07-{:02}", round + 1);
+        let slot = iv(&format!("{day}T09:00:00Z"), &format!("{day}T09:30:00Z"));
+        let attempts = (0..50)
+            .map(|_| (f.reservation(f.new_client(), f.resource.id, slot), 1))
+            .collect();
+        let (ok, codes) = race(&store, attempts).await;
+        assert_eq!(ok, 1, "round {round}");
+        assert_eq!(codes.len(), 49);
+        assert!(
+            codes.iter().all(|c| *c == ErrorCode::BookingOverlap),
+            "round {round}: {codes:?}"
+        );
+    }
+    assert_invariants(&store, &[f.resource.id], 1).await;
+}
+
+/// Three partially overlapping intervals at once: at most one wins; two back-to-back ones
+/// (buffer included) both win.
+pub async fn partial_overlaps_and_back_to_back<S: Store + Clone + 'static>(store: S) {
+    let f = Fixture::new(&store).await;
+    for round in 0..10 {
+        let day = format!("2026-08-{:02}", round + 1);
+        let at = |h: &str| ts(&format!("{day}T{h}:00Z"));
+        let attempts = [("09:00", "09:30"), ("09:15", "09:45"), ("09:25", "09:55")]
+            .iter()
+            .map(|(a, b)| {
+                (
+                    f.reservation(
+                        f.new_client(),
+                        f.resource.id,
+                        Interval::new(at(a), at(b)).unwrap(),
+                    ),
+                    1,
+                )
+            })
+            .collect();
+        let (ok, _) = race(&store, attempts).await;
+        assert!(
+            ok <= 1,
+            "round {round}: {ok} overlapping bookings succeeded"
+        );
+        // The service has a 10-minute buffer after: 14:00–14:30 and 14:40–15:10 touch.
+        let attempts = [("14:00", "14:30"), ("14:40", "15:10")]
+            .iter()
+            .map(|(a, b)| {
+                (
+                    f.reservation(
+                        f.new_client(),
+                        f.resource.id,
+                        Interval::new(at(a), at(b)).unwrap(),
+                    ),
+                    1,
+                )
+            })
+            .collect();
+        let (ok, codes) = race(&store, attempts).await;
+        assert_eq!(
+            ok, 2,
+            "round {round}: back-to-back bookings must both succeed: {codes:?}"
+        );
+    }
+    assert_invariants(&store, &[f.resource.id], 1).await;
+}
+
+/// One client books ten different resources at the same time: exactly one succeeds.
+pub async fn one_client_ten_resources<S: Store + Clone + 'static>(store: S) {
+    let f = Fixture::new(&store).await;
+    let mut resources = Vec::new();
+    for i in 0..10 {
+        let r = Resource {
+            id: ResourceId::from_uuid(uuid::Uuid::new_v4()),
+            name: format!("Room {i}"),
+            ..f.resource.clone()
+        };
+        store.save_resource(&r).await.unwrap();
+        resources.push(r.id);
+    }
+    let slot = iv("2026-09-01T09:00:00Z", "2026-09-01T09:30:00Z");
+    let attempts = resources
+        .iter()
+        .map(|&r| (f.reservation(f.client.id, r, slot), 1))
+        .collect();
+    let (ok, codes) = race(&store, attempts).await;
+    assert_eq!(ok, 1);
+    assert!(
+        codes.iter().all(|c| *c == ErrorCode::ClientDoubleBooked),
+        "{codes:?}"
+    );
+    assert_invariants(&store, &resources, 1).await;
+}
+
+/// Seats = 3: twenty clients try at once, exactly three get a seat.
+pub async fn three_seats_exactly_three<S: Store + Clone + 'static>(store: S) {
+    let f = Fixture::new(&store).await;
+    for round in 0..5 {
+        let day = format!("2026-10-{:02}", round + 1);
+        let slot = iv(&format!("{day}T09:00:00Z"), &format!("{day}T09:30:00Z"));
+        let attempts = (0..20)
+            .map(|_| (f.reservation(f.new_client(), f.resource.id, slot), 3))
+            .collect();
+        let (ok, codes) = race(&store, attempts).await;
+        assert_eq!(ok, 3, "round {round}: {codes:?}");
+        assert!(codes.iter().all(|c| *c == ErrorCode::SlotFull), "{codes:?}");
+    }
+    assert_invariants(&store, &[f.resource.id], 3).await;
+}
+
+/// Two pending seats of a group session whose seats drop to one are confirmed in parallel:
+/// at most one is confirmed.
+pub async fn parallel_confirmations_respect_capacity<S: Store + Clone + 'static>(store: S) {
+    let f = Fixture::new(&store).await;
+    let slot = iv("2026-11-02T09:00:00Z", "2026-11-02T09:30:00Z");
+    let a = f.reservation(f.new_client(), f.resource.id, slot);
+    let b = f.reservation(f.new_client(), f.resource.id, slot);
+    store.insert_reservation(&a, 2).await.unwrap();
+    store.insert_reservation(&b, 2).await.unwrap();
+    let confirmed = |r: &Reservation| {
+        let mut r = r.clone();
+        r.history.push(TransitionRecord {
+            from: Some(ReservationStatus::Pending),
+            to: ReservationStatus::Confirmed,
+            actor: Actor::Business,
+            at: ts("2026-10-01T00:00:00Z"),
+            reason: None,
+        });
+        r.status = ReservationStatus::Confirmed;
+        r
+    };
+    let barrier = Arc::new(Barrier::new(2));
+    let tasks: Vec<_> = [confirmed(&a), confirmed(&b)]
+        .into_iter()
+        .map(|r| {
+            let store = store.clone();
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                store.update_reservation(&r, Some(1)).await
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tasks {
+        if t.await.unwrap().is_ok() {
+            ok += 1;
+        }
+    }
+    assert!(ok <= 1, "{ok} confirmations succeeded for one seat");
+}
