@@ -779,7 +779,7 @@ impl ReservationStore for PgStore {
             return Err(Error::ConcurrentModification);
         }
         let mut tx = self.pool.begin().await.map_err(db_error)?;
-        lock_in_order(&mut *tx, &[r.resource_id.0, r.client_id.0]).await?;
+        lock_in_order(&mut tx, &[r.resource_id.0, r.client_id.0]).await?;
         let existing = self.conflict_candidates(&mut *tx, r).await?;
         check_capacity(r, existing.iter(), seats)?;
         self.insert_row(&mut *tx, r, false, false).await?;
@@ -788,7 +788,7 @@ impl ReservationStore for PgStore {
 
     async fn update_reservation(&self, r: &Reservation, recheck_seats: Option<u32>) -> Result<()> {
         let mut tx = self.pool.begin().await.map_err(db_error)?;
-        lock_in_order(&mut *tx, &[r.resource_id.0, r.client_id.0]).await?;
+        lock_in_order(&mut tx, &[r.resource_id.0, r.client_id.0]).await?;
         self.counted();
         let row: Option<(i64, bool)> =
             sqlx::query_as("SELECT version, exclusive FROM reservations WHERE id = $1 FOR UPDATE")

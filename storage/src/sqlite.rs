@@ -92,10 +92,15 @@ fn options(url: &str) -> Result<SqliteConnectOptions> {
 
 /// Applies pending migrations to the database at `url` (creating the file if needed).
 pub async fn migrate(url: &str) -> Result<()> {
+    migrate_with(url, &MIGRATOR).await
+}
+
+/// Applies the given migrations (tests apply a subset to prove step-by-step upgrades).
+pub async fn migrate_with(url: &str, migrator: &Migrator) -> Result<()> {
     let mut conn = SqliteConnection::connect_with(&options(url)?)
         .await
         .map_err(db_error)?;
-    MIGRATOR.run(&mut conn).await.map_err(|e| Error::Storage {
+    migrator.run(&mut conn).await.map_err(|e| Error::Storage {
         message: e.to_string(),
     })?;
     conn.close().await.map_err(db_error)
@@ -665,14 +670,14 @@ async fn apply(conn: &mut SqliteConnection, op: &WriteOp, queries: &AtomicU64) -
             Ok(1)
         }
         WriteOp::Archive(before) => {
-            let moved = sqlx::query(&format!(
+            let moved = sqlx::query(
                 "INSERT INTO reservations_archive (id, business_id, client_id, service_id, resource_id, start_at, \
                  end_at, blocked_start, blocked_end, buffer_before_minutes, buffer_after_minutes, status, exclusive, \
                  price_minor, currency, reschedule_count, version, history, created_at, archived_at) \
                  SELECT id, business_id, client_id, service_id, resource_id, start_at, end_at, blocked_start, \
                  blocked_end, buffer_before_minutes, buffer_after_minutes, status, exclusive, price_minor, currency, \
                  reschedule_count, version, history, created_at, unixepoch() FROM reservations WHERE end_at < ?1"
-            ))
+            )
             .bind(before.secs())
             .execute(&mut *conn)
             .await
@@ -893,20 +898,12 @@ impl AvailabilityStore for SqliteStore {
         if resources.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = QueryBuilder::<Sqlite>::new(
-            "SELECT * FROM availability_windows WHERE resource_id IN (",
-        );
-        let mut ids = sql.separated(", ");
-        for r in resources {
-            ids.push_bind(r.to_string());
-        }
-        sql.push(") AND start_at < ").push_bind(range.end().secs());
-        sql.push(" AND start_at > ")
-            .push_bind(range.start().secs() - MAX_WINDOW_SECS);
-        sql.push(" AND end_at > ").push_bind(range.start().secs());
-        sql.push(" ORDER BY start_at, id");
         self.counted();
-        let rows = sql.build().fetch_all(&self.read).await.map_err(db_error)?;
+        let rows = windows_query("", resources, range)
+            .build()
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_error)?;
         rows.iter().map(window_from_row).collect()
     }
 
@@ -953,22 +950,12 @@ impl ReservationStore for SqliteStore {
         if resources.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {RES_COLS} FROM reservations WHERE active AND resource_id IN ("
-        ));
-        let mut ids = sql.separated(", ");
-        for r in resources {
-            ids.push_bind(r.to_string());
-        }
-        sql.push(") AND blocked_start < ")
-            .push_bind(range.end().secs());
-        sql.push(" AND blocked_start > ")
-            .push_bind(range.start().secs() - MAX_BLOCKED_SECS);
-        sql.push(" AND blocked_end > ")
-            .push_bind(range.start().secs());
-        sql.push(" ORDER BY start_at, id");
         self.counted();
-        let rows = sql.build().fetch_all(&self.read).await.map_err(db_error)?;
+        let rows = active_for_resources_query("", resources, range)
+            .build()
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_error)?;
         rows.iter().map(reservation_from_row).collect()
     }
 
@@ -977,10 +964,7 @@ impl ReservationStore for SqliteStore {
         client: ClientId,
         range: Interval,
     ) -> Result<Vec<Reservation>> {
-        let sql = format!(
-            "SELECT {RES_COLS} FROM reservations WHERE active AND client_id = ?1 AND start_at < ?3 \
-             AND start_at > ?2 - {MAX_BLOCKED_SECS} AND end_at > ?2 ORDER BY start_at, id"
-        );
+        let sql = active_for_client_sql("");
         let rows = self
             .fetch_all(
                 sqlx::query(&sql)
@@ -1026,32 +1010,7 @@ impl ReservationStore for SqliteStore {
             .map(parse_reservation_cursor)
             .transpose()?;
         let limit = page.limit.clamp(1, MAX_PAGE_SIZE);
-        let source = if filter.include_archived {
-            format!(
-                "(SELECT {RES_COLS} FROM reservations UNION ALL SELECT {RES_COLS} FROM reservations_archive)"
-            )
-        } else {
-            "reservations".to_owned()
-        };
-        let mut sql = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT r.*, b.name AS business_name, s.name AS service_name, x.name AS resource_name \
-             FROM {source} r JOIN businesses b ON b.id = r.business_id JOIN services s ON s.id = r.service_id \
-             JOIN resources x ON x.id = r.resource_id WHERE 1 = 1"
-        ));
-        push_filters(&mut sql, filter);
-        let (column, direction) = keyset_columns(sort);
-        if let Some((key, id)) = after {
-            let op = if direction == "ASC" { ">" } else { "<" };
-            sql.push(format!(" AND ({column}, r.id) {op} ("))
-                .push_bind(key)
-                .push(", ")
-                .push_bind(id.to_string())
-                .push(")");
-        }
-        sql.push(format!(
-            " ORDER BY {column} {direction}, r.id {direction} LIMIT "
-        ))
-        .push_bind(i64::from(limit) + 1);
+        let mut sql = list_query("", filter, sort, after, limit);
         self.counted();
         let rows = sql.build().fetch_all(&self.read).await.map_err(db_error)?;
         let mut items = rows
@@ -1074,6 +1033,158 @@ impl ReservationStore for SqliteStore {
     async fn archive_reservations(&self, ended_before: Timestamp) -> Result<u64> {
         self.write(WriteOp::Archive(ended_before)).await
     }
+}
+
+fn windows_query(
+    prefix: &str,
+    resources: &[ResourceId],
+    range: Interval,
+) -> QueryBuilder<'static, Sqlite> {
+    let mut sql = QueryBuilder::<Sqlite>::new(format!(
+        "{prefix}SELECT * FROM availability_windows WHERE resource_id IN ("
+    ));
+    let mut ids = sql.separated(", ");
+    for r in resources {
+        ids.push_bind(r.to_string());
+    }
+    sql.push(") AND start_at < ").push_bind(range.end().secs());
+    sql.push(" AND start_at > ")
+        .push_bind(range.start().secs() - MAX_WINDOW_SECS);
+    sql.push(" AND end_at > ").push_bind(range.start().secs());
+    sql.push(" ORDER BY start_at, id");
+    sql
+}
+
+fn active_for_resources_query(
+    prefix: &str,
+    resources: &[ResourceId],
+    range: Interval,
+) -> QueryBuilder<'static, Sqlite> {
+    let mut sql = QueryBuilder::<Sqlite>::new(format!(
+        "{prefix}SELECT {RES_COLS} FROM reservations WHERE active AND resource_id IN ("
+    ));
+    let mut ids = sql.separated(", ");
+    for r in resources {
+        ids.push_bind(r.to_string());
+    }
+    sql.push(") AND blocked_start < ")
+        .push_bind(range.end().secs());
+    sql.push(" AND blocked_start > ")
+        .push_bind(range.start().secs() - MAX_BLOCKED_SECS);
+    sql.push(" AND blocked_end > ")
+        .push_bind(range.start().secs());
+    sql.push(" ORDER BY start_at, id");
+    sql
+}
+
+fn active_for_client_sql(prefix: &str) -> String {
+    format!(
+        "{prefix}SELECT {RES_COLS} FROM reservations WHERE active AND client_id = ?1 AND start_at < ?3 \
+         AND start_at > ?2 - {MAX_BLOCKED_SECS} AND end_at > ?2 ORDER BY start_at, id"
+    )
+}
+
+fn list_query(
+    prefix: &str,
+    filter: &ReservationFilter,
+    sort: ReservationSort,
+    after: Option<(i64, ReservationId)>,
+    limit: u32,
+) -> QueryBuilder<'static, Sqlite> {
+    let source = if filter.include_archived {
+        format!(
+            "(SELECT {RES_COLS} FROM reservations UNION ALL SELECT {RES_COLS} FROM reservations_archive)"
+        )
+    } else {
+        "reservations".to_owned()
+    };
+    let mut sql = QueryBuilder::<Sqlite>::new(format!(
+        "{prefix}SELECT r.*, b.name AS business_name, s.name AS service_name, x.name AS resource_name \
+         FROM {source} r JOIN businesses b ON b.id = r.business_id JOIN services s ON s.id = r.service_id \
+         JOIN resources x ON x.id = r.resource_id WHERE 1 = 1"
+    ));
+    push_filters(&mut sql, filter);
+    let (column, direction) = keyset_columns(sort);
+    if let Some((key, id)) = after {
+        let op = if direction == "ASC" { ">" } else { "<" };
+        sql.push(format!(" AND ({column}, r.id) {op} ("))
+            .push_bind(key)
+            .push(", ")
+            .push_bind(id.to_string())
+            .push(")");
+    }
+    sql.push(format!(
+        " ORDER BY {column} {direction}, r.id {direction} LIMIT "
+    ))
+    .push_bind(i64::from(limit) + 1);
+    sql
+}
+
+impl SqliteStore {
+    /// `EXPLAIN QUERY PLAN` of the main list and slot queries, with representative
+    /// parameters: `(query name, plan lines)`. Tests assert that none scans a whole table.
+    pub async fn query_plans(&self) -> Result<Vec<(String, String)>> {
+        let any = ResourceId(uuid::Uuid::nil());
+        let range = Interval::new(
+            Timestamp::from_secs(1_780_000_000),
+            Timestamp::from_secs(1_782_592_000),
+        )?;
+        let prefix = "EXPLAIN QUERY PLAN ";
+        let by_business = ReservationFilter {
+            business_id: Some(BusinessId(uuid::Uuid::nil())),
+            ..Default::default()
+        };
+        let by_client = ReservationFilter {
+            client_id: Some(ClientId(uuid::Uuid::nil())),
+            ..Default::default()
+        };
+        let last = Some((0, ReservationId(uuid::Uuid::nil())));
+        let mut builders = vec![
+            (
+                "windows of resources in a range",
+                windows_query(prefix, &[any], range),
+            ),
+            (
+                "active reservations of resources in a range",
+                active_for_resources_query(prefix, &[any], range),
+            ),
+            (
+                "business history by start",
+                list_query(prefix, &by_business, ReservationSort::StartAsc, None, 50),
+            ),
+            (
+                "client history newest first",
+                list_query(prefix, &by_client, ReservationSort::CreatedDesc, last, 50),
+            ),
+        ];
+        let mut plans = Vec::new();
+        for (name, builder) in &mut builders {
+            let rows = builder
+                .build()
+                .fetch_all(&self.read)
+                .await
+                .map_err(db_error)?;
+            plans.push((name.to_string(), plan_text(&rows)?));
+        }
+        let client_sql = active_for_client_sql(prefix);
+        let rows = sqlx::query(&client_sql)
+            .bind(uuid::Uuid::nil().to_string())
+            .bind(range.start().secs())
+            .bind(range.end().secs())
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_error)?;
+        plans.push(("active reservations of a client".into(), plan_text(&rows)?));
+        Ok(plans)
+    }
+}
+
+fn plan_text(rows: &[SqliteRow]) -> Result<String> {
+    Ok(rows
+        .iter()
+        .map(|r| get::<String>(r, "detail"))
+        .collect::<Result<Vec<_>>>()?
+        .join("\n"))
 }
 
 fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, f: &ReservationFilter) {

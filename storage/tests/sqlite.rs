@@ -65,3 +65,240 @@ mod concurrency {
         run(async { common::parallel_confirmations_respect_capacity(fresh().await).await });
     }
 }
+
+mod sqlite_only {
+    use rdv_core::conformance::Fixture;
+    use rdv_core::model::ClientProfile;
+    use rdv_core::ports::{
+        DirectoryStore, PageRequest, ReservationFilter, ReservationSort, ReservationStore,
+    };
+    use rdv_core::{ErrorCode, Interval, Timestamp};
+    use sqlx::Row;
+
+    use super::*;
+
+    fn slot(day: u32) -> Interval {
+        let start: Timestamp = format!("2026-06-{day:02}T09:00:00Z").parse().unwrap();
+        Interval::new(start, start.add_secs(1800)).unwrap()
+    }
+
+    /// The history list returns business, service and resource names in one statement,
+    /// whatever the page size (no N+1).
+    #[test]
+    fn history_lists_run_one_query_whatever_the_page_size() {
+        run(async {
+            let store = fresh().await;
+            let f = Fixture::new(&store).await;
+            for day in 1..=30 {
+                store
+                    .insert_reservation(&f.reservation(f.client.id, f.resource.id, slot(day)), 1)
+                    .await
+                    .unwrap();
+            }
+            let filter = ReservationFilter {
+                client_id: Some(f.client.id),
+                ..Default::default()
+            };
+            for size in [1, 10, 30] {
+                let before = store.query_count();
+                let page = store
+                    .list_reservations(
+                        &filter,
+                        ReservationSort::StartAsc,
+                        &PageRequest::first(size),
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(page.items.len(), size as usize);
+                assert!(
+                    page.items.iter().all(
+                        |v| v.service_name == "Coupe" && v.business_name == "Coiffeur Élégance"
+                    )
+                );
+                assert_eq!(store.query_count() - before, 1, "page of {size}");
+            }
+        });
+    }
+
+    /// No main list or slot query scans a whole table.
+    #[test]
+    fn main_queries_use_indexes() {
+        run(async {
+            let store = fresh().await;
+            for (name, plan) in store.query_plans().await.unwrap() {
+                for line in plan.lines() {
+                    let full_scan =
+                        line.trim_start().starts_with("SCAN ") && !line.contains("USING");
+                    assert!(!full_scan, "{name} scans a table:\n{plan}");
+                }
+            }
+        });
+    }
+
+    fn schema(rows: Vec<sqlx::sqlite::SqliteRow>) -> Vec<String> {
+        rows.iter()
+            .map(|r| {
+                format!(
+                    "{} {} {}",
+                    r.get::<String, _>(0),
+                    r.get::<String, _>(1),
+                    r.get::<Option<String>, _>(2).unwrap_or_default()
+                )
+            })
+            .collect()
+    }
+
+    const SCHEMA_SQL: &str = "SELECT type, name, sql FROM sqlite_master \
+        WHERE name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY type, name";
+
+    /// Applying the migrations one release at a time yields the same schema as a fresh
+    /// database migrated at once.
+    #[test]
+    fn a_database_migrated_step_by_step_equals_a_fresh_one() {
+        run(async {
+            let dir = std::env::temp_dir().join(format!("rdv-migrations-{}", uuid::Uuid::new_v4()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+            let mut files: Vec<_> = std::fs::read_dir(&source)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            files.sort();
+            assert!(files.len() >= 2, "expects at least two migrations");
+            std::fs::copy(&files[0], dir.join(files[0].file_name().unwrap())).unwrap();
+
+            let stepwise_url = temp_url();
+            rdv_storage::sqlite::migrate_with(
+                &stepwise_url,
+                &sqlx::migrate::Migrator::new(dir.as_path()).await.unwrap(),
+            )
+            .await
+            .unwrap();
+            rdv_storage::sqlite::migrate(&stepwise_url).await.unwrap();
+            let fresh_url = temp_url();
+            rdv_storage::sqlite::migrate(&fresh_url).await.unwrap();
+
+            let read = |url: String| async move {
+                let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+                schema(sqlx::query(SCHEMA_SQL).fetch_all(&pool).await.unwrap())
+            };
+            let (stepwise, fresh) = (read(stepwise_url).await, read(fresh_url).await);
+            assert!(fresh.len() > 20);
+            assert_eq!(stepwise, fresh);
+        });
+    }
+
+    /// Phone numbers never reach the file in clear; a tampered value is a typed error.
+    #[test]
+    fn phone_numbers_are_encrypted_at_rest_and_tampering_is_detected() {
+        run(async {
+            let store = fresh().await;
+            let f = Fixture::new(&store).await;
+            let raw: String = sqlx::query_scalar("SELECT phone FROM clients WHERE id = ?1")
+                .bind(f.client.id.to_string())
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+            assert!(raw.starts_with("v1:test:"), "{raw}");
+            assert!(!raw.contains("612345678"));
+            let all: Vec<String> = sqlx::query_scalar("SELECT quote(phone) || email FROM clients")
+                .fetch_all(store.pool())
+                .await
+                .unwrap();
+            assert!(all.iter().all(|row| !row.contains("612345678")));
+            let read: Option<ClientProfile> = store.get_client(f.client.id).await.unwrap();
+            assert_eq!(read.unwrap().phone.as_deref(), Some("+33612345678"));
+
+            let tampered = format!("{}A", &raw[..raw.len() - 1].replace('A', "B"));
+            sqlx::query("UPDATE clients SET phone = ?1 WHERE id = ?2")
+                .bind(tampered)
+                .bind(f.client.id.to_string())
+                .execute(store.pool())
+                .await
+                .unwrap();
+            assert_eq!(
+                store.get_client(f.client.id).await.unwrap_err().code(),
+                ErrorCode::DataIntegrity
+            );
+        });
+    }
+
+    const CHILD_ENV: &str = "RDV_CRASH_CHILD_DB";
+
+    /// The child side of the crash test: books in a loop and prints each committed id. It does
+    /// nothing unless the parent test started it.
+    #[test]
+    fn crash_child_books_until_killed() {
+        let Ok(url) = std::env::var(CHILD_ENV) else {
+            return;
+        };
+        run(async move {
+            let store = SqliteStore::open(&url, cipher()).await.unwrap();
+            let f = Fixture::new(&store).await;
+            let mut minute: i64 = 0;
+            loop {
+                let start = Timestamp::from_secs(1_800_000_000 + minute * 900);
+                let r = f.reservation(
+                    f.new_client(),
+                    f.resource.id,
+                    Interval::new(start, start.add_secs(30)).unwrap(),
+                );
+                store.insert_reservation(&r, 1).await.unwrap();
+                println!("COMMITTED {}", r.id);
+                minute += 1;
+            }
+        });
+    }
+
+    /// A process killed with SIGKILL mid-write loses nothing it reported as committed, and
+    /// the file passes `PRAGMA integrity_check`.
+    #[test]
+    fn a_killed_writer_loses_no_committed_booking() {
+        use std::io::{BufRead, BufReader};
+        let url = temp_url();
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "sqlite_only::crash_child_books_until_killed",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD_ENV, &url)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the child");
+        let mut committed = Vec::new();
+        for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+            let line = line.unwrap();
+            if let Some(id) = line.strip_prefix("COMMITTED ") {
+                committed.push(id.to_owned());
+                if committed.len() == 300 {
+                    child.kill().expect("SIGKILL the child");
+                    break;
+                }
+            }
+        }
+        child.wait().unwrap();
+        assert_eq!(
+            committed.len(),
+            300,
+            "the child must have committed 300 bookings"
+        );
+        run(async move {
+            let store = SqliteStore::open(&url, cipher()).await.unwrap();
+            let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+            assert_eq!(check, "ok");
+            for id in &committed {
+                let found = store.get_reservation(id.parse().unwrap()).await.unwrap();
+                assert!(
+                    found.is_some(),
+                    "committed reservation {id} is missing after the crash"
+                );
+            }
+        });
+    }
+}
