@@ -1,0 +1,223 @@
+//! Storage load benchmark (issue 3): committed bookings per second with 1 and 16 concurrent
+//! writers, slot queries per second over 30 days with 1,000 existing reservations, and on
+//! PostgreSQL a hot-slot run (16 writers fighting over 20 slots of one resource) that must
+//! surface no deadlock and no storage error — only typed conflicts.
+//!
+//! `cargo bench -p rdv-benches --bench storage_load` runs the full load and prints a table;
+//! with `-- --test` (CI) it runs a few hundred operations and checks the same invariants.
+//! PostgreSQL runs when `TEST_DATABASE_URL` (or `BENCH_DATABASE_URL`) is set.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use rdv_core::conformance::Fixture;
+use rdv_core::hours::OpeningHours;
+use rdv_core::model::{Actor, ClientId, Reservation, ReservationStatus, Resource, ResourceId, TransitionRecord};
+use rdv_core::ports::{DirectoryStore, FixedClock, ReservationStore, SequentialIds, Store};
+use rdv_core::usecases::UseCases;
+use rdv_core::{ErrorCode, Interval, Timestamp};
+use rdv_storage::{FieldCipher, PgStore, SqliteStore};
+
+const BASE: i64 = 1_798_761_600; // 2027-01-01T00:00:00Z
+
+fn cipher() -> FieldCipher {
+    FieldCipher::new("bench", &[1u8; 32]).unwrap()
+}
+
+/// `writers` tasks each commit `per_writer` bookings on their own resource; bookings/s.
+async fn bookings_per_second<S: Store + Clone + 'static>(store: &S, f: &Fixture, writers: usize, per_writer: usize) -> f64 {
+    let mut resources = Vec::new();
+    for i in 0..writers {
+        let r = Resource { id: ResourceId::from_uuid(uuid::Uuid::new_v4()), name: format!("w{i}"), ..f.resource.clone() };
+        store.save_resource(&r).await.unwrap();
+        resources.push(r.id);
+    }
+    let start = Instant::now();
+    let tasks: Vec<_> = resources
+        .into_iter()
+        .map(|resource| {
+            let store = store.clone();
+            let slots: Vec<Reservation> = (0..per_writer)
+                .map(|k| {
+                    let s = Timestamp::from_secs(BASE + k as i64 * 3600);
+                    f.reservation(ClientId::from_uuid(uuid::Uuid::new_v4()), resource, Interval::new(s, s.add_secs(1800)).unwrap())
+                })
+                .collect();
+            tokio::spawn(async move {
+                for r in slots {
+                    store.insert_reservation(&r, 1).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    (writers * per_writer) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Slot queries per second through the use cases: 30 days, 1,000 reservations in store.
+async fn slot_queries_per_second<S: Store + Clone + 'static>(store: S, duration: Duration) -> (f64, usize) {
+    let f = Fixture::new(&store).await;
+    let mut business = f.business.clone();
+    business.opening_hours = OpeningHours::always_open();
+    store.save_business(&business).await.unwrap();
+    let mut service = f.service.clone();
+    service.resource_ids = vec![f.resource.id];
+    service.rules.horizon_days = 400;
+    store.save_service(&service).await.unwrap();
+    let day = 86_400;
+    let mut windows = Vec::new();
+    for d in 0..40 {
+        let s = Timestamp::from_secs(BASE + d * day + 8 * 3600);
+        windows.push(f.window(f.resource.id, Interval::new(s, s.add_secs(10 * 3600)).unwrap()));
+    }
+    store.insert_windows(&windows).await.unwrap();
+    // 1,000 reservations over 100 days, 10 a day, 40-minute blocks.
+    for d in 0..100 {
+        for k in 0..10 {
+            let s = Timestamp::from_secs(BASE + d * day + 8 * 3600 + k * 3600);
+            let r = f.reservation(ClientId::from_uuid(uuid::Uuid::new_v4()), f.resource.id, Interval::new(s, s.add_secs(1800)).unwrap());
+            store.insert_reservation(&r, 1).await.unwrap();
+        }
+    }
+    let app = UseCases::new(store, FixedClock(Timestamp::from_secs(BASE - day)), SequentialIds::default());
+    let (from, to) = (Timestamp::from_secs(BASE), Timestamp::from_secs(BASE + 30 * day));
+    let start = Instant::now();
+    let mut done = 0;
+    let mut slots = 0;
+    while start.elapsed() < duration {
+        let list = app.slots_for_service(service.id, from, to, 10_000).await.unwrap();
+        slots = list.slots.len();
+        done += 1;
+    }
+    (f64::from(done) / start.elapsed().as_secs_f64(), slots)
+}
+
+/// 16 writers, one resource, 20 slots: book, and cancel half of what they got so slots keep
+/// changing hands. Returns (bookings, cancellations, typed conflicts, other errors).
+async fn hot_slot<S: Store + Clone + 'static>(store: &S, f: &Fixture, duration: Duration) -> (u64, u64, u64, u64) {
+    let counters: Arc<[AtomicU64; 4]> = Arc::new(Default::default());
+    let deadline = Instant::now() + duration;
+    let tasks: Vec<_> = (0..16u64)
+        .map(|w| {
+            let store = store.clone();
+            let counters = counters.clone();
+            let template = f.reservation(f.client.id, f.resource.id, Interval::new(Timestamp::from_secs(BASE), Timestamp::from_secs(BASE + 1800)).unwrap());
+            tokio::spawn(async move {
+                let mut n = w;
+                while Instant::now() < deadline {
+                    n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    let slot = (n >> 33) % 20;
+                    let s = Timestamp::from_secs(BASE + slot as i64 * 1800);
+                    let mut r = template.clone();
+                    r.id = rdv_core::model::ReservationId::from_uuid(uuid::Uuid::new_v4());
+                    r.client_id = ClientId::from_uuid(uuid::Uuid::new_v4());
+                    r.interval = Interval::new(s, s.add_secs(1200)).unwrap();
+                    r.buffer_after_minutes = 5;
+                    match store.insert_reservation(&r, 1).await {
+                        Ok(()) => {
+                            counters[0].fetch_add(1, Ordering::Relaxed);
+                            if n % 2 == 0 {
+                                r.history.push(TransitionRecord {
+                                    from: Some(ReservationStatus::Pending),
+                                    to: ReservationStatus::CancelledByClient,
+                                    actor: Actor::Client,
+                                    at: Timestamp::from_secs(BASE - 3600),
+                                    reason: None,
+                                });
+                                r.status = ReservationStatus::CancelledByClient;
+                                match store.update_reservation(&r, None).await {
+                                    Ok(()) => counters[1].fetch_add(1, Ordering::Relaxed),
+                                    Err(_) => counters[3].fetch_add(1, Ordering::Relaxed),
+                                };
+                            }
+                        }
+                        Err(e) if matches!(e.code(), ErrorCode::BookingOverlap | ErrorCode::BufferConflict | ErrorCode::ClientDoubleBooked | ErrorCode::ConcurrentModification) => {
+                            counters[2].fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(e) => {
+                            eprintln!("unexpected error: {e:?}");
+                            counters[3].fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let c = |i: usize| counters[i].load(Ordering::Relaxed);
+    (c(0), c(1), c(2), c(3))
+}
+
+async fn sqlite_store() -> SqliteStore {
+    let dir = std::env::temp_dir().join("rdv-bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join(format!("{}.db", uuid::Uuid::new_v4())).display());
+    SqliteStore::open(&url, cipher()).await.unwrap()
+}
+
+async fn pg_store(url: &str) -> PgStore {
+    let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+    let pool = sqlx::PgPool::connect(url).await.unwrap();
+    for sql in [
+        "CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public".to_owned(),
+        "CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public".to_owned(),
+        format!("CREATE SCHEMA {schema}"),
+    ] {
+        sqlx::query(&sql).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    let options = rdv_storage::postgres::connect_options(url).unwrap().options([("search_path", format!("{schema},public"))]);
+    PgStore::open_with(options, cipher()).await.unwrap()
+}
+
+fn main() {
+    let test_mode = std::env::args().any(|a| a == "--test");
+    let (per_writer_1, per_writer_16, query_time, hot_time) = if test_mode {
+        (50, 10, Duration::from_millis(200), Duration::from_millis(500))
+    } else {
+        (3_000, 500, Duration::from_secs(3), Duration::from_secs(10))
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        println!("storage/sqlite:");
+        let store = sqlite_store().await;
+        let f = Fixture::new(&store).await;
+        let one = bookings_per_second(&store, &f, 1, per_writer_1).await;
+        let sixteen = bookings_per_second(&store, &f, 16, per_writer_16).await;
+        println!("  bookings/s, 1 writer:   {one:>9.0}");
+        println!("  bookings/s, 16 writers: {sixteen:>9.0}");
+        let (qps, slots) = slot_queries_per_second(sqlite_store().await, query_time).await;
+        assert!(slots > 100, "the slot query must find slots");
+        println!("  slot queries/s (30 days, 1,000 reservations, {slots} slots): {qps:>9.0}");
+        let store = sqlite_store().await;
+        let f = Fixture::new(&store).await;
+        let (booked, cancelled, conflicts, errors) = hot_slot(&store, &f, hot_time).await;
+        println!("  hot slot: {booked} booked, {cancelled} cancelled, {conflicts} typed conflicts, {errors} other errors");
+        assert_eq!(errors, 0, "only typed conflicts may reach callers");
+
+        let url = std::env::var("BENCH_DATABASE_URL").or_else(|_| std::env::var("TEST_DATABASE_URL")).ok().filter(|u| !u.is_empty());
+        let Some(url) = url else {
+            println!("storage/postgres: skipped (set TEST_DATABASE_URL or BENCH_DATABASE_URL)");
+            return;
+        };
+        println!("storage/postgres:");
+        let store = pg_store(&url).await;
+        let f = Fixture::new(&store).await;
+        let one = bookings_per_second(&store, &f, 1, per_writer_1 / 3).await;
+        let eight = bookings_per_second(&store, &f, 8, per_writer_16).await;
+        println!("  bookings/s, 1 writer:   {one:>9.0}");
+        println!("  bookings/s, 8 writers:  {eight:>9.0}");
+        let (qps, _) = slot_queries_per_second(pg_store(&url).await, query_time).await;
+        println!("  slot queries/s (30 days, 1,000 reservations): {qps:>9.0}");
+        let store = pg_store(&url).await;
+        let f = Fixture::new(&store).await;
+        let (booked, cancelled, conflicts, errors) = hot_slot(&store, &f, hot_time).await;
+        println!("  hot slot: {booked} booked, {cancelled} cancelled, {conflicts} typed conflicts, {errors} other errors");
+        assert_eq!(errors, 0, "no deadlock or storage error may reach callers");
+    });
+}
