@@ -23,4 +23,18 @@ fn main() {
     }
     let us = start.elapsed().as_secs_f64() * 1e6 / f64::from(n);
     println!("native compute_slots: {us:.2} µs/call ({n} calls) slots={count}");
+
+    // The same with the snapshot read from its JSON text on every call (what a binding pays
+    // at least, before crossing into JavaScript).
+    let text = input["snapshot"].to_string();
+    let mut n = 0u32;
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(2) {
+        let schedule = Schedule::from_json(std::hint::black_box(&text)).expect("snapshot");
+        let list = compute_slots(&schedule, &query).expect("slots");
+        assert_eq!(list.slots.len(), count);
+        n += 1;
+    }
+    let us = start.elapsed().as_secs_f64() * 1e6 / f64::from(n);
+    println!("native from_json + compute_slots: {us:.2} µs/call ({n} calls)");
 }

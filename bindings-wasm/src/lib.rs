@@ -12,7 +12,7 @@
 //! attached to each export with `unchecked_param_type` / `unchecked_return_type`.
 
 use chrono::NaiveDateTime;
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, JSON, Object, Reflect};
 use rdv_core::booking::{BookingRequest, validate_booking as core_validate_booking};
 use rdv_core::model::{Business, ClientId, ResourceId, Service, Zone};
 use rdv_core::overlap::{OverlapIndex, find_overlapping_pair as core_find_overlapping_pair};
@@ -117,8 +117,19 @@ fn core<T>(result: rdv_core::Result<T>) -> JsResult<T> {
 }
 
 /// Converts a JS argument; a shape or format mismatch is a `VALIDATION_FAILED` on `field`.
+///
+/// Values cross the boundary as JSON text (one `JSON.stringify`, one copy) rather than
+/// property by property: several times faster for snapshots with many reservations.
 fn arg<T: DeserializeOwned>(field: &str, value: JsValue) -> JsResult<T> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
+    let text = match value.as_string() {
+        // A bare string argument (an id, an instant) is a JSON string value.
+        Some(s) => serde_json::Value::String(s).to_string(),
+        None => JSON::stringify(&value)
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_else(|| "null".to_owned()),
+    };
+    serde_json::from_str(&text).map_err(|e| {
         to_js_error(&Error::field(
             field,
             "invalid_format",
@@ -127,10 +138,12 @@ fn arg<T: DeserializeOwned>(field: &str, value: JsValue) -> JsResult<T> {
     })
 }
 
+/// Converts a result to plain JS values through its JSON text (`JSON.parse`), for the same
+/// reason.
 fn ret<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+    let text = serde_json::to_string(value)
+        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+    JSON::parse(&text)
 }
 
 /// The snapshot argument, given as an object or as its JSON text, read by the core.
