@@ -156,6 +156,33 @@ impl Schedule {
         }
     }
 
+    /// Reads a schedule snapshot from its JSON text, with the engine's typed errors: an
+    /// unsupported `version` fails with [`Error::UnsupportedSnapshotVersion`] and an unknown
+    /// `time_zone` with [`Error::UnknownTimeZone`] (both checked before the rest of the
+    /// document, so a newer format is reported as such); any other malformed content fails with
+    /// [`Error::Validation`] on the field `snapshot`. This is how every runtime (server, WASM,
+    /// mobile) reads the snapshot, so they all report the same codes.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(snapshot_error)?;
+        Self::from_json_value(value)
+    }
+
+    /// Like [`from_json`](Self::from_json), from an already parsed JSON value.
+    pub fn from_json_value(value: serde_json::Value) -> Result<Self> {
+        if let Some(found) = value.get("version").and_then(serde_json::Value::as_u64)
+            && found != u64::from(SNAPSHOT_VERSION)
+        {
+            return Err(Error::UnsupportedSnapshotVersion {
+                found: u32::try_from(found).unwrap_or(u32::MAX),
+                expected: SNAPSHOT_VERSION,
+            });
+        }
+        if let Some(name) = value.get("time_zone").and_then(serde_json::Value::as_str) {
+            Zone::parse(name)?;
+        }
+        serde_json::from_value(value).map_err(snapshot_error)
+    }
+
     fn check(&self) -> Result<()> {
         if self.version != SNAPSHOT_VERSION {
             return Err(Error::UnsupportedSnapshotVersion {
@@ -525,6 +552,14 @@ impl Prepared {
 }
 
 /// Past, notice and horizon, in that order.
+fn snapshot_error(e: serde_json::Error) -> Error {
+    Error::field(
+        "snapshot",
+        "invalid_format",
+        format!("invalid schedule snapshot: {e}"),
+    )
+}
+
 fn time_limits(timing: Timing, t: i64, now: i64) -> Result<()> {
     if t < now {
         return Err(Error::SlotInPast {

@@ -652,3 +652,27 @@ proptest! {
         prop_assert_eq!(later.slots, expected);
     }
 }
+
+#[test]
+fn snapshot_json_reports_version_and_zone_with_their_codes() {
+    let ok = r#"{"version":1,"time_zone":"Europe/Paris","opening_hours":{},"rules":{"duration_minutes":30,"step_minutes":30,"buffer_before_minutes":0,"buffer_after_minutes":0,"min_notice_minutes":0,"horizon_days":90,"seats":1},"resources":[]}"#;
+    assert!(Schedule::from_json(ok).is_ok());
+    let v2 = ok.replace(r#""version":1"#, r#""version":2,"extra":true"#);
+    assert_eq!(
+        Schedule::from_json(&v2).unwrap_err().code(),
+        ErrorCode::UnsupportedSnapshotVersion
+    );
+    let zone = ok.replace("Europe/Paris", "Mars/Olympus");
+    assert_eq!(
+        Schedule::from_json(&zone).unwrap_err().code(),
+        ErrorCode::UnknownTimeZone
+    );
+    let bad =
+        Schedule::from_json(&ok.replace(r#""resources":[]"#, r#""resources":1"#)).unwrap_err();
+    assert_eq!(bad.code(), ErrorCode::ValidationFailed);
+    assert_eq!(bad.field_errors()[0].field, "snapshot");
+    assert_eq!(
+        Schedule::from_json("{").unwrap_err().code(),
+        ErrorCode::ValidationFailed
+    );
+}
