@@ -53,9 +53,12 @@ cargo nextest run --workspace --no-fail-fast
 cargo test --workspace --doc
 
 step "benches compile and their assertions hold (cargo bench -- --test)"
-cargo bench --workspace -- --test
+cargo bench --workspace --benches -- --test
 
 step "core builds for wasm32-unknown-unknown"
 cargo build -p rdv-core --target wasm32-unknown-unknown
+
+step "bindings: WASM package, Kotlin, Swift, Python (scripts/test-bindings.sh)"
+bash scripts/test-bindings.sh
 
 step "all checks passed"

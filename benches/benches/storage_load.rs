@@ -13,8 +13,10 @@ use std::time::{Duration, Instant};
 
 use rdv_core::conformance::Fixture;
 use rdv_core::hours::OpeningHours;
-use rdv_core::model::{Actor, ClientId, Reservation, ReservationStatus, Resource, ResourceId, TransitionRecord};
-use rdv_core::ports::{DirectoryStore, FixedClock, ReservationStore, SequentialIds, Store};
+use rdv_core::model::{
+    Actor, ClientId, Reservation, ReservationStatus, Resource, ResourceId, TransitionRecord,
+};
+use rdv_core::ports::{FixedClock, SequentialIds, Store};
 use rdv_core::usecases::UseCases;
 use rdv_core::{ErrorCode, Interval, Timestamp};
 use rdv_storage::{FieldCipher, PgStore, SqliteStore};
@@ -26,10 +28,19 @@ fn cipher() -> FieldCipher {
 }
 
 /// `writers` tasks each commit `per_writer` bookings on their own resource; bookings/s.
-async fn bookings_per_second<S: Store + Clone + 'static>(store: &S, f: &Fixture, writers: usize, per_writer: usize) -> f64 {
+async fn bookings_per_second<S: Store + Clone + 'static>(
+    store: &S,
+    f: &Fixture,
+    writers: usize,
+    per_writer: usize,
+) -> f64 {
     let mut resources = Vec::new();
     for i in 0..writers {
-        let r = Resource { id: ResourceId::from_uuid(uuid::Uuid::new_v4()), name: format!("w{i}"), ..f.resource.clone() };
+        let r = Resource {
+            id: ResourceId::from_uuid(uuid::Uuid::new_v4()),
+            name: format!("w{i}"),
+            ..f.resource.clone()
+        };
         store.save_resource(&r).await.unwrap();
         resources.push(r.id);
     }
@@ -41,7 +52,11 @@ async fn bookings_per_second<S: Store + Clone + 'static>(store: &S, f: &Fixture,
             let slots: Vec<Reservation> = (0..per_writer)
                 .map(|k| {
                     let s = Timestamp::from_secs(BASE + k as i64 * 3600);
-                    f.reservation(ClientId::from_uuid(uuid::Uuid::new_v4()), resource, Interval::new(s, s.add_secs(1800)).unwrap())
+                    f.reservation(
+                        ClientId::from_uuid(uuid::Uuid::new_v4()),
+                        resource,
+                        Interval::new(s, s.add_secs(1800)).unwrap(),
+                    )
                 })
                 .collect();
             tokio::spawn(async move {
@@ -58,7 +73,10 @@ async fn bookings_per_second<S: Store + Clone + 'static>(store: &S, f: &Fixture,
 }
 
 /// Slot queries per second through the use cases: 30 days, 1,000 reservations in store.
-async fn slot_queries_per_second<S: Store + Clone + 'static>(store: S, duration: Duration) -> (f64, usize) {
+async fn slot_queries_per_second<S: Store + Clone + 'static>(
+    store: S,
+    duration: Duration,
+) -> (f64, usize) {
     let f = Fixture::new(&store).await;
     let mut business = f.business.clone();
     business.opening_hours = OpeningHours::always_open();
@@ -71,24 +89,41 @@ async fn slot_queries_per_second<S: Store + Clone + 'static>(store: S, duration:
     let mut windows = Vec::new();
     for d in 0..40 {
         let s = Timestamp::from_secs(BASE + d * day + 8 * 3600);
-        windows.push(f.window(f.resource.id, Interval::new(s, s.add_secs(10 * 3600)).unwrap()));
+        windows.push(f.window(
+            f.resource.id,
+            Interval::new(s, s.add_secs(10 * 3600)).unwrap(),
+        ));
     }
     store.insert_windows(&windows).await.unwrap();
     // 1,000 reservations over 100 days, 10 a day, 40-minute blocks.
     for d in 0..100 {
         for k in 0..10 {
             let s = Timestamp::from_secs(BASE + d * day + 8 * 3600 + k * 3600);
-            let r = f.reservation(ClientId::from_uuid(uuid::Uuid::new_v4()), f.resource.id, Interval::new(s, s.add_secs(1800)).unwrap());
+            let r = f.reservation(
+                ClientId::from_uuid(uuid::Uuid::new_v4()),
+                f.resource.id,
+                Interval::new(s, s.add_secs(1800)).unwrap(),
+            );
             store.insert_reservation(&r, 1).await.unwrap();
         }
     }
-    let app = UseCases::new(store, FixedClock(Timestamp::from_secs(BASE - day)), SequentialIds::default());
-    let (from, to) = (Timestamp::from_secs(BASE), Timestamp::from_secs(BASE + 30 * day));
+    let app = UseCases::new(
+        store,
+        FixedClock(Timestamp::from_secs(BASE - day)),
+        SequentialIds::default(),
+    );
+    let (from, to) = (
+        Timestamp::from_secs(BASE),
+        Timestamp::from_secs(BASE + 30 * day),
+    );
     let start = Instant::now();
     let mut done = 0;
     let mut slots = 0;
     while start.elapsed() < duration {
-        let list = app.slots_for_service(service.id, from, to, 10_000).await.unwrap();
+        let list = app
+            .slots_for_service(service.id, from, to, 10_000)
+            .await
+            .unwrap();
         slots = list.slots.len();
         done += 1;
     }
@@ -97,18 +132,32 @@ async fn slot_queries_per_second<S: Store + Clone + 'static>(store: S, duration:
 
 /// 16 writers, one resource, 20 slots: book, and cancel half of what they got so slots keep
 /// changing hands. Returns (bookings, cancellations, typed conflicts, other errors).
-async fn hot_slot<S: Store + Clone + 'static>(store: &S, f: &Fixture, duration: Duration) -> (u64, u64, u64, u64) {
+async fn hot_slot<S: Store + Clone + 'static>(
+    store: &S,
+    f: &Fixture,
+    duration: Duration,
+) -> (u64, u64, u64, u64) {
     let counters: Arc<[AtomicU64; 4]> = Arc::new(Default::default());
     let deadline = Instant::now() + duration;
     let tasks: Vec<_> = (0..16u64)
         .map(|w| {
             let store = store.clone();
             let counters = counters.clone();
-            let template = f.reservation(f.client.id, f.resource.id, Interval::new(Timestamp::from_secs(BASE), Timestamp::from_secs(BASE + 1800)).unwrap());
+            let template = f.reservation(
+                f.client.id,
+                f.resource.id,
+                Interval::new(
+                    Timestamp::from_secs(BASE),
+                    Timestamp::from_secs(BASE + 1800),
+                )
+                .unwrap(),
+            );
             tokio::spawn(async move {
                 let mut n = w;
                 while Instant::now() < deadline {
-                    n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    n = n
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     let slot = (n >> 33) % 20;
                     let s = Timestamp::from_secs(BASE + slot as i64 * 1800);
                     let mut r = template.clone();
@@ -134,7 +183,15 @@ async fn hot_slot<S: Store + Clone + 'static>(store: &S, f: &Fixture, duration: 
                                 };
                             }
                         }
-                        Err(e) if matches!(e.code(), ErrorCode::BookingOverlap | ErrorCode::BufferConflict | ErrorCode::ClientDoubleBooked | ErrorCode::ConcurrentModification) => {
+                        Err(e)
+                            if matches!(
+                                e.code(),
+                                ErrorCode::BookingOverlap
+                                    | ErrorCode::BufferConflict
+                                    | ErrorCode::ClientDoubleBooked
+                                    | ErrorCode::ConcurrentModification
+                            ) =>
+                        {
                             counters[2].fetch_add(1, Ordering::Relaxed);
                         }
                         Err(e) => {
@@ -156,7 +213,10 @@ async fn hot_slot<S: Store + Clone + 'static>(store: &S, f: &Fixture, duration: 
 async fn sqlite_store() -> SqliteStore {
     let dir = std::env::temp_dir().join("rdv-bench");
     std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}", dir.join(format!("{}.db", uuid::Uuid::new_v4())).display());
+    let url = format!(
+        "sqlite://{}",
+        dir.join(format!("{}.db", uuid::Uuid::new_v4())).display()
+    );
     SqliteStore::open(&url, cipher()).await.unwrap()
 }
 
@@ -171,18 +231,28 @@ async fn pg_store(url: &str) -> PgStore {
         sqlx::query(&sql).execute(&pool).await.unwrap();
     }
     pool.close().await;
-    let options = rdv_storage::postgres::connect_options(url).unwrap().options([("search_path", format!("{schema},public"))]);
+    let options = rdv_storage::postgres::connect_options(url)
+        .unwrap()
+        .options([("search_path", format!("{schema},public"))]);
     PgStore::open_with(options, cipher()).await.unwrap()
 }
 
 fn main() {
     let test_mode = std::env::args().any(|a| a == "--test");
     let (per_writer_1, per_writer_16, query_time, hot_time) = if test_mode {
-        (50, 10, Duration::from_millis(200), Duration::from_millis(500))
+        (
+            50,
+            10,
+            Duration::from_millis(200),
+            Duration::from_millis(500),
+        )
     } else {
         (3_000, 500, Duration::from_secs(3), Duration::from_secs(10))
     };
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         println!("storage/sqlite:");
         let store = sqlite_store().await;

@@ -415,68 +415,68 @@ fn list_query(
     after: Option<(i64, ReservationId)>,
     limit: u32,
 ) -> QueryBuilder<'static, Postgres> {
-        let cols = "id, business_id, client_id, service_id, resource_id, start_at, end_at, buffer_before_minutes, \
+    let cols = "id, business_id, client_id, service_id, resource_id, start_at, end_at, buffer_before_minutes, \
                     buffer_after_minutes, status, price_minor, currency, reschedule_count, history, created_at";
-        let source = if filter.include_archived {
-            format!(
-                "(SELECT {cols} FROM reservations UNION ALL SELECT {cols} FROM reservations_archive)"
-            )
-        } else {
-            "reservations".to_owned()
-        };
-        let mut sql = QueryBuilder::<Postgres>::new(format!(
-            "{prefix}SELECT r.id, r.business_id, r.client_id, r.service_id, r.resource_id, r.start_at, r.end_at, \
+    let source = if filter.include_archived {
+        format!(
+            "(SELECT {cols} FROM reservations UNION ALL SELECT {cols} FROM reservations_archive)"
+        )
+    } else {
+        "reservations".to_owned()
+    };
+    let mut sql = QueryBuilder::<Postgres>::new(format!(
+        "{prefix}SELECT r.id, r.business_id, r.client_id, r.service_id, r.resource_id, r.start_at, r.end_at, \
              r.buffer_before_minutes, r.buffer_after_minutes, r.status, r.price_minor, r.currency, r.reschedule_count, \
              r.history::text AS history, r.created_at, b.name AS business_name, s.name AS service_name, \
              x.name AS resource_name FROM {source} r JOIN businesses b ON b.id = r.business_id \
              JOIN services s ON s.id = r.service_id JOIN resources x ON x.id = r.resource_id WHERE true"
-        ));
-        if let Some(id) = filter.business_id {
-            sql.push(" AND r.business_id = ").push_bind(id.0);
-        }
-        if let Some(id) = filter.client_id {
-            sql.push(" AND r.client_id = ").push_bind(id.0);
-        }
-        if let Some(id) = filter.service_id {
-            sql.push(" AND r.service_id = ").push_bind(id.0);
-        }
-        if let Some(id) = filter.resource_id {
-            sql.push(" AND r.resource_id = ").push_bind(id.0);
-        }
-        if !filter.statuses.is_empty() {
-            let statuses: Vec<String> = filter
-                .statuses
-                .iter()
-                .map(|s| s.as_str().to_owned())
-                .collect();
-            sql.push(" AND r.status = ANY(")
-                .push_bind(statuses)
-                .push(")");
-        }
-        if let Some(from) = filter.from {
-            sql.push(" AND r.start_at >= ").push_bind(from.secs());
-        }
-        if let Some(to) = filter.to {
-            sql.push(" AND r.start_at < ").push_bind(to.secs());
-        }
-        let (column, direction) = match sort {
-            ReservationSort::StartAsc => ("r.start_at", "ASC"),
-            ReservationSort::StartDesc => ("r.start_at", "DESC"),
-            ReservationSort::CreatedAsc => ("r.created_at", "ASC"),
-            ReservationSort::CreatedDesc => ("r.created_at", "DESC"),
-        };
-        if let Some((key, id)) = after {
-            let op = if direction == "ASC" { ">" } else { "<" };
-            sql.push(format!(" AND ({column}, r.id) {op} ("))
-                .push_bind(key)
-                .push(", ")
-                .push_bind(id.0)
-                .push(")");
-        }
-        sql.push(format!(
-            " ORDER BY {column} {direction}, r.id {direction} LIMIT "
-        ))
-        .push_bind(i64::from(limit) + 1);
+    ));
+    if let Some(id) = filter.business_id {
+        sql.push(" AND r.business_id = ").push_bind(id.0);
+    }
+    if let Some(id) = filter.client_id {
+        sql.push(" AND r.client_id = ").push_bind(id.0);
+    }
+    if let Some(id) = filter.service_id {
+        sql.push(" AND r.service_id = ").push_bind(id.0);
+    }
+    if let Some(id) = filter.resource_id {
+        sql.push(" AND r.resource_id = ").push_bind(id.0);
+    }
+    if !filter.statuses.is_empty() {
+        let statuses: Vec<String> = filter
+            .statuses
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect();
+        sql.push(" AND r.status = ANY(")
+            .push_bind(statuses)
+            .push(")");
+    }
+    if let Some(from) = filter.from {
+        sql.push(" AND r.start_at >= ").push_bind(from.secs());
+    }
+    if let Some(to) = filter.to {
+        sql.push(" AND r.start_at < ").push_bind(to.secs());
+    }
+    let (column, direction) = match sort {
+        ReservationSort::StartAsc => ("r.start_at", "ASC"),
+        ReservationSort::StartDesc => ("r.start_at", "DESC"),
+        ReservationSort::CreatedAsc => ("r.created_at", "ASC"),
+        ReservationSort::CreatedDesc => ("r.created_at", "DESC"),
+    };
+    if let Some((key, id)) = after {
+        let op = if direction == "ASC" { ">" } else { "<" };
+        sql.push(format!(" AND ({column}, r.id) {op} ("))
+            .push_bind(key)
+            .push(", ")
+            .push_bind(id.0)
+            .push(")");
+    }
+    sql.push(format!(
+        " ORDER BY {column} {direction}, r.id {direction} LIMIT "
+    ))
+    .push_bind(i64::from(limit) + 1);
     sql
 }
 
@@ -492,19 +492,54 @@ impl PgStore {
     /// still shows `Seq Scan` has no usable index. `(query name, plan)`.
     pub async fn query_plans(&self) -> Result<Vec<(String, String)>> {
         let mut conn = self.pool.acquire().await.map_err(db_error)?;
-        sqlx::query("SET enable_seqscan = off").execute(&mut *conn).await.map_err(db_error)?;
+        sqlx::query("SET enable_seqscan = off")
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
         let nil = uuid::Uuid::nil();
-        let by_business = ReservationFilter { business_id: Some(BusinessId(nil)), ..Default::default() };
-        let by_client = ReservationFilter { client_id: Some(ClientId(nil)), ..Default::default() };
+        let by_business = ReservationFilter {
+            business_id: Some(BusinessId(nil)),
+            ..Default::default()
+        };
+        let by_client = ReservationFilter {
+            client_id: Some(ClientId(nil)),
+            ..Default::default()
+        };
         let mut plans = Vec::new();
         let lines = |rows: Vec<PgRow>| -> Result<String> {
-            Ok(rows.iter().map(|r| get::<String>(r, "QUERY PLAN")).collect::<Result<Vec<_>>>()?.join("\n"))
+            Ok(rows
+                .iter()
+                .map(|r| get::<String>(r, "QUERY PLAN"))
+                .collect::<Result<Vec<_>>>()?
+                .join("\n"))
         };
         for (name, mut builder) in [
-            ("business history by start", list_query("EXPLAIN ", &by_business, ReservationSort::StartAsc, None, 50)),
-            ("client history newest first", list_query("EXPLAIN ", &by_client, ReservationSort::CreatedDesc, Some((0, ReservationId(nil))), 50)),
+            (
+                "business history by start",
+                list_query(
+                    "EXPLAIN ",
+                    &by_business,
+                    ReservationSort::StartAsc,
+                    None,
+                    50,
+                ),
+            ),
+            (
+                "client history newest first",
+                list_query(
+                    "EXPLAIN ",
+                    &by_client,
+                    ReservationSort::CreatedDesc,
+                    Some((0, ReservationId(nil))),
+                    50,
+                ),
+            ),
         ] {
-            let rows = builder.build().fetch_all(&mut *conn).await.map_err(db_error)?;
+            let rows = builder
+                .build()
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(db_error)?;
             plans.push((name.to_owned(), lines(rows)?));
         }
         let rows = sqlx::query(&active_for_resources_sql("EXPLAIN "))
@@ -514,7 +549,10 @@ impl PgStore {
             .fetch_all(&mut *conn)
             .await
             .map_err(db_error)?;
-        plans.push(("active reservations of resources in a range".into(), lines(rows)?));
+        plans.push((
+            "active reservations of resources in a range".into(),
+            lines(rows)?,
+        ));
         let rows = sqlx::query(&format!(
             "EXPLAIN SELECT * FROM availability_windows WHERE resource_id = ANY($1) AND start_at < $3 \
              AND start_at > $2 - {MAX_WINDOW_SECS} AND end_at > $2 ORDER BY start_at, id"
@@ -526,7 +564,10 @@ impl PgStore {
         .await
         .map_err(db_error)?;
         plans.push(("windows of resources in a range".into(), lines(rows)?));
-        sqlx::query("RESET enable_seqscan").execute(&mut *conn).await.map_err(db_error)?;
+        sqlx::query("RESET enable_seqscan")
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
         Ok(plans)
     }
 }
@@ -854,12 +895,12 @@ impl ReservationStore for PgStore {
         let ids: Vec<uuid::Uuid> = resources.iter().map(|r| r.0).collect();
         self.counted();
         let rows = sqlx::query(&active_for_resources_sql(""))
-        .bind(&ids)
-        .bind(range.start().secs())
-        .bind(range.end().secs())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
+            .bind(&ids)
+            .bind(range.start().secs())
+            .bind(range.end().secs())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
         rows.iter().map(reservation_from_row).collect()
     }
 
