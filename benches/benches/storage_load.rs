@@ -95,10 +95,10 @@ async fn slot_queries_per_second<S: Store + Clone + 'static>(
         ));
     }
     store.insert_windows(&windows).await.unwrap();
-    // 1,000 reservations over 100 days, 10 a day, 40-minute blocks.
-    for d in 0..100 {
-        for k in 0..10 {
-            let s = Timestamp::from_secs(BASE + d * day + 8 * 3600 + k * 3600);
+    // 1,000 reservations over 200 days, 5 a day every other hour (40-minute blocks).
+    for d in 0..200 {
+        for k in 0..5 {
+            let s = Timestamp::from_secs(BASE + d * day + 8 * 3600 + k * 7200);
             let r = f.reservation(
                 ClientId::from_uuid(uuid::Uuid::new_v4()),
                 f.resource.id,

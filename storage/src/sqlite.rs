@@ -43,6 +43,9 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 /// Most requests committed in one transaction.
 const MAX_BATCH: usize = 256;
 
+/// Most bookings checked and inserted by one pair of statements.
+const MAX_GROUP: usize = 64;
+
 const RES_COLS: &str = "id, business_id, client_id, service_id, resource_id, start_at, end_at, \
     buffer_before_minutes, buffer_after_minutes, status, price_minor, currency, reschedule_count, \
     history, created_at";
@@ -358,21 +361,60 @@ async fn run_batch(
         return fail_all(&e);
     }
     let mut results = Vec::with_capacity(batch.len());
-    for job in batch {
-        let savepoint = exec(conn, "SAVEPOINT job").await;
-        let result = match savepoint {
-            Ok(()) => apply(conn, &job.op, queries).await,
-            Err(e) => Err(e),
-        };
-        let undo = if result.is_err() {
-            exec(conn, "ROLLBACK TO job").await
-        } else {
-            Ok(())
-        };
-        if let Err(e) = undo.and(exec(conn, "RELEASE job").await) {
-            let _ = exec(conn, "ROLLBACK").await;
-            return fail_all(&e);
+    let mut i = 0;
+    while i < batch.len() {
+        // Consecutive bookings are checked and inserted together: one SELECT for all their
+        // candidates, the core's capacity rule per booking (counting the ones accepted just
+        // before it), one multi-row INSERT.
+        let group: Vec<(&Reservation, u32)> = batch[i..]
+            .iter()
+            .map_while(|job| match &job.op {
+                WriteOp::InsertReservation(r, seats) => Some((r.as_ref(), *seats)),
+                _ => None,
+            })
+            .take(MAX_GROUP)
+            .collect();
+        if !group.is_empty() {
+            i += group.len();
+            match insert_group(conn, &group, queries).await {
+                Ok(outcomes) => results.extend(outcomes),
+                Err(e) => {
+                    let _ = exec(conn, "ROLLBACK").await;
+                    return fail_all(&e);
+                }
+            }
+            continue;
         }
+        let job = &batch[i];
+        i += 1;
+        // Operations that write several statements run in a savepoint so a refusal undoes
+        // only them; single-statement writes are atomic by themselves.
+        let several = matches!(
+            job.op,
+            WriteOp::InsertWindows(_)
+                | WriteOp::SaveBusiness(_)
+                | WriteOp::SaveService(_)
+                | WriteOp::Archive(_)
+        );
+        let result = if several {
+            let savepoint = exec(conn, "SAVEPOINT job").await;
+            let result = match savepoint {
+                Ok(()) => apply(conn, &job.op, queries).await,
+                Err(e) => Err(e),
+            };
+            let undo = if result.is_err() {
+                exec(conn, "ROLLBACK TO job").await
+            } else {
+                Ok(())
+            };
+            if let Err(e) = undo.and(exec(conn, "RELEASE job").await) {
+                let _ = exec(conn, "ROLLBACK").await;
+                return fail_all(&e);
+            }
+            result
+        } else {
+            apply(conn, &job.op, queries).await
+        };
         results.push(result);
     }
     if let Err(e) = exec(conn, "COMMIT").await {
@@ -380,6 +422,113 @@ async fn run_batch(
         return fail_all(&e);
     }
     results
+}
+
+/// Checks and inserts a group of bookings with one SELECT and one INSERT; returns each
+/// booking's own outcome. An `Err` means the statements themselves failed.
+async fn insert_group(
+    conn: &mut SqliteConnection,
+    group: &[(&Reservation, u32)],
+    queries: &AtomicU64,
+) -> Result<Vec<Result<u64>>> {
+    queries.fetch_add(2, Ordering::Relaxed);
+    let mut select = QueryBuilder::<Sqlite>::new("");
+    for (k, (r, _)) in group.iter().enumerate() {
+        if k > 0 {
+            select.push(" UNION ");
+        }
+        let blocked = r.blocked_interval();
+        select.push(format!(
+            "SELECT {RES_COLS} FROM reservations WHERE active AND resource_id = "
+        ));
+        select.push_bind(r.resource_id.to_string());
+        select
+            .push(" AND blocked_start < ")
+            .push_bind(blocked.end().secs());
+        select
+            .push(" AND blocked_start > ")
+            .push_bind(blocked.start().secs() - MAX_BLOCKED_SECS);
+        select
+            .push(" AND blocked_end > ")
+            .push_bind(blocked.start().secs());
+        select.push(format!(
+            " UNION SELECT {RES_COLS} FROM reservations WHERE active AND client_id = "
+        ));
+        select.push_bind(r.client_id.to_string());
+        select
+            .push(" AND start_at < ")
+            .push_bind(r.interval.end().secs());
+        select
+            .push(" AND start_at > ")
+            .push_bind(r.interval.start().secs() - MAX_BLOCKED_SECS);
+        select
+            .push(" AND end_at > ")
+            .push_bind(r.interval.start().secs());
+    }
+    let rows = select
+        .build()
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    let stored = rows
+        .iter()
+        .map(reservation_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    let mut accepted: Vec<(&Reservation, u32)> = Vec::with_capacity(group.len());
+    let mut outcomes: Vec<Result<u64>> = Vec::with_capacity(group.len());
+    for &(r, seats) in group {
+        let others = stored.iter().chain(accepted.iter().map(|(a, _)| *a));
+        let duplicate =
+            accepted.iter().any(|(a, _)| a.id == r.id) || stored.iter().any(|s| s.id == r.id);
+        let outcome = if duplicate {
+            Err(Error::ConcurrentModification)
+        } else {
+            check_capacity(r, others, seats).map(|()| 1)
+        };
+        if outcome.is_ok() {
+            accepted.push((r, seats));
+        }
+        outcomes.push(outcome);
+    }
+    if accepted.is_empty() {
+        return Ok(outcomes);
+    }
+    let mut insert = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO reservations (id, business_id, client_id, service_id, resource_id, start_at, end_at, \
+         blocked_start, blocked_end, buffer_before_minutes, buffer_after_minutes, status, exclusive, price_minor, \
+         currency, reschedule_count, version, history, created_at) ",
+    );
+    let mut encoded = Vec::with_capacity(accepted.len());
+    for (r, _) in &accepted {
+        encoded.push(to_json(&r.history)?);
+    }
+    insert.push_values(
+        accepted.iter().zip(encoded),
+        |mut row, ((r, seats), history)| {
+            let blocked = r.blocked_interval();
+            row.push_bind(r.id.to_string())
+                .push_bind(r.business_id.to_string())
+                .push_bind(r.client_id.to_string())
+                .push_bind(r.service_id.to_string())
+                .push_bind(r.resource_id.to_string())
+                .push_bind(r.interval.start().secs())
+                .push_bind(r.interval.end().secs())
+                .push_bind(blocked.start().secs())
+                .push_bind(blocked.end().secs())
+                .push_bind(i64::from(r.buffer_before_minutes))
+                .push_bind(i64::from(r.buffer_after_minutes))
+                .push_bind(r.status.as_str())
+                .push_bind(i64::from(*seats <= 1))
+                .push_bind(r.price.amount_minor)
+                .push_bind(r.price.currency.as_str().to_owned())
+                .push_bind(i64::from(r.reschedule_count))
+                .push_bind(r.history.len() as i64)
+                .push_bind(history)
+                .push_bind(r.created_at.secs());
+        },
+    );
+    insert.build().execute(&mut *conn).await.map_err(db_error)?;
+    Ok(outcomes)
 }
 
 async fn conflict_candidates(
@@ -411,42 +560,8 @@ async fn apply(conn: &mut SqliteConnection, op: &WriteOp, queries: &AtomicU64) -
     queries.fetch_add(1, Ordering::Relaxed);
     match op {
         WriteOp::InsertReservation(r, seats) => {
-            let existing = conflict_candidates(conn, r).await?;
-            check_capacity(r, existing.iter(), *seats)?;
-            let blocked = r.blocked_interval();
-            sqlx::query(
-                "INSERT INTO reservations (id, business_id, client_id, service_id, resource_id, \
-                 start_at, end_at, blocked_start, blocked_end, buffer_before_minutes, \
-                 buffer_after_minutes, status, exclusive, price_minor, currency, reschedule_count, \
-                 version, history, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-            )
-            .bind(r.id.to_string())
-            .bind(r.business_id.to_string())
-            .bind(r.client_id.to_string())
-            .bind(r.service_id.to_string())
-            .bind(r.resource_id.to_string())
-            .bind(r.interval.start().secs())
-            .bind(r.interval.end().secs())
-            .bind(blocked.start().secs())
-            .bind(blocked.end().secs())
-            .bind(i64::from(r.buffer_before_minutes))
-            .bind(i64::from(r.buffer_after_minutes))
-            .bind(r.status.as_str())
-            .bind(i64::from(*seats <= 1))
-            .bind(r.price.amount_minor)
-            .bind(r.price.currency.as_str())
-            .bind(i64::from(r.reschedule_count))
-            .bind(r.history.len() as i64)
-            .bind(to_json(&r.history)?)
-            .bind(r.created_at.secs())
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| match db_error(e) {
-                Error::Storage { message } if message.contains("UNIQUE") => Error::ConcurrentModification,
-                other => other,
-            })?;
-            Ok(1)
+            let mut outcomes = insert_group(conn, &[(r.as_ref(), *seats)], queries).await?;
+            outcomes.pop().unwrap_or(Ok(0))
         }
         WriteOp::UpdateReservation(r, recheck) => {
             let version: Option<i64> =
