@@ -196,6 +196,10 @@ pub fn clean_text(field: &str, raw: &str, max: usize) -> Result<String> {
     Ok(text.to_owned())
 }
 
+/// Longest time one reservation may block its resource, buffers included (48 hours). Storage
+/// backends rely on it to bound their range scans, whatever the configured limits.
+pub const MAX_BLOCKED_MINUTES: u32 = 48 * 60;
+
 /// Configurable bounds on services (SVC-1, SVC-2).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct ServiceLimits {
@@ -268,6 +272,18 @@ impl ServiceLimits {
                 format!(
                     "rules.duration_minutes must be a multiple of {}, got {d}",
                     self.duration_granularity_minutes
+                ),
+            );
+        }
+        let blocked = d
+            .saturating_add(rules.buffer_before_minutes)
+            .saturating_add(rules.buffer_after_minutes);
+        if blocked > MAX_BLOCKED_MINUTES {
+            errors.add(
+                "rules.duration_minutes",
+                "out_of_range",
+                format!(
+                    "a reservation with its buffers may last at most {MAX_BLOCKED_MINUTES} minutes, got {blocked}"
                 ),
             );
         }

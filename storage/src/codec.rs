@@ -6,9 +6,9 @@ use rdv_core::{Error, Result};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// Longest blocked range of a reservation, in seconds (8 days); the schema checks it, and range
+/// Longest blocked range of a reservation, in seconds (2 days: a 12-hour service with 4-hour buffers is 20 hours); the schema checks it, and range
 /// queries rely on it to bound their index scans.
-pub const MAX_BLOCKED_SECS: i64 = 8 * 86_400;
+pub const MAX_BLOCKED_SECS: i64 = 2 * 86_400;
 
 /// Longest availability window, in seconds (31 days, the core's limit).
 pub const MAX_WINDOW_SECS: i64 = 31 * 86_400;

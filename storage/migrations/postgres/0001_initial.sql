@@ -111,7 +111,7 @@ CREATE TABLE reservations (
     created_at            BIGINT NOT NULL,
     CHECK (start_at < end_at AND blocked_start <= start_at AND end_at <= blocked_end),
     -- Bounded length lets range queries use the (resource_id, blocked_start) index both ways.
-    CHECK (blocked_end - blocked_start <= 691200),
+    CHECK (blocked_end - blocked_start <= 172800),
     -- The booking invariants inside the database (RES-3). Cancelled and finished
     -- reservations do not block (partial constraints); buffers are part of the compared range.
     CONSTRAINT reservations_no_overlap
@@ -128,5 +128,4 @@ CREATE INDEX reservations_business_created ON reservations (business_id, created
 CREATE INDEX reservations_client_created ON reservations (client_id, created_at);
 CREATE INDEX reservations_service_id ON reservations (service_id);
 CREATE INDEX reservations_resource_start ON reservations (resource_id, start_at);
-CREATE INDEX reservations_status ON reservations (status);
 CREATE INDEX reservations_end_at ON reservations (end_at);

@@ -87,7 +87,8 @@ CREATE TRIGGER availability_windows_no_overlap_insert
 BEFORE INSERT ON availability_windows
 WHEN EXISTS (
     SELECT 1 FROM availability_windows w
-    WHERE w.resource_id = NEW.resource_id AND w.start_at < NEW.end_at AND NEW.start_at < w.end_at
+    WHERE w.resource_id = NEW.resource_id AND w.start_at < NEW.end_at
+      AND w.start_at > NEW.start_at - 2678400 AND NEW.start_at < w.end_at
 )
 BEGIN
     SELECT RAISE(ABORT, 'availability_windows_no_overlap');
@@ -98,7 +99,7 @@ BEFORE UPDATE OF start_at, end_at, resource_id ON availability_windows
 WHEN EXISTS (
     SELECT 1 FROM availability_windows w
     WHERE w.id <> NEW.id AND w.resource_id = NEW.resource_id
-      AND w.start_at < NEW.end_at AND NEW.start_at < w.end_at
+      AND w.start_at < NEW.end_at AND w.start_at > NEW.start_at - 2678400 AND NEW.start_at < w.end_at
 )
 BEGIN
     SELECT RAISE(ABORT, 'availability_windows_no_overlap');
@@ -127,7 +128,7 @@ CREATE TABLE reservations (
     created_at            INTEGER NOT NULL,
     CHECK (start_at < end_at AND blocked_start <= start_at AND end_at <= blocked_end),
     -- Bounded length lets range queries use the (resource_id, blocked_start) index both ways.
-    CHECK (blocked_end - blocked_start <= 691200)
+    CHECK (blocked_end - blocked_start <= 172800)
 ) STRICT;
 CREATE INDEX reservations_resource_blocked ON reservations (resource_id, blocked_start) WHERE active;
 CREATE INDEX reservations_client_start ON reservations (client_id, start_at);
@@ -136,10 +137,10 @@ CREATE INDEX reservations_business_created ON reservations (business_id, created
 CREATE INDEX reservations_client_created ON reservations (client_id, created_at);
 CREATE INDEX reservations_service_id ON reservations (service_id);
 CREATE INDEX reservations_resource_start ON reservations (resource_id, start_at);
-CREATE INDEX reservations_status ON reservations (status);
 CREATE INDEX reservations_end_at ON reservations (end_at);
 
--- Second line of defence behind the writer's atomic check (RES-3): an exclusive active
+-- Second line of defence behind the writer's atomic check (RES-3); the lower bounds use the
+-- length checks so each trigger reads only nearby rows of the index. An exclusive active
 -- reservation never overlaps another exclusive active one of the same resource (buffers
 -- included), and a client never holds two overlapping active reservations.
 CREATE TRIGGER reservations_no_overlap_insert
@@ -147,7 +148,8 @@ BEFORE INSERT ON reservations
 WHEN NEW.status IN ('pending', 'confirmed') AND NEW.exclusive = 1 AND EXISTS (
     SELECT 1 FROM reservations r
     WHERE r.resource_id = NEW.resource_id AND r.active AND r.exclusive = 1
-      AND r.blocked_start < NEW.blocked_end AND NEW.blocked_start < r.blocked_end
+      AND r.blocked_start < NEW.blocked_end AND r.blocked_start > NEW.blocked_start - 172800
+      AND NEW.blocked_start < r.blocked_end
 )
 BEGIN
     SELECT RAISE(ABORT, 'reservations_no_overlap');
@@ -158,7 +160,7 @@ BEFORE INSERT ON reservations
 WHEN NEW.status IN ('pending', 'confirmed') AND EXISTS (
     SELECT 1 FROM reservations r
     WHERE r.client_id = NEW.client_id AND r.active
-      AND r.start_at < NEW.end_at AND NEW.start_at < r.end_at
+      AND r.start_at < NEW.end_at AND r.start_at > NEW.start_at - 172800 AND NEW.start_at < r.end_at
 )
 BEGIN
     SELECT RAISE(ABORT, 'reservations_client_no_overlap');
@@ -169,7 +171,8 @@ BEFORE UPDATE ON reservations
 WHEN NEW.status IN ('pending', 'confirmed') AND NEW.exclusive = 1 AND EXISTS (
     SELECT 1 FROM reservations r
     WHERE r.id <> NEW.id AND r.resource_id = NEW.resource_id AND r.active AND r.exclusive = 1
-      AND r.blocked_start < NEW.blocked_end AND NEW.blocked_start < r.blocked_end
+      AND r.blocked_start < NEW.blocked_end AND r.blocked_start > NEW.blocked_start - 172800
+      AND NEW.blocked_start < r.blocked_end
 )
 BEGIN
     SELECT RAISE(ABORT, 'reservations_no_overlap');
@@ -180,7 +183,7 @@ BEFORE UPDATE ON reservations
 WHEN NEW.status IN ('pending', 'confirmed') AND EXISTS (
     SELECT 1 FROM reservations r
     WHERE r.id <> NEW.id AND r.client_id = NEW.client_id AND r.active
-      AND r.start_at < NEW.end_at AND NEW.start_at < r.end_at
+      AND r.start_at < NEW.end_at AND r.start_at > NEW.start_at - 172800 AND NEW.start_at < r.end_at
 )
 BEGIN
     SELECT RAISE(ABORT, 'reservations_client_no_overlap');
