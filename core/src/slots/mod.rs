@@ -313,7 +313,10 @@ struct Prepared {
     bookable: Vec<(i64, i64)>,
     closures: Vec<(i64, i64)>,
     busy: Vec<BusySpan>,
-    /// `busy_max_end[i]` = the largest `blocked_end` among `busy[..=i]`.
+    /// Blocked ranges of `busy` (or of every busy period when `busy` is not detailed), sorted
+    /// by start: all the fast walk reads.
+    blocked: Vec<(i64, i64)>,
+    /// `busy_max_end[i]` = the largest end among `blocked[..=i]`.
     busy_max_end: Vec<i64>,
     /// Longest blocked range among `busy`, bounds backward scans.
     busy_max_len: i64,
@@ -331,6 +334,7 @@ impl Prepared {
         segments: &ZoneSegments,
         from: i64,
         to: i64,
+        detailed: bool,
     ) -> Self {
         let mut windows: Vec<(i64, i64)> = resource
             .windows
@@ -361,38 +365,60 @@ impl Prepared {
 
         let reach_lo = from - timing.buffer_before;
         let reach_hi = to + timing.duration + timing.buffer_after;
-        let mut busy: Vec<BusySpan> = resource
-            .busy
-            .iter()
-            .filter_map(|b| {
-                let start = b.start.secs();
-                let end = b.end.secs();
-                let blocked_start = start - i64::from(b.buffer_before_minutes) * MINUTE;
-                let blocked_end = end + i64::from(b.buffer_after_minutes) * MINUTE;
-                (start < end && blocked_end > reach_lo && blocked_start < reach_hi).then_some(
-                    BusySpan {
-                        blocked_start,
-                        blocked_end,
-                        start,
-                        end,
-                        same_service: b.same_service,
-                    },
-                )
-            })
-            .collect();
-        busy.sort_unstable_by_key(|b| b.blocked_start);
-        let mut busy_max_end = Vec::with_capacity(busy.len());
+        let reaches = |b: &&Busy| {
+            let blocked_start = b.start.secs() - i64::from(b.buffer_before_minutes) * MINUTE;
+            let blocked_end = b.end.secs() + i64::from(b.buffer_after_minutes) * MINUTE;
+            b.start < b.end && blocked_end > reach_lo && blocked_start < reach_hi
+        };
+        // The fast walk of a one-to-one service needs only the blocked ranges; the plain rules
+        // and group slots need each period's details.
+        let mut busy: Vec<BusySpan> = Vec::new();
+        let mut blocked: Vec<(i64, i64)>;
+        if detailed {
+            busy = resource
+                .busy
+                .iter()
+                .filter(reaches)
+                .map(|b| BusySpan {
+                    blocked_start: b.start.secs() - i64::from(b.buffer_before_minutes) * MINUTE,
+                    blocked_end: b.end.secs() + i64::from(b.buffer_after_minutes) * MINUTE,
+                    start: b.start.secs(),
+                    end: b.end.secs(),
+                    same_service: b.same_service,
+                })
+                .collect();
+            busy.sort_unstable_by_key(|b| b.blocked_start);
+            blocked = busy
+                .iter()
+                .map(|b| (b.blocked_start, b.blocked_end))
+                .collect();
+        } else {
+            blocked = resource
+                .busy
+                .iter()
+                .filter(reaches)
+                .map(|b| {
+                    (
+                        b.start.secs() - i64::from(b.buffer_before_minutes) * MINUTE,
+                        b.end.secs() + i64::from(b.buffer_after_minutes) * MINUTE,
+                    )
+                })
+                .collect();
+            blocked.sort_unstable_by_key(|b| b.0);
+        }
+        let mut busy_max_end = Vec::with_capacity(blocked.len());
         let mut max_end = i64::MIN;
         let mut busy_max_len = 0;
-        for b in &busy {
-            max_end = max_end.max(b.blocked_end);
+        for &(start, end) in &blocked {
+            max_end = max_end.max(end);
             busy_max_end.push(max_end);
-            busy_max_len = busy_max_len.max(b.blocked_end - b.blocked_start);
+            busy_max_len = busy_max_len.max(end - start);
         }
         Self {
             bookable,
             closures,
             busy,
+            blocked,
             busy_max_end,
             busy_max_len,
         }
@@ -494,9 +520,7 @@ impl Prepared {
                     continue;
                 }
                 let blocked_end = end + timing.buffer_after;
-                while busy_upto < self.busy.len()
-                    && self.busy[busy_upto].blocked_start < blocked_end
-                {
+                while busy_upto < self.blocked.len() && self.blocked[busy_upto].0 < blocked_end {
                     busy_upto += 1;
                 }
                 if busy_upto > 0 && self.busy_max_end[busy_upto - 1] > t - timing.buffer_before {
@@ -526,8 +550,8 @@ impl Prepared {
                 if let Some(&(c_start, _)) = self.closures.get(closure_at) {
                     run_end = run_end.min(c_start);
                 }
-                if let Some(next) = self.busy.get(busy_upto) {
-                    run_end = run_end.min(next.blocked_start - timing.buffer_after);
+                if let Some(&(next_start, _)) = self.blocked.get(busy_upto) {
+                    run_end = run_end.min(next_start - timing.buffer_after);
                 }
                 let last_start = (run_end - duration).min(to - 1).min(latest);
                 let count = ((last_start - t) / step + 1) as usize;
@@ -673,7 +697,15 @@ pub fn compute_slots(schedule: &Schedule, query: &SlotQuery) -> Result<SlotList>
     let mut slots = Vec::new();
     let mut truncated = false;
     for resource in &schedule.resources {
-        let prepared = Prepared::new(schedule, resource, timing, &segments, from, to);
+        let prepared = Prepared::new(
+            schedule,
+            resource,
+            timing,
+            &segments,
+            from,
+            to,
+            timing.seats > 1,
+        );
         let mut own = Vec::new();
         truncated |= prepared.walk(
             timing,
@@ -712,7 +744,7 @@ pub fn explain_candidates(schedule: &Schedule, query: &SlotQuery) -> Result<Vec<
     let segments = segments_for(schedule, from, to, timing);
     let mut out = Vec::new();
     for resource in &schedule.resources {
-        let prepared = Prepared::new(schedule, resource, timing, &segments, from, to);
+        let prepared = Prepared::new(schedule, resource, timing, &segments, from, to, true);
         for &(a, b) in &prepared.bookable {
             let mut t = grid_at_or_after(a, timing.step, from);
             while t + timing.duration <= b && t < to && out.len() < query.limit {
@@ -746,7 +778,7 @@ pub fn check_slot(
     time_limits(timing, t, now)?;
     let end = t + timing.duration;
     let segments = segments_for(schedule, t, t + 1, timing);
-    let prepared = Prepared::new(schedule, resource, timing, &segments, t, t + 1);
+    let prepared = Prepared::new(schedule, resource, timing, &segments, t, t + 1, true);
     let Some(&(anchor, _)) = prepared.bookable.iter().find(|&&(a, b)| a <= t && end <= b) else {
         let mut windows: Vec<(i64, i64)> = resource
             .windows
