@@ -238,3 +238,35 @@ pub async fn parallel_confirmations_respect_capacity<S: Store + Clone + 'static>
     }
     assert!(ok <= 1, "{ok} confirmations succeeded for one seat");
 }
+
+/// Expands to one `#[test]` per concurrency case for a backend: `$run` drives a future,
+/// `$fresh` makes an empty store.
+#[macro_export]
+macro_rules! concurrency_tests {
+    ($run:path, $fresh:path) => {
+        #[test]
+        fn fifty_tasks_booking_one_slot_give_one_success_and_49_conflicts() {
+            $run(async { common::fifty_tasks_one_slot($fresh().await).await });
+        }
+
+        #[test]
+        fn partially_overlapping_bookings_give_at_most_one_success() {
+            $run(async { common::partial_overlaps_and_back_to_back($fresh().await).await });
+        }
+
+        #[test]
+        fn one_client_booking_ten_resources_at_once_gets_exactly_one() {
+            $run(async { common::one_client_ten_resources($fresh().await).await });
+        }
+
+        #[test]
+        fn three_seats_are_taken_by_exactly_three_of_twenty() {
+            $run(async { common::three_seats_exactly_three($fresh().await).await });
+        }
+
+        #[test]
+        fn parallel_confirmations_never_exceed_capacity() {
+            $run(async { common::parallel_confirmations_respect_capacity($fresh().await).await });
+        }
+    };
+}
