@@ -18,7 +18,8 @@ use crate::error::{Error, ErrorCode};
 use crate::hours::OpeningHours;
 use crate::model::*;
 use crate::ports::{
-    IdSource, PageRequest, ReservationFilter, ReservationSort, SequentialIds, Store,
+    BusinessFilter, BusinessSort, IdSource, PageRequest, ReservationFilter, ReservationSort,
+    SequentialIds, Store,
 };
 use crate::time::{Interval, Timestamp};
 
@@ -675,6 +676,116 @@ pub async fn search_finds_validated_businesses_and_active_services(store: impl S
     );
 }
 
+/// Business lists filter by validation, owner, domain and city (case-insensitive), sort by
+/// name either way and page without gaps or repeats.
+pub async fn business_lists_filter_sort_and_paginate(store: impl Store) {
+    let f = Fixture::new(&store).await;
+    let owner = UserId::from_uuid(f.ids.next_uuid());
+    let names = [
+        "Zen Spa",
+        "atelier",
+        "Barbier Marcel",
+        "Atelier Nord",
+        "Café",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let b = Business {
+            id: BusinessId::from_uuid(f.ids.next_uuid()),
+            owner_id: owner,
+            name: (*name).into(),
+            city: if i % 2 == 0 { "Paris" } else { "LYON" }.into(),
+            validated: i != 4,
+            ..f.business.clone()
+        };
+        store.save_business(&b).await.expect("save business");
+    }
+    let all_names = |page: crate::ports::Page<Business>| -> Vec<String> {
+        page.items.into_iter().map(|b| b.name).collect()
+    };
+    let mine = BusinessFilter {
+        owner_id: Some(owner),
+        ..BusinessFilter::default()
+    };
+    let page = store
+        .list_businesses(&mine, BusinessSort::NameAsc, &PageRequest::first(50))
+        .await
+        .expect("list");
+    assert_eq!(page.next_cursor, None);
+    assert_eq!(
+        all_names(page),
+        [
+            "Atelier Nord",
+            "Barbier Marcel",
+            "Café",
+            "Zen Spa",
+            "atelier"
+        ]
+    );
+    // Page by two, descending: every item exactly once.
+    let mut seen = Vec::new();
+    let mut request = PageRequest::first(2);
+    loop {
+        let page = store
+            .list_businesses(&mine, BusinessSort::NameDesc, &request)
+            .await
+            .expect("list");
+        assert!(page.items.len() <= 2);
+        seen.extend(page.items.iter().map(|b| b.name.clone()));
+        match page.next_cursor {
+            Some(c) => request.cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            "atelier",
+            "Zen Spa",
+            "Café",
+            "Barbier Marcel",
+            "Atelier Nord"
+        ]
+    );
+    let lyon_validated = BusinessFilter {
+        validated: Some(true),
+        city: Some("lyon".into()),
+        ..BusinessFilter::default()
+    };
+    let page = store
+        .list_businesses(
+            &lyon_validated,
+            BusinessSort::NameAsc,
+            &PageRequest::first(50),
+        )
+        .await
+        .expect("list");
+    assert_eq!(
+        all_names(page),
+        ["Atelier Nord", "Coiffeur Élégance", "atelier"]
+    );
+    let awaiting = BusinessFilter {
+        validated: Some(false),
+        ..BusinessFilter::default()
+    };
+    let page = store
+        .list_businesses(&awaiting, BusinessSort::NameAsc, &PageRequest::first(50))
+        .await
+        .expect("list");
+    assert_eq!(all_names(page), ["Café"]);
+    let bad = PageRequest {
+        limit: 10,
+        cursor: Some("garbage".into()),
+    };
+    assert_eq!(
+        code(
+            store
+                .list_businesses(&mine, BusinessSort::NameAsc, &bad)
+                .await
+        ),
+        ErrorCode::ValidationFailed
+    );
+}
+
 /// Expands to one `#[test]` per conformance case for a backend. `make` is an expression whose
 /// value is a future of a fresh, empty store; `block_on` runs a future to completion.
 #[macro_export]
@@ -690,6 +801,7 @@ macro_rules! storage_conformance_tests {
             reservation_views_carry_names,
             old_reservations_move_to_the_archive,
             search_finds_validated_businesses_and_active_services,
+            business_lists_filter_sort_and_paginate,
         );
     };
     (@cases $make:expr, $block_on:expr; $($case:ident),* $(,)?) => {

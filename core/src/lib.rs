@@ -27,6 +27,7 @@ pub mod usecases;
 pub mod validation;
 
 pub use error::{Error, ErrorCode, FieldError, Result};
+pub use model::Uuid;
 pub use overlap::OverlapIndex;
 pub use recurrence::{Expansion, Recurrence, RecurrenceRule};
 pub use time::{Interval, Timestamp};

@@ -17,6 +17,9 @@ use crate::ports::{
     AvailabilityStore, DirectoryStore, Page, PageRequest, ReservationFilter, ReservationSort,
     ReservationStore, ReservationView, parse_reservation_cursor, reservation_cursor,
 };
+use crate::ports::{
+    BusinessFilter, BusinessSort, MAX_PAGE_SIZE, business_cursor, parse_business_cursor,
+};
 use crate::search::{HitKind, MAX_SEARCH_HITS, SearchHit, SearchQuery, tokenize};
 use crate::time::{Interval, Timestamp};
 
@@ -87,6 +90,41 @@ impl DirectoryStore for MemoryStore {
     async fn save_business(&self, business: &Business) -> Result<()> {
         self.lock().businesses.insert(business.id, business.clone());
         Ok(())
+    }
+    async fn list_businesses(
+        &self,
+        filter: &BusinessFilter,
+        sort: BusinessSort,
+        page: &PageRequest,
+    ) -> Result<Page<Business>> {
+        let after = page
+            .cursor
+            .as_deref()
+            .map(parse_business_cursor)
+            .transpose()?;
+        let mut all: Vec<Business> = self
+            .lock()
+            .businesses
+            .values()
+            .filter(|b| filter.matches(b))
+            .cloned()
+            .collect();
+        all.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+        if sort == BusinessSort::NameDesc {
+            all.reverse();
+        }
+        let items: Vec<Business> = all
+            .into_iter()
+            .filter(|b| match &after {
+                None => true,
+                Some((name, id)) => match sort {
+                    BusinessSort::NameAsc => (&b.name, b.id) > (name, *id),
+                    BusinessSort::NameDesc => (&b.name, b.id) < (name, *id),
+                },
+            })
+            .take(page.limit.clamp(1, MAX_PAGE_SIZE) as usize + 1)
+            .collect();
+        Ok(paged(items, page.limit.clamp(1, MAX_PAGE_SIZE) as usize))
     }
     async fn get_resource(&self, id: ResourceId) -> Result<Option<Resource>> {
         Ok(self.lock().resources.get(&id).cloned())
@@ -407,4 +445,15 @@ impl ReservationStore for MemoryStore {
         }
         Ok(old.len() as u64)
     }
+}
+
+/// Cuts a list fetched with one extra item into a page whose cursor points after its last item.
+fn paged(mut items: Vec<Business>, limit: usize) -> Page<Business> {
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(business_cursor)
+    } else {
+        None
+    };
+    Page { items, next_cursor }
 }

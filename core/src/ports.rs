@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::error::Result;
 use crate::model::{
     AvailabilityId, AvailabilityWindow, Business, BusinessId, ClientId, ClientProfile, Reservation,
-    ReservationId, ReservationStatus, Resource, ResourceId, Service, ServiceId,
+    ReservationId, ReservationStatus, Resource, ResourceId, Service, ServiceId, UserId,
 };
 use crate::search::{SearchHit, SearchQuery};
 use crate::time::{Interval, Timestamp};
@@ -190,6 +190,68 @@ pub fn parse_reservation_cursor(cursor: &str) -> Result<(i64, ReservationId)> {
     ))
 }
 
+/// Sort orders of business lists.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BusinessSort {
+    /// By name, A to Z (ties by id).
+    #[default]
+    NameAsc,
+    /// By name, Z to A (ties by id).
+    NameDesc,
+}
+
+/// Filters of a business list. Empty fields do not filter; text matches are exact and
+/// case-insensitive.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessFilter {
+    /// Only validated (`true`) or only awaiting validation (`false`) businesses.
+    #[serde(default)]
+    pub validated: Option<bool>,
+    /// Only businesses of this owner.
+    #[serde(default)]
+    pub owner_id: Option<UserId>,
+    /// Only this line of business.
+    #[serde(default)]
+    pub domain: Option<String>,
+    /// Only this city.
+    #[serde(default)]
+    pub city: Option<String>,
+}
+
+impl BusinessFilter {
+    /// Whether a business passes the filter.
+    pub fn matches(&self, b: &Business) -> bool {
+        let same = |want: &Option<String>, have: &str| {
+            want.as_deref()
+                .is_none_or(|w| w.to_lowercase() == have.to_lowercase())
+        };
+        self.validated.is_none_or(|v| b.validated == v)
+            && self.owner_id.is_none_or(|o| b.owner_id == o)
+            && same(&self.domain, &b.domain)
+            && same(&self.city, &b.city)
+    }
+}
+
+/// Keyset cursor of a business list: the last item's id and name.
+pub fn business_cursor(b: &Business) -> String {
+    format!("{}:{}", b.id, b.name)
+}
+
+/// Parses a cursor made by [`business_cursor`] into (name, id).
+pub fn parse_business_cursor(cursor: &str) -> Result<(String, BusinessId)> {
+    let bad = || {
+        crate::error::Error::field(
+            "cursor",
+            "invalid_format",
+            "cursor is not one this API returned",
+        )
+    };
+    let (id, name) = cursor.split_once(':').ok_or_else(bad)?;
+    Ok((name.to_owned(), id.parse().map_err(|_| bad())?))
+}
+
 /// Businesses, their resources and services, and client profiles.
 pub trait DirectoryStore: Send + Sync {
     /// A business by id.
@@ -197,6 +259,13 @@ pub trait DirectoryStore: Send + Sync {
     -> impl Future<Output = Result<Option<Business>>> + Send;
     /// Inserts or replaces a business.
     fn save_business(&self, business: &Business) -> impl Future<Output = Result<()>> + Send;
+    /// A page of businesses matching `filter`, in `sort` order (keyset pagination).
+    fn list_businesses(
+        &self,
+        filter: &BusinessFilter,
+        sort: BusinessSort,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<Business>>> + Send;
     /// A resource by id.
     fn get_resource(&self, id: ResourceId)
     -> impl Future<Output = Result<Option<Resource>>> + Send;

@@ -10,15 +10,19 @@
 //!   resource (buffers included) and per client, advisory locks taken in a fixed order for the
 //!   check-then-write paths, so no deadlock reaches a caller.
 //!
-//! [`Store`] picks one from a URL. Migrations are versioned SQL files per backend
+//! [`AnyStore`] picks one from a URL. [`accounts`] stores the server's users, sessions,
+//! outbox and idempotency records with one SQL text for both backends. Migrations are versioned SQL files per backend
 //! (`migrations/sqlite`, `migrations/postgres`), embedded and applied on open. Sensitive
 //! fields are encrypted at rest with [`crypto::FieldCipher`].
 
+pub mod accounts;
+pub mod any;
 pub mod codec;
 pub mod crypto;
 pub mod postgres;
 pub mod sqlite;
 
+pub use any::{AnyStore, Backend};
 pub use crypto::FieldCipher;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;

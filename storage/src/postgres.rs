@@ -27,6 +27,7 @@ use rdv_core::ports::{
     ReservationSort, ReservationStore, ReservationView, parse_reservation_cursor,
     reservation_cursor,
 };
+use rdv_core::ports::{BusinessFilter, BusinessSort, business_cursor, parse_business_cursor};
 use rdv_core::search::{HitKind, MAX_SEARCH_HITS, SearchHit, SearchQuery};
 use rdv_core::{Error, Interval, Result, Timestamp};
 use sqlx::migrate::Migrator;
@@ -639,6 +640,64 @@ impl DirectoryStore for PgStore {
         Ok(())
     }
 
+    async fn list_businesses(
+        &self,
+        filter: &BusinessFilter,
+        sort: BusinessSort,
+        page: &PageRequest,
+    ) -> Result<Page<Business>> {
+        self.counted();
+        let limit = page.limit.clamp(1, MAX_PAGE_SIZE);
+        let mut sql = QueryBuilder::<Postgres>::new(format!(
+            "SELECT {BUSINESS_COLS} FROM businesses WHERE TRUE"
+        ));
+        if let Some(v) = filter.validated {
+            sql.push(" AND validated = ").push_bind(v);
+        }
+        if let Some(o) = filter.owner_id {
+            sql.push(" AND owner_id = ").push_bind(o.0);
+        }
+        if let Some(d) = &filter.domain {
+            sql.push(" AND lower(domain) = lower(")
+                .push_bind(d.clone())
+                .push(")");
+        }
+        if let Some(c) = &filter.city {
+            sql.push(" AND lower(city) = lower(")
+                .push_bind(c.clone())
+                .push(")");
+        }
+        let (cmp, order) = match sort {
+            BusinessSort::NameAsc => (">", "ASC"),
+            BusinessSort::NameDesc => ("<", "DESC"),
+        };
+        // Byte order of names, as the other backends sort.
+        if let Some(cursor) = &page.cursor {
+            let (name, id) = parse_business_cursor(cursor)?;
+            sql.push(format_args!(" AND (name COLLATE \"C\", id) {cmp} ("))
+                .push_bind(name)
+                .push(" COLLATE \"C\", ")
+                .push_bind(id.0)
+                .push(")");
+        }
+        sql.push(format_args!(
+            " ORDER BY name COLLATE \"C\" {order}, id {order} LIMIT "
+        ))
+        .push_bind(i64::from(limit) + 1);
+        let rows = sql.build().fetch_all(&self.pool).await.map_err(db_error)?;
+        let mut items = rows
+            .iter()
+            .map(business_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(business_cursor)
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
     async fn list_resources(&self, business: BusinessId) -> Result<Vec<Resource>> {
         self.counted();
         let rows = sqlx::query("SELECT * FROM resources WHERE business_id = $1 ORDER BY name, id")
@@ -1038,3 +1097,6 @@ impl ReservationStore for PgStore {
         Ok(done.rows_affected())
     }
 }
+
+crate::impl_account_store!(PgStore, sqlx::Postgres, |store| &store.pool, |pool| pool
+    .begin());

@@ -22,6 +22,7 @@ use rdv_core::ports::{
     ReservationSort, ReservationStore, ReservationView, parse_reservation_cursor,
     reservation_cursor,
 };
+use rdv_core::ports::{BusinessFilter, BusinessSort, business_cursor, parse_business_cursor};
 use rdv_core::search::{HitKind, MAX_SEARCH_HITS, SearchHit, SearchQuery};
 use rdv_core::{Error, Interval, Result, Timestamp};
 use sqlx::migrate::Migrator;
@@ -880,6 +881,58 @@ impl DirectoryStore for SqliteStore {
             .map(|_| ())
     }
 
+    async fn list_businesses(
+        &self,
+        filter: &BusinessFilter,
+        sort: BusinessSort,
+        page: &PageRequest,
+    ) -> Result<Page<Business>> {
+        let limit = page.limit.clamp(1, MAX_PAGE_SIZE);
+        let mut sql = QueryBuilder::<Sqlite>::new("SELECT * FROM businesses WHERE 1 = 1");
+        if let Some(v) = filter.validated {
+            sql.push(" AND validated = ").push_bind(i64::from(v));
+        }
+        if let Some(o) = filter.owner_id {
+            sql.push(" AND owner_id = ").push_bind(o.to_string());
+        }
+        if let Some(d) = &filter.domain {
+            sql.push(" AND lower(domain) = lower(")
+                .push_bind(d.clone())
+                .push(")");
+        }
+        if let Some(c) = &filter.city {
+            sql.push(" AND lower(city) = lower(")
+                .push_bind(c.clone())
+                .push(")");
+        }
+        let (cmp, order) = match sort {
+            BusinessSort::NameAsc => (">", "ASC"),
+            BusinessSort::NameDesc => ("<", "DESC"),
+        };
+        if let Some(cursor) = &page.cursor {
+            let (name, id) = parse_business_cursor(cursor)?;
+            sql.push(format_args!(" AND (name, id) {cmp} ("))
+                .push_bind(name)
+                .push(", ")
+                .push_bind(id.to_string())
+                .push(")");
+        }
+        sql.push(format_args!(" ORDER BY name {order}, id {order} LIMIT "))
+            .push_bind(i64::from(limit) + 1);
+        let rows = self.fetch_all(sql.build()).await?;
+        let mut items = rows
+            .iter()
+            .map(business_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(business_cursor)
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
     async fn get_resource(&self, id: ResourceId) -> Result<Option<Resource>> {
         let row = self
             .fetch_optional(
@@ -1329,3 +1382,6 @@ fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, f: &ReservationFilter) {
         sql.push(" AND r.start_at < ").push_bind(to.secs());
     }
 }
+
+crate::impl_account_store!(SqliteStore, sqlx::Sqlite, |store| &store.read, |pool| pool
+    .begin_with("BEGIN IMMEDIATE"));

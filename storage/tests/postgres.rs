@@ -68,6 +68,11 @@ mod concurrency {
     crate::concurrency_tests!(run, fresh);
 }
 
+mod accounts {
+    use super::*;
+    crate::account_tests!(run, fresh);
+}
+
 mod postgres_only {
     use rdv_core::conformance::Fixture;
     use rdv_core::ports::{

@@ -42,6 +42,11 @@ mod concurrency {
     crate::concurrency_tests!(run, fresh);
 }
 
+mod accounts {
+    use super::*;
+    crate::account_tests!(run, fresh);
+}
+
 mod sqlite_only {
     use rdv_core::conformance::Fixture;
     use rdv_core::model::ClientProfile;

@@ -2,6 +2,8 @@
 //! barrier try to break the booking invariants; afterwards an invariant check over the stored
 //! rows finds no overlap.
 
+pub mod accounts;
+
 use std::sync::Arc;
 
 use rdv_core::ErrorCode;
