@@ -133,6 +133,15 @@ pub struct RefreshToken {
     pub expires_at: Timestamp,
 }
 
+/// What an access token check reads about its user.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct SessionState {
+    /// Tokens issued before this instant are refused.
+    pub password_changed_at: Timestamp,
+    /// The token's `jti` is on the denylist.
+    pub revoked: bool,
+}
+
 /// What presenting a refresh token did.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum RefreshOutcome {
@@ -260,6 +269,13 @@ pub trait AccountStore: Send + Sync {
     ) -> impl Future<Output = Result<()>> + Send;
     /// Whether an access token's `jti` is on the denylist.
     fn is_access_token_revoked(&self, jti: &str) -> impl Future<Output = Result<bool>> + Send;
+    /// What an access token check needs, in one statement: the user's last password change
+    /// and whether `jti` is revoked; `None` when the user no longer exists.
+    fn session_state(
+        &self,
+        user: Uuid,
+        jti: &str,
+    ) -> impl Future<Output = Result<Option<SessionState>>> + Send;
     /// Queued messages to `recipient`, oldest first.
     fn outbox_for(
         &self,
@@ -634,6 +650,34 @@ macro_rules! impl_account_store {
                     .await
                     .map_err($crate::codec::db_error)?;
                 Ok(row.is_some())
+            }
+
+            async fn session_state(
+                &self,
+                user: rdv_core::Uuid,
+                jti: &str,
+            ) -> rdv_core::Result<Option<$crate::accounts::SessionState>> {
+                use sqlx::Row as _;
+                let $s = self;
+                let row = sqlx::query(
+                    "SELECT password_changed_at, EXISTS (SELECT 1 FROM revoked_access_tokens \
+                     WHERE jti = $2) AS revoked FROM users WHERE id = $1",
+                )
+                .bind(user.to_string())
+                .bind(jti)
+                .fetch_optional($pool)
+                .await
+                .map_err($crate::codec::db_error)?;
+                row.map(|r| {
+                    let changed: i64 =
+                        r.try_get("password_changed_at").map_err($crate::codec::db_error)?;
+                    let revoked: bool = r.try_get("revoked").map_err($crate::codec::db_error)?;
+                    Ok($crate::accounts::SessionState {
+                        password_changed_at: rdv_core::Timestamp::from_secs(changed),
+                        revoked,
+                    })
+                })
+                .transpose()
             }
 
             async fn outbox_for(

@@ -11,7 +11,7 @@ use rdv_core::{Error, Interval, Result, Timestamp, Uuid};
 
 use crate::accounts::{
     AccountStore, IdempotencyState, OneTimeToken, OutboxMessage, RefreshOutcome, RefreshToken,
-    TokenPurpose, User,
+    SessionState, TokenPurpose, User,
 };
 use crate::{FieldCipher, PgStore, SqliteStore};
 
@@ -277,6 +277,9 @@ impl AccountStore for AnyStore {
     }
     async fn is_access_token_revoked(&self, jti: &str) -> Result<bool> {
         dispatch!(self, s => s.is_access_token_revoked(jti))
+    }
+    async fn session_state(&self, user: Uuid, jti: &str) -> Result<Option<SessionState>> {
+        dispatch!(self, s => s.session_state(user, jti))
     }
     async fn outbox_for(&self, recipient: &str) -> Result<Vec<OutboxMessage>> {
         dispatch!(self, s => s.outbox_for(recipient))

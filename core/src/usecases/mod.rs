@@ -100,6 +100,38 @@ pub struct ClientProfileInput {
     pub address: Option<Address>,
 }
 
+impl ClientProfileInput {
+    /// Checks every field (reporting all problems at once) and returns the profile with a
+    /// normalised email and an E.164 phone.
+    pub fn validate(self, client: ClientId) -> Result<ClientProfile> {
+        let mut errors = FieldErrors::new();
+        let email = normalize_email("email", &self.email)
+            .map_err(|e| errors.absorb("", e))
+            .ok();
+        let first = clean_name("first_name", &self.first_name, 100)
+            .map_err(|e| errors.absorb("", e))
+            .ok();
+        let last = clean_name("last_name", &self.last_name, 100)
+            .map_err(|e| errors.absorb("", e))
+            .ok();
+        let phone = match self.phone.as_deref().filter(|p| !p.trim().is_empty()) {
+            Some(p) => normalize_phone("phone", p, None)
+                .map_err(|e| errors.absorb("", e))
+                .ok(),
+            None => None,
+        };
+        let profile = ClientProfile {
+            id: client,
+            email: email.unwrap_or_default(),
+            first_name: first.unwrap_or_default(),
+            last_name: last.unwrap_or_default(),
+            phone,
+            address: self.address,
+        };
+        errors.finish(profile)
+    }
+}
+
 /// Input of [`UseCases::create_recurring_availabilities`] (AV-3): "every Monday 09:00–17:00".
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -170,6 +202,32 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
 
     /// Registers a business (unvalidated until an admin validates it, BIZ-1).
     pub async fn create_business(&self, owner: UserId, input: NewBusiness) -> Result<Business> {
+        let business = Self::checked_business(
+            BusinessId::from_uuid(self.ids.next_uuid()),
+            owner,
+            false,
+            input,
+        )?;
+        self.store.save_business(&business).await?;
+        Ok(business)
+    }
+
+    /// Replaces a business's profile, opening hours and closures; its owner and validation
+    /// state stay (BIZ-3, BIZ-4).
+    pub async fn update_business(&self, id: BusinessId, input: NewBusiness) -> Result<Business> {
+        let current = self.business(id).await?;
+        let business =
+            Self::checked_business(current.id, current.owner_id, current.validated, input)?;
+        self.store.save_business(&business).await?;
+        Ok(business)
+    }
+
+    fn checked_business(
+        id: BusinessId,
+        owner: UserId,
+        validated: bool,
+        input: NewBusiness,
+    ) -> Result<Business> {
         let mut errors = FieldErrors::new();
         let name = clean_name("name", &input.name, 120)
             .map_err(|e| errors.absorb("", e))
@@ -187,7 +245,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             errors.absorb("", e);
         }
         let business = Business {
-            id: BusinessId::from_uuid(self.ids.next_uuid()),
+            id,
             owner_id: owner,
             name: name.unwrap_or_default(),
             domain: domain.unwrap_or_default(),
@@ -195,13 +253,11 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             city: city.unwrap_or_default(),
             address: input.address,
             time_zone: input.time_zone,
-            validated: false,
+            validated,
             opening_hours: input.opening_hours,
             closures: input.closures,
         };
-        let business = errors.finish(business)?;
-        self.store.save_business(&business).await?;
-        Ok(business)
+        errors.finish(business)
     }
 
     /// An administrator validates a business (BIZ-1).
@@ -234,6 +290,36 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
     /// Creates an active service after checking names, price, duration and rules against the
     /// configured limits and that every resource belongs to the business.
     pub async fn create_service(&self, business: BusinessId, input: NewService) -> Result<Service> {
+        let id = ServiceId::from_uuid(self.ids.next_uuid());
+        let service = self.checked_service(business, id, true, input).await?;
+        self.store.save_service(&service).await?;
+        Ok(service)
+    }
+
+    /// Replaces a service's description, price, rules and resources (same checks as
+    /// [`Self::create_service`]); its active flag stays. Existing reservations keep their
+    /// price snapshot and times.
+    pub async fn update_service(
+        &self,
+        business: BusinessId,
+        id: ServiceId,
+        input: NewService,
+    ) -> Result<Service> {
+        let current = self.owned_service(business, id).await?;
+        let service = self
+            .checked_service(business, id, current.active, input)
+            .await?;
+        self.store.save_service(&service).await?;
+        Ok(service)
+    }
+
+    async fn checked_service(
+        &self,
+        business: BusinessId,
+        id: ServiceId,
+        active: bool,
+        input: NewService,
+    ) -> Result<Service> {
         self.business(business).await?;
         let mut errors = FieldErrors::new();
         let name = clean_name("name", &input.name, 120)
@@ -280,22 +366,20 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             None => None,
         };
         let service = Service {
-            id: ServiceId::from_uuid(self.ids.next_uuid()),
+            id,
             business_id: business,
             name: name.unwrap_or_default(),
             description: description.unwrap_or_default(),
             price: input.price,
             category,
             tags,
-            active: true,
+            active,
             rules: input.rules,
             resource_ids: input.resource_ids,
             cancellation_deadline_minutes: input.cancellation_deadline_minutes,
             max_reschedules: input.max_reschedules,
         };
-        let service = errors.finish(service)?;
-        self.store.save_service(&service).await?;
-        Ok(service)
+        errors.finish(service)
     }
 
     /// Activates or deactivates a service (PERM-3).
@@ -317,31 +401,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         client: ClientId,
         input: ClientProfileInput,
     ) -> Result<ClientProfile> {
-        let mut errors = FieldErrors::new();
-        let email = normalize_email("email", &input.email)
-            .map_err(|e| errors.absorb("", e))
-            .ok();
-        let first = clean_name("first_name", &input.first_name, 100)
-            .map_err(|e| errors.absorb("", e))
-            .ok();
-        let last = clean_name("last_name", &input.last_name, 100)
-            .map_err(|e| errors.absorb("", e))
-            .ok();
-        let phone = match input.phone.as_deref().filter(|p| !p.trim().is_empty()) {
-            Some(p) => normalize_phone("phone", p, None)
-                .map_err(|e| errors.absorb("", e))
-                .ok(),
-            None => None,
-        };
-        let profile = ClientProfile {
-            id: client,
-            email: email.unwrap_or_default(),
-            first_name: first.unwrap_or_default(),
-            last_name: last.unwrap_or_default(),
-            phone,
-            address: input.address,
-        };
-        let profile = errors.finish(profile)?;
+        let profile = input.validate(client)?;
         self.store.save_client(&profile).await?;
         Ok(profile)
     }
@@ -517,6 +577,53 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             })
             .collect();
         self.insert_new_windows(windows).await
+    }
+
+    /// A window of the business (`NOT_FOUND` for another business's).
+    pub async fn get_availability(
+        &self,
+        business: BusinessId,
+        id: AvailabilityId,
+    ) -> Result<AvailabilityWindow> {
+        match self.store.get_window(id).await? {
+            Some(w) if w.business_id == business => Ok(w),
+            _ => Err(Error::NotFound {
+                entity: Entity::Availability,
+            }),
+        }
+    }
+
+    /// The business's windows overlapping `range`, optionally of one resource, by start.
+    pub async fn list_availabilities(
+        &self,
+        business: BusinessId,
+        resource: Option<ResourceId>,
+        range: Interval,
+    ) -> Result<Vec<AvailabilityWindow>> {
+        let resources: Vec<ResourceId> = match resource {
+            Some(r) => vec![self.owned_resource(business, r).await?.id],
+            None => self
+                .store
+                .list_resources(business)
+                .await?
+                .into_iter()
+                .map(|r| r.id)
+                .collect(),
+        };
+        if resources.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.store.list_windows(&resources, range).await
+    }
+
+    /// Deletes a window of the business (AV-1). Reservations already made stay.
+    pub async fn delete_availability(
+        &self,
+        business: BusinessId,
+        id: AvailabilityId,
+    ) -> Result<()> {
+        self.get_availability(business, id).await?;
+        self.store.delete_window(id).await
     }
 
     /// Moves an availability window (AV-1), keeping AV-4.

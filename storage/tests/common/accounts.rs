@@ -265,6 +265,14 @@ pub async fn refresh_rotation_and_reuse_detection(store: impl AccountStore) {
     store.revoke_access_token("jti-1", t(100)).await.unwrap();
     assert!(store.is_access_token_revoked("jti-1").await.unwrap());
     assert!(!store.is_access_token_revoked("jti-2").await.unwrap());
+    let state = store.session_state(u.id, "jti-1").await.unwrap().unwrap();
+    assert_eq!((state.password_changed_at, state.revoked), (t(6), true));
+    let state = store.session_state(u.id, "jti-2").await.unwrap().unwrap();
+    assert!(!state.revoked);
+    assert_eq!(
+        store.session_state(Uuid::new_v4(), "jti-1").await.unwrap(),
+        None
+    );
 }
 
 /// Twenty concurrent refreshes with one token: exactly one rotates.
