@@ -224,12 +224,16 @@ pub trait AccountStore: Send + Sync {
         keep_family: Option<Uuid>,
     ) -> impl Future<Output = Result<()>> + Send;
     /// Stores a single-use token (voiding the user's earlier unused ones of the same purpose)
-    /// with the messages carrying it, in one transaction.
+    /// with the messages carrying it, in one transaction. With `limit = Some((max, since))`,
+    /// nothing is written and `Ok(false)` returned when the user already has `max` tokens of
+    /// this purpose issued since `since`; the check holds under concurrent requests (the
+    /// user's row is locked for the transaction).
     fn issue_one_time_token(
         &self,
         token: &OneTimeToken,
         messages: &[OutboxMessage],
-    ) -> impl Future<Output = Result<()>> + Send;
+        limit: Option<(u32, Timestamp)>,
+    ) -> impl Future<Output = Result<bool>> + Send;
     /// How many tokens of `purpose` the user was issued since `since` (per-account limits).
     fn count_one_time_tokens(
         &self,
@@ -276,6 +280,11 @@ pub trait AccountStore: Send + Sync {
         user: Uuid,
         jti: &str,
     ) -> impl Future<Output = Result<Option<SessionState>>> + Send;
+    /// Queues messages that announce no stored change of their own (one transaction).
+    fn enqueue_messages(
+        &self,
+        messages: &[OutboxMessage],
+    ) -> impl Future<Output = Result<()>> + Send;
     /// Queued messages to `recipient`, oldest first.
     fn outbox_for(
         &self,
@@ -432,10 +441,35 @@ macro_rules! impl_account_store {
                 &self,
                 token: &$crate::accounts::OneTimeToken,
                 messages: &[$crate::accounts::OutboxMessage],
-            ) -> rdv_core::Result<()> {
+                limit: Option<(u32, rdv_core::Timestamp)>,
+            ) -> rdv_core::Result<bool> {
+                use sqlx::Row as _;
                 let $s = self;
                 let $p = $pool;
                 let mut tx = $begin.await.map_err($crate::codec::db_error)?;
+                if let Some((max, since)) = limit {
+                    // Row lock on PostgreSQL; SQLite's write transaction is already exclusive.
+                    sqlx::query("UPDATE users SET id = id WHERE id = $1")
+                        .bind(token.user_id.to_string())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err($crate::codec::db_error)?;
+                    let row = sqlx::query(
+                        "SELECT COUNT(*) AS n FROM one_time_tokens WHERE user_id = $1 \
+                         AND purpose = $2 AND created_at >= $3",
+                    )
+                    .bind(token.user_id.to_string())
+                    .bind(token.purpose.as_str())
+                    .bind(since.secs())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err($crate::codec::db_error)?;
+                    let n: i64 = row.try_get("n").map_err($crate::codec::db_error)?;
+                    if n >= i64::from(max) {
+                        tx.rollback().await.map_err($crate::codec::db_error)?;
+                        return Ok(false);
+                    }
+                }
                 sqlx::query(
                     "UPDATE one_time_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 \
                      AND used_at IS NULL",
@@ -450,7 +484,8 @@ macro_rules! impl_account_store {
                 for m in messages {
                     $crate::accounts::sql::insert_message::<$db>(&mut tx, m).await?;
                 }
-                tx.commit().await.map_err($crate::codec::db_error)
+                tx.commit().await.map_err($crate::codec::db_error)?;
+                Ok(true)
             }
 
             async fn count_one_time_tokens(
@@ -678,6 +713,19 @@ macro_rules! impl_account_store {
                     })
                 })
                 .transpose()
+            }
+
+            async fn enqueue_messages(
+                &self,
+                messages: &[$crate::accounts::OutboxMessage],
+            ) -> rdv_core::Result<()> {
+                let $s = self;
+                let $p = $pool;
+                let mut tx = $begin.await.map_err($crate::codec::db_error)?;
+                for m in messages {
+                    $crate::accounts::sql::insert_message::<$db>(&mut tx, m).await?;
+                }
+                tx.commit().await.map_err($crate::codec::db_error)
             }
 
             async fn outbox_for(

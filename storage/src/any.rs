@@ -234,8 +234,9 @@ impl AccountStore for AnyStore {
         &self,
         token: &OneTimeToken,
         messages: &[OutboxMessage],
-    ) -> Result<()> {
-        dispatch!(self, s => s.issue_one_time_token(token, messages))
+        limit: Option<(u32, Timestamp)>,
+    ) -> Result<bool> {
+        dispatch!(self, s => s.issue_one_time_token(token, messages, limit))
     }
     async fn count_one_time_tokens(
         &self,
@@ -280,6 +281,9 @@ impl AccountStore for AnyStore {
     }
     async fn session_state(&self, user: Uuid, jti: &str) -> Result<Option<SessionState>> {
         dispatch!(self, s => s.session_state(user, jti))
+    }
+    async fn enqueue_messages(&self, messages: &[OutboxMessage]) -> Result<()> {
+        dispatch!(self, s => s.enqueue_messages(messages))
     }
     async fn outbox_for(&self, recipient: &str) -> Result<Vec<OutboxMessage>> {
         dispatch!(self, s => s.outbox_for(recipient))

@@ -182,7 +182,8 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         })
     }
 
-    async fn owned_service(&self, business: BusinessId, id: ServiceId) -> Result<Service> {
+    /// A service of the business (`NOT_FOUND` for another business's).
+    pub async fn owned_service(&self, business: BusinessId, id: ServiceId) -> Result<Service> {
         match self.store.get_service(id).await? {
             Some(s) if s.business_id == business => Ok(s),
             _ => Err(Error::NotFound {
@@ -191,7 +192,8 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         }
     }
 
-    async fn owned_resource(&self, business: BusinessId, id: ResourceId) -> Result<Resource> {
+    /// A resource of the business (`NOT_FOUND` for another business's).
+    pub async fn owned_resource(&self, business: BusinessId, id: ResourceId) -> Result<Resource> {
         match self.store.get_resource(id).await? {
             Some(r) if r.business_id == business => Ok(r),
             _ => Err(Error::NotFound {
@@ -782,6 +784,17 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
                 entity: Entity::Service,
             })?;
         Ok((reservation, service))
+    }
+
+    /// One reservation as `actor` may see it: a client's own, a business's own (`scope` is
+    /// their id); anyone else's answers `NOT_FOUND` like a missing one.
+    pub async fn reservation(
+        &self,
+        actor: Actor,
+        scope: uuid::Uuid,
+        id: ReservationId,
+    ) -> Result<Reservation> {
+        Ok(self.scoped_reservation(actor, scope, id).await?.0)
     }
 
     /// Applies a lifecycle action (confirm, complete, no-show, cancel) for `actor`, scoped to

@@ -111,7 +111,12 @@ pub async fn users_tokens_and_outbox(store: impl AccountStore) {
             expires_at: t(at + 100),
         };
         let m = message("password_reset", &u.email, hash);
-        store.issue_one_time_token(&token, &[m]).await.unwrap();
+        assert!(
+            store
+                .issue_one_time_token(&token, &[m], Some((2, t(0))))
+                .await
+                .unwrap()
+        );
     }
     assert_eq!(
         store
@@ -136,6 +141,30 @@ pub async fn users_tokens_and_outbox(store: impl AccountStore) {
         "expired"
     );
     assert_eq!(store.outbox_for(&u.email).await.unwrap().len(), 3);
+    // A third within the window is refused and writes nothing.
+    let third = OneTimeToken {
+        token_hash: "r3".into(),
+        user_id: u.id,
+        purpose: TokenPurpose::PasswordReset,
+        created_at: t(40),
+        expires_at: t(140),
+    };
+    let m = message("password_reset", &u.email, "r3");
+    assert!(
+        !store
+            .issue_one_time_token(&third, &[m], Some((2, t(0))))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.outbox_for(&u.email).await.unwrap().len(), 3);
+    // A retried enqueue of the same logical message queues it once.
+    let notice = message("business_rejected", &u.email, "reject:1");
+    store
+        .enqueue_messages(std::slice::from_ref(&notice))
+        .await
+        .unwrap();
+    store.enqueue_messages(&[notice]).await.unwrap();
+    assert_eq!(store.outbox_for(&u.email).await.unwrap().len(), 4);
     store.ping().await.unwrap();
 }
 

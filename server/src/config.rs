@@ -1,0 +1,414 @@
+//! Typed configuration (OPS-1..3): built-in defaults, then an optional TOML file, then
+//! environment variables (`RDV_<FIELD>`, plus the conventional `DATABASE_URL`); a `.env` file
+//! is loaded into the environment when present. Secrets may also come from a file named by
+//! `RDV_<FIELD>_FILE` and never appear in `Debug` output or logs.
+//!
+//! The `prod` profile refuses insecure settings and says which ([`Config::check`]).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+/// A secret value: usable, never printed.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether no value was configured.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            f.write_str("Secret(<unset>)")
+        } else {
+            f.write_str("Secret(<redacted>)")
+        }
+    }
+}
+
+/// Deployment profile.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Profile {
+    /// A developer's machine: missing secrets are generated (with a warning), logs are text.
+    #[default]
+    Dev,
+    /// Pre-production: like `prod` but insecure settings only warn.
+    Staging,
+    /// Production: insecure settings stop the server.
+    Prod,
+}
+
+/// Log line format.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// One JSON object per line (ERR-4).
+    #[default]
+    Json,
+    /// Human-readable lines.
+    Text,
+}
+
+/// Everything the server reads at start-up.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `dev`, `staging` or `prod` (env `RDV_PROFILE`).
+    pub profile: Profile,
+    /// Address to listen on (env `RDV_BIND`). Default `127.0.0.1:8080`.
+    pub bind: SocketAddr,
+    /// Database URL: `sqlite://data/rdv.db` (default, created with its folder) or
+    /// `postgres://user@host/db` (env `DATABASE_URL` or `RDV_DATABASE_URL`).
+    pub database_url: String,
+    /// Public base URL, used in links sent by email (env `RDV_PUBLIC_URL`).
+    pub public_url: String,
+    /// HMAC key of access tokens, at least 32 bytes (env `RDV_JWT_SECRET` or
+    /// `RDV_JWT_SECRET_FILE`). Generated per start in `dev` when unset.
+    pub jwt_secret: Secret,
+    /// `iss` claim of access tokens.
+    pub jwt_issuer: String,
+    /// `aud` claim of access tokens.
+    pub jwt_audience: String,
+    /// Lifetime of an access token, in seconds (default 900).
+    pub access_token_seconds: u32,
+    /// Lifetime of a refresh token, in days (default 30).
+    pub refresh_token_days: u32,
+    /// AES-256 key for fields encrypted at rest, base64 of 32 bytes (env
+    /// `RDV_ENCRYPTION_KEY` or `RDV_ENCRYPTION_KEY_FILE`). A fixed development key in `dev`.
+    pub encryption_key: Secret,
+    /// Identifier of `encryption_key`, written beside each encrypted value (key rotation).
+    pub encryption_key_id: String,
+    /// Browser origins allowed by CORS, e.g. `https://app.example.com` (comma-separated in
+    /// env `RDV_CORS_ORIGINS`). Empty: no cross-origin access. `*` is refused in `prod`.
+    pub cors_origins: Vec<String>,
+    /// Largest request body, in bytes (default 65536).
+    pub body_limit_bytes: u32,
+    /// Requests per minute allowed per client IP on the whole API (default 1200).
+    pub rate_limit_per_minute: u32,
+    /// Requests per minute allowed per client IP on `/api/auth/` (default 20).
+    pub auth_rate_limit_per_minute: u32,
+    /// Requests per minute allowed per signed-in account (default 600).
+    pub account_rate_limit_per_minute: u32,
+    /// Password reset emails per account per hour (default 3).
+    pub password_resets_per_hour: u32,
+    /// Validity of a password reset link, in minutes (default 30).
+    pub password_reset_minutes: u32,
+    /// Validity of an email verification link, in hours (default 48).
+    pub email_verification_hours: u32,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Log filter, `tracing` syntax (env `RDV_LOG` or `RUST_LOG`). Default `info`.
+    pub log_level: String,
+    /// Load demo data at start-up (flag `--demo`).
+    pub demo: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            profile: Profile::Dev,
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://data/rdv.db".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            jwt_secret: Secret::default(),
+            jwt_issuer: "rdv".into(),
+            jwt_audience: "rdv-api".into(),
+            access_token_seconds: 900,
+            refresh_token_days: 30,
+            encryption_key: Secret::default(),
+            encryption_key_id: "k1".into(),
+            cors_origins: Vec::new(),
+            body_limit_bytes: 64 * 1024,
+            rate_limit_per_minute: 1200,
+            auth_rate_limit_per_minute: 20,
+            account_rate_limit_per_minute: 600,
+            password_resets_per_hour: 3,
+            password_reset_minutes: 30,
+            email_verification_hours: 48,
+            log_format: LogFormat::Json,
+            log_level: "info".into(),
+            demo: false,
+        }
+    }
+}
+
+/// Fixed key used in `dev` when none is configured: development data is not secret.
+const DEV_ENCRYPTION_KEY: &str = "cmR2LWRldmVsb3BtZW50LWtleS1ub3QtZm9yLXByb2Q=";
+
+/// Fields whose values are secrets (they may come from `RDV_<FIELD>_FILE`).
+const SECRET_FIELDS: [&str; 2] = ["jwt_secret", "encryption_key"];
+
+/// A configuration problem, naming the setting.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Loads defaults < `file` (if given) < the environment `env` (name → value).
+    pub fn load(
+        file: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut value = serde_json::to_value(Config::default())
+            .map_err(|e| ConfigError(format!("default configuration: {e}")))?;
+        let map = value
+            .as_object_mut()
+            .expect("Config serialises to an object");
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| ConfigError(format!("config file {}: {e}", path.display())))?;
+            let table: toml::Table = toml::from_str(&text)
+                .map_err(|e| ConfigError(format!("config file {}: {e}", path.display())))?;
+            for (key, v) in table {
+                if !map.contains_key(&key) {
+                    return Err(ConfigError(format!(
+                        "config file {}: unknown setting {key:?}",
+                        path.display()
+                    )));
+                }
+                let v = serde_json::to_value(v)
+                    .map_err(|e| ConfigError(format!("config file setting {key}: {e}")))?;
+                map.insert(key, v);
+            }
+        }
+        let keys: Vec<String> = map.keys().cloned().collect();
+        for key in keys {
+            let var = format!("RDV_{}", key.to_uppercase());
+            let mut raw = env(&var);
+            if raw.is_none() && key == "database_url" {
+                raw = env("DATABASE_URL");
+            }
+            if raw.is_none() && key == "log_level" {
+                raw = env("RDV_LOG").or_else(|| env("RUST_LOG"));
+            }
+            let file_var = format!("{var}_FILE");
+            if let (None, true, Some(path)) =
+                (&raw, SECRET_FIELDS.contains(&key.as_str()), env(&file_var))
+            {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError(format!("{file_var} ({path}): {e}")))?;
+                raw = Some(text.trim().to_owned());
+            }
+            let Some(raw) = raw else { continue };
+            let current = &map[&key];
+            let parsed = match current {
+                serde_json::Value::Bool(_) => match raw.as_str() {
+                    "1" | "true" | "yes" => serde_json::Value::Bool(true),
+                    "0" | "false" | "no" => serde_json::Value::Bool(false),
+                    _ => return Err(ConfigError(format!("{var} must be true or false"))),
+                },
+                serde_json::Value::Number(_) => serde_json::Value::Number(
+                    raw.trim()
+                        .parse::<u32>()
+                        .map_err(|_| ConfigError(format!("{var} must be a whole number")))?
+                        .into(),
+                ),
+                serde_json::Value::Array(_) => serde_json::Value::Array(
+                    raw.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| serde_json::Value::String(s.to_owned()))
+                        .collect(),
+                ),
+                _ => serde_json::Value::String(raw),
+            };
+            map.insert(key, parsed);
+        }
+        serde_json::from_value(value).map_err(|e| ConfigError(format!("configuration: {e}")))
+    }
+
+    /// Checks the settings for the profile. `prod` refuses insecure ones (all listed at once);
+    /// `dev` fills missing secrets. Returns warnings to log.
+    pub fn check(&mut self) -> Result<Vec<String>, ConfigError> {
+        let mut problems = Vec::new();
+        if self.jwt_secret.expose().len() < 32 {
+            problems.push(if self.jwt_secret.is_empty() {
+                "jwt_secret is missing (RDV_JWT_SECRET or RDV_JWT_SECRET_FILE)".to_owned()
+            } else {
+                "jwt_secret is shorter than 32 bytes".to_owned()
+            });
+        }
+        if self.encryption_key.is_empty() {
+            problems.push(
+                "encryption_key is missing (RDV_ENCRYPTION_KEY or RDV_ENCRYPTION_KEY_FILE)".into(),
+            );
+        } else if self.cipher().is_err() {
+            return Err(ConfigError(
+                "encryption_key must be the base64 encoding of 32 bytes".into(),
+            ));
+        }
+        if self.cors_origins.iter().any(|o| o.trim() == "*") {
+            problems.push("cors_origins contains \"*\"; list the allowed origins".into());
+        }
+        if self.profile == Profile::Prod && !problems.is_empty() {
+            return Err(ConfigError(format!(
+                "refusing to start in prod with insecure settings: {}",
+                problems.join("; ")
+            )));
+        }
+        if self.jwt_secret.expose().len() < 32 {
+            let mut bytes = [0u8; 32];
+            crate::auth::random_bytes(&mut bytes);
+            self.jwt_secret = Secret::new(hex::encode(bytes));
+            problems.push("generated a random jwt_secret for this run: tokens end with it".into());
+        }
+        if self.encryption_key.is_empty() {
+            self.encryption_key = Secret::new(DEV_ENCRYPTION_KEY);
+            problems.push("using the fixed development encryption_key".into());
+        }
+        self.cors_origins.retain(|o| o.trim() != "*");
+        Ok(problems)
+    }
+
+    /// The field cipher built from `encryption_key`.
+    pub fn cipher(&self) -> Result<rdv_storage::FieldCipher, ConfigError> {
+        use base64::Engine as _;
+        let key = base64::engine::general_purpose::STANDARD
+            .decode(self.encryption_key.expose().trim())
+            .map_err(|_| ConfigError("encryption_key is not base64".into()))?;
+        let key: [u8; 32] = key
+            .try_into()
+            .map_err(|_| ConfigError("encryption_key must decode to 32 bytes".into()))?;
+        rdv_storage::FieldCipher::new(&self.encryption_key_id, &key)
+            .map_err(|e| ConfigError(format!("encryption_key: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn environment_overrides_file_which_overrides_defaults() {
+        let dir = std::env::temp_dir().join(format!("rdv-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rdv.toml");
+        std::fs::write(
+            &file,
+            "bind = \"127.0.0.1:9000\"\nbody_limit_bytes = 1000\nlog_format = \"text\"\n",
+        )
+        .unwrap();
+        let c = Config::load(
+            Some(&file),
+            &env(&[
+                ("RDV_BODY_LIMIT_BYTES", "2000"),
+                ("DATABASE_URL", "postgres://x@127.0.0.1/db"),
+                ("RDV_CORS_ORIGINS", "https://a.example, https://b.example"),
+                ("RDV_DEMO", "true"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.bind.port(), 9000);
+        assert_eq!(c.body_limit_bytes, 2000);
+        assert_eq!(c.log_format, LogFormat::Text);
+        assert_eq!(c.database_url, "postgres://x@127.0.0.1/db");
+        assert_eq!(c.cors_origins, ["https://a.example", "https://b.example"]);
+        assert!(c.demo);
+        assert_eq!(c.access_token_seconds, 900);
+    }
+
+    #[test]
+    fn unknown_settings_and_bad_numbers_are_refused_with_their_name() {
+        let dir = std::env::temp_dir().join(format!("rdv-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rdv.toml");
+        std::fs::write(&file, "jwt_secrett = \"x\"\n").unwrap();
+        let e = Config::load(Some(&file), &env(&[])).unwrap_err();
+        assert!(e.0.contains("jwt_secrett"), "{e}");
+        let e = Config::load(None, &env(&[("RDV_BODY_LIMIT_BYTES", "lots")])).unwrap_err();
+        assert!(e.0.contains("RDV_BODY_LIMIT_BYTES"), "{e}");
+    }
+
+    #[test]
+    fn secrets_come_from_files_and_never_show_in_debug() {
+        let dir = std::env::temp_dir().join(format!("rdv-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("jwt");
+        std::fs::write(&file, "s3cr3t-value-that-is-long-enough-1234\n").unwrap();
+        let path = file.display().to_string();
+        let c = Config::load(None, &env(&[("RDV_JWT_SECRET_FILE", &path)])).unwrap();
+        assert_eq!(
+            c.jwt_secret.expose(),
+            "s3cr3t-value-that-is-long-enough-1234"
+        );
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("s3cr3t"), "{debug}");
+        assert!(debug.contains("<redacted>"));
+    }
+
+    #[test]
+    fn prod_refuses_to_start_with_insecure_settings_and_names_each() {
+        let mut c = Config::load(
+            None,
+            &env(&[
+                ("RDV_PROFILE", "prod"),
+                ("RDV_JWT_SECRET", "short"),
+                ("RDV_CORS_ORIGINS", "*"),
+            ]),
+        )
+        .unwrap();
+        let e = c.check().unwrap_err().0;
+        assert!(e.contains("jwt_secret is shorter than 32 bytes"), "{e}");
+        assert!(e.contains("encryption_key is missing"), "{e}");
+        assert!(e.contains("cors_origins"), "{e}");
+
+        let mut ok = Config::load(
+            None,
+            &env(&[
+                ("RDV_PROFILE", "prod"),
+                ("RDV_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+                ("RDV_ENCRYPTION_KEY", DEV_ENCRYPTION_KEY),
+                ("RDV_CORS_ORIGINS", "https://app.example"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(ok.check().unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn dev_fills_missing_secrets_and_warns() {
+        let mut c = Config::load(None, &env(&[])).unwrap();
+        let warnings = c.check().unwrap();
+        assert!(
+            warnings.iter().any(|w| w.contains("random jwt_secret")),
+            "{warnings:?}"
+        );
+        assert!(c.jwt_secret.expose().len() >= 32);
+        assert!(c.cipher().is_ok());
+    }
+}

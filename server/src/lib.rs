@@ -1,0 +1,118 @@
+//! The reference server of the booking engine: the seed's HTTP API over `rdv-core`'s use
+//! cases and `rdv-storage`'s backends, with authentication, one error format, rate limits,
+//! structured logs, metrics and generated OpenAPI documentation.
+//!
+//! It holds no booking rule: handlers authenticate, scope and call the core.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod observe;
+pub mod routes;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use rdv_core::usecases::UseCases;
+use rdv_storage::AnyStore;
+
+use crate::config::{Config, ConfigError, LogFormat};
+use crate::state::{AppState, Inner, Limits, PublicCache, ServerClock, V7Ids};
+
+/// Creates the folder of a `sqlite://` database file if needed.
+pub fn ensure_sqlite_folder(database_url: &str) -> Result<(), ConfigError> {
+    let Some(path) = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+    else {
+        return Ok(());
+    };
+    let path = path.split('?').next().unwrap_or(path);
+    if path.is_empty() || path.starts_with(":memory:") {
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| ConfigError(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    Ok(())
+}
+
+/// Opens (and migrates) the database and wires the state. `config` must have passed
+/// [`Config::check`].
+pub async fn build_state(config: Config) -> Result<AppState, ConfigError> {
+    ensure_sqlite_folder(&config.database_url)?;
+    let cipher = config.cipher()?;
+    let store = AnyStore::open(&config.database_url, cipher)
+        .await
+        .map_err(|e| {
+            ConfigError(format!(
+                "database {}: {e}",
+                redact_url(&config.database_url)
+            ))
+        })?;
+    let tokens = auth::TokenKeys::new(
+        config.jwt_secret.expose().as_bytes(),
+        &config.jwt_issuer,
+        &config.jwt_audience,
+        i64::from(config.access_token_seconds),
+    );
+    let mut decoy = [0u8; 24];
+    auth::random_bytes(&mut decoy);
+    let decoy_hash = auth::hash_password(hex::encode(decoy))
+        .await
+        .map_err(|e| ConfigError(format!("argon2: {e:?}")))?;
+    Ok(Arc::new(Inner {
+        uc: UseCases::new(store, ServerClock::default(), V7Ids),
+        limits: Limits::new(&config),
+        tokens,
+        cache: PublicCache::default(),
+        metrics: observe::Metrics::default(),
+        decoy_hash,
+        config,
+    }))
+}
+
+/// A database URL without its password, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Installs the log subscriber (JSON lines or text).
+pub fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match config.log_format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+/// Serves the application on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app::router(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,98 @@
+//! The HTTP API. Paths keep the seed's French words and trailing slashes; every body is JSON
+//! with snake_case fields; every list is a page `{items, next_cursor, limit}`.
+//!
+//! Handlers hold no booking rule: they authenticate, scope the request to the caller (a client's
+//! own reservations, an owner's own business) and call the core's use cases.
+
+pub mod admin;
+pub mod auth;
+pub mod business;
+pub mod client;
+pub mod ops;
+pub mod public;
+
+use axum::extract::{FromRequest, FromRequestParts};
+use rdv_core::ports::{MAX_PAGE_SIZE, Page, PageRequest};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+
+/// A JSON body; unknown fields, bad JSON, wrong content type and oversize bodies answer in the
+/// API's error format.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// A query string, with the API's error format on failure.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// Path parameters, with the API's error format on failure.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+/// A JSON answer.
+pub type Json<T> = axum::Json<T>;
+
+/// The stable shape of every list.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PageOut<T> {
+    /// This page's items.
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// The page size used.
+    pub limit: u32,
+}
+
+impl<T> PageOut<T> {
+    /// Wraps a store page.
+    pub fn from_page(page: Page<T>, limit: u32) -> Self {
+        Self {
+            items: page.items,
+            next_cursor: page.next_cursor,
+            limit,
+        }
+    }
+}
+
+/// Pagination query parameters.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Turns `limit` and `cursor` into a page request, refusing out-of-range sizes.
+pub fn page_request(limit: Option<u32>, cursor: Option<String>) -> Result<PageRequest, ApiError> {
+    let limit = limit.unwrap_or(50);
+    if limit == 0 || limit > MAX_PAGE_SIZE {
+        return Err(ApiError::field(
+            "limit",
+            "out_of_range",
+            format!("limit must be between 1 and {MAX_PAGE_SIZE}"),
+        ));
+    }
+    Ok(PageRequest { limit, cursor })
+}
+
+/// A `{ "status": ... }` acknowledgement.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Ack {
+    /// What happened.
+    pub status: String,
+}
+
+impl Ack {
+    /// An acknowledgement.
+    pub fn new(status: &str) -> axum::Json<Ack> {
+        axum::Json(Ack {
+            status: status.to_owned(),
+        })
+    }
+}

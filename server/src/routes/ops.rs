@@ -1,0 +1,57 @@
+//! Operations: liveness, readiness (the database answers) and Prometheus metrics.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rdv_storage::accounts::AccountStore;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{Ack, Json};
+use crate::error::{ApiError, ApiResult, codes};
+use crate::state::AppState;
+
+/// The routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(metrics))
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "ops",
+    responses((status = 200, description = "Alive", body = Ack)))]
+pub async fn healthz() -> Json<Ack> {
+    Ack::new("ok")
+}
+
+/// The database answers.
+#[utoipa::path(get, path = "/readyz", tag = "ops",
+    responses(
+        (status = 200, description = "Ready", body = Ack),
+        (status = 503, description = "UNAVAILABLE", body = crate::error::Problem),
+    ))]
+pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Ack>> {
+    state.store().ping().await.map_err(|e| {
+        tracing::error!(error = %e, "database not reachable");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            codes::UNAVAILABLE,
+            "the database does not answer",
+        )
+    })?;
+    Ok(Ack::new("ready"))
+}
+
+/// Metrics in the Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "ops",
+    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let mut response = state.metrics.render().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    response
+}

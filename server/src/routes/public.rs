@@ -1,0 +1,347 @@
+//! Public reads, no account needed: validated businesses (list with filters and sort, search,
+//! detail, services), the free slots of a service computed by the core (CORE-5), and the
+//! schedule snapshot browsers and apps compute slots from themselves (WASM-1).
+//!
+//! Nothing here shows an owner id, an email or a phone number (DATA-2). Business details and
+//! service lists are cached in process and dropped on every write to the business (PERF-3).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use rdv_core::error::Entity;
+use rdv_core::model::{Business, BusinessId, Service, ServiceId};
+use rdv_core::ports::{BusinessFilter, BusinessSort, DirectoryStore as _};
+use rdv_core::search::{SearchHit, SearchQuery};
+use rdv_core::slots::{Schedule, SlotList};
+use rdv_core::{Error, Interval, Timestamp};
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{ApiPath, ApiQuery, Json, PageOut, page_request};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_businesses))
+        .routes(routes!(search))
+        .routes(routes!(get_business))
+        .routes(routes!(business_services))
+        .routes(routes!(get_service))
+        .routes(routes!(service_slots))
+        .routes(routes!(service_snapshot))
+}
+
+/// A business as the public sees it.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PublicBusiness {
+    /// Identifier.
+    #[schema(value_type = String)]
+    pub id: BusinessId,
+    /// Name.
+    pub name: String,
+    /// Line of business.
+    pub domain: String,
+    /// Description.
+    pub description: String,
+    /// City.
+    pub city: String,
+    /// Address.
+    #[schema(value_type = Object)]
+    pub address: rdv_core::model::Address,
+    /// IANA time zone: every local time of the business is in it.
+    #[schema(value_type = String, example = "Europe/Paris")]
+    pub time_zone: rdv_core::model::Zone,
+    /// Weekly opening hours.
+    #[schema(value_type = Object)]
+    pub opening_hours: rdv_core::hours::OpeningHours,
+    /// Closures and holidays.
+    #[schema(value_type = Vec<Object>)]
+    pub closures: Vec<rdv_core::hours::Closure>,
+}
+
+impl From<Business> for PublicBusiness {
+    fn from(b: Business) -> Self {
+        Self {
+            id: b.id,
+            name: b.name,
+            domain: b.domain,
+            description: b.description,
+            city: b.city,
+            address: b.address,
+            time_zone: b.time_zone,
+            opening_hours: b.opening_hours,
+            closures: b.closures,
+        }
+    }
+}
+
+/// Filters of the public business list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessQuery {
+    /// Line of business (exact, case-insensitive).
+    pub domain: Option<String>,
+    /// City (exact, case-insensitive).
+    pub city: Option<String>,
+    /// `name_asc` (default) or `name_desc`.
+    #[param(value_type = Option<String>)]
+    pub sort: Option<BusinessSort>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Validated businesses, filtered and sorted, a page at a time.
+#[utoipa::path(get, path = "/api/entreprises/", tag = "public",
+    params(BusinessQuery),
+    responses(
+        (status = 200, description = "A page of businesses", body = PageOut<PublicBusiness>),
+        (status = 422, description = "VALIDATION_FAILED (limit, cursor)", body = crate::error::Problem),
+    ))]
+pub async fn list_businesses(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<BusinessQuery>,
+) -> ApiResult<Json<PageOut<PublicBusiness>>> {
+    let page = page_request(query.limit, query.cursor)?;
+    let filter = BusinessFilter {
+        validated: Some(true),
+        domain: query.domain,
+        city: query.city,
+        owner_id: None,
+    };
+    let result = state
+        .store()
+        .list_businesses(&filter, query.sort.unwrap_or_default(), &page)
+        .await?;
+    Ok(axum::Json(PageOut {
+        items: result.items.into_iter().map(PublicBusiness::from).collect(),
+        next_cursor: result.next_cursor,
+        limit: page.limit,
+    }))
+}
+
+/// Full-text search parameters.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// Words to find, accents and case ignored ("coiffeur lyon").
+    pub q: String,
+    /// Only this city.
+    pub city: Option<String>,
+    /// Only this line of business.
+    pub domain: Option<String>,
+    /// Most hits, 1 to 50 (default 20).
+    pub limit: Option<u32>,
+}
+
+/// Ranked full-text search over validated businesses and their active services (PERF-8).
+#[utoipa::path(get, path = "/api/recherche/", tag = "public",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Hits, best first", body = Vec<Object>),
+        (status = 422, description = "VALIDATION_FAILED (q empty or too long)", body = crate::error::Problem),
+    ))]
+pub async fn search(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<SearchParams>,
+) -> ApiResult<Json<Vec<SearchHit>>> {
+    let limit = params.limit.unwrap_or(20);
+    if limit == 0 || limit > rdv_core::search::MAX_SEARCH_HITS {
+        return Err(ApiError::field(
+            "limit",
+            "out_of_range",
+            "limit must be between 1 and 50",
+        ));
+    }
+    let hits = state
+        .store()
+        .search(&SearchQuery {
+            text: params.q,
+            city: params.city,
+            domain: params.domain,
+            limit,
+        })
+        .await?;
+    Ok(axum::Json(hits))
+}
+
+async fn public_business(state: &AppState, id: BusinessId) -> ApiResult<Business> {
+    match state.store().get_business(id).await? {
+        Some(b) if b.validated => Ok(b),
+        _ => Err(Error::NotFound {
+            entity: Entity::Business,
+        }
+        .into()),
+    }
+}
+
+fn cached_json(body: Bytes) -> Response {
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn to_bytes<T: Serialize>(value: &T) -> ApiResult<Bytes> {
+    serde_json::to_vec(value)
+        .map(Bytes::from)
+        .map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// A validated business.
+#[utoipa::path(get, path = "/api/entreprises/{id}/", tag = "public",
+    params(("id" = String, Path, description = "Business id")),
+    responses(
+        (status = 200, description = "The business", body = PublicBusiness),
+        (status = 404, description = "NOT_FOUND (also when not validated)", body = crate::error::Problem),
+    ))]
+pub async fn get_business(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<BusinessId>,
+) -> ApiResult<Response> {
+    if let Some(body) = state.cache.get(id, "business") {
+        return Ok(cached_json(body));
+    }
+    let business = PublicBusiness::from(public_business(&state, id).await?);
+    let body = to_bytes(&business)?;
+    state.cache.put(id, "business", body.clone());
+    Ok(cached_json(body))
+}
+
+/// The active services of a validated business, by name.
+#[utoipa::path(get, path = "/api/entreprises/{id}/services/", tag = "public",
+    params(("id" = String, Path, description = "Business id")),
+    responses(
+        (status = 200, description = "Services", body = Vec<Object>),
+        (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
+    ))]
+pub async fn business_services(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<BusinessId>,
+) -> ApiResult<Response> {
+    if let Some(body) = state.cache.get(id, "services") {
+        return Ok(cached_json(body));
+    }
+    public_business(&state, id).await?;
+    let services: Vec<Service> = state
+        .store()
+        .list_services(id)
+        .await?
+        .into_iter()
+        .filter(|s| s.active)
+        .collect();
+    let body = to_bytes(&services)?;
+    state.cache.put(id, "services", body.clone());
+    Ok(cached_json(body))
+}
+
+async fn public_service(state: &AppState, id: ServiceId) -> ApiResult<Service> {
+    let service = state
+        .store()
+        .get_service(id)
+        .await?
+        .ok_or(Error::NotFound {
+            entity: Entity::Service,
+        })?;
+    public_business(state, service.business_id).await?;
+    if !service.active {
+        return Err(Error::NotFound {
+            entity: Entity::Service,
+        }
+        .into());
+    }
+    Ok(service)
+}
+
+/// An active service of a validated business.
+#[utoipa::path(get, path = "/api/services/{id}/", tag = "public",
+    params(("id" = String, Path, description = "Service id")),
+    responses(
+        (status = 200, description = "The service", body = Object),
+        (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
+    ))]
+pub async fn get_service(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<ServiceId>,
+) -> ApiResult<Json<Service>> {
+    Ok(axum::Json(public_service(&state, id).await?))
+}
+
+/// Date range of slot and snapshot queries.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RangeQuery {
+    /// First possible start (RFC 3339).
+    #[param(value_type = String, example = "2026-12-01T00:00:00Z")]
+    pub from: Timestamp,
+    /// Starts before this instant (RFC 3339); at most 366 days after `from`.
+    #[param(value_type = String, example = "2026-12-31T00:00:00Z")]
+    pub to: Timestamp,
+    /// Most slots returned (default and maximum 5000).
+    pub limit: Option<u32>,
+}
+
+/// Most slots one request returns.
+const MAX_SLOTS: u32 = 5000;
+
+/// Free slots of a service over a date range, in UTC, computed by the core.
+#[utoipa::path(get, path = "/api/services/{id}/creneaux/", tag = "public",
+    params(("id" = String, Path, description = "Service id"), RangeQuery),
+    responses(
+        (status = 200, description = "Slots sorted by start", body = Object),
+        (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
+        (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE, SERVICE_INACTIVE, BUSINESS_NOT_VALIDATED", body = crate::error::Problem),
+    ))]
+pub async fn service_slots(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<ServiceId>,
+    ApiQuery(query): ApiQuery<RangeQuery>,
+) -> ApiResult<Json<SlotList>> {
+    let limit = query.limit.unwrap_or(MAX_SLOTS);
+    if limit == 0 || limit > MAX_SLOTS {
+        return Err(ApiError::field(
+            "limit",
+            "out_of_range",
+            format!("limit must be between 1 and {MAX_SLOTS}"),
+        ));
+    }
+    let slots = state
+        .uc
+        .slots_for_service(id, query.from, query.to, limit as usize)
+        .await?;
+    Ok(axum::Json(slots))
+}
+
+/// The schedule snapshot of a service for a date range: time zone, opening hours, closures,
+/// windows, rules and anonymous busy intervals. Browsers and apps compute the same slots from it
+/// with the WASM and mobile packages.
+#[utoipa::path(get, path = "/api/services/{id}/snapshot/", tag = "public",
+    params(("id" = String, Path, description = "Service id"), RangeQuery),
+    responses(
+        (status = 200, description = "Schedule snapshot, format version 1", body = Object),
+        (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
+        (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE", body = crate::error::Problem),
+    ))]
+pub async fn service_snapshot(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<ServiceId>,
+    ApiQuery(query): ApiQuery<RangeQuery>,
+) -> ApiResult<Json<Schedule>> {
+    public_service(&state, id).await?;
+    let range = Interval::new(query.from, query.to)?;
+    if range.duration_secs() > i64::from(rdv_core::slots::MAX_RANGE_DAYS) * 86_400 {
+        return Err(Error::RangeTooLarge {
+            max_days: rdv_core::slots::MAX_RANGE_DAYS,
+        }
+        .into());
+    }
+    let (_, _, schedule) = state.uc.schedule_for_service(id, range).await?;
+    Ok(axum::Json(schedule))
+}

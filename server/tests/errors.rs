@@ -1,0 +1,249 @@
+//! One error format for everything, input limits, CORS, rate limits and the operational
+//! endpoints.
+
+mod common;
+
+use common::{Backend, Srv, run};
+use reqwest::StatusCode;
+use serde_json::json;
+
+fn assert_problem(r: &common::Resp, status: StatusCode, code: &str) {
+    assert_eq!(r.status, status, "{r:?}");
+    assert_eq!(
+        r.headers["content-type"], "application/problem+json",
+        "{r:?}"
+    );
+    assert_eq!(r.code(), code, "{r:?}");
+    assert_eq!(r.body["status"], status.as_u16());
+    assert!(
+        r.body["type"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:rdv:error:")
+    );
+    assert!(r.body["title"].is_string());
+    let id = r.body["request_id"].as_str().unwrap();
+    assert_eq!(
+        r.headers["x-request-id"], id,
+        "the body's id is the header's"
+    );
+}
+
+async fn framework_rejections_use_the_problem_format(srv: Srv) {
+    let r = srv.get("/api/nope/", None).await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "ROUTE_NOT_FOUND");
+    let r = srv.put("/api/auth/login/", None, json!({})).await;
+    assert_problem(&r, StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED");
+
+    let url = format!("{}/api/auth/login/", srv.base);
+    let r = Srv::finish(
+        srv.http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body("{\"email\": "),
+    )
+    .await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "MALFORMED_JSON");
+    let r = Srv::finish(
+        srv.http
+            .post(&url)
+            .header("content-type", "text/plain")
+            .body("hi"),
+    )
+    .await;
+    assert_problem(
+        &r,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "UNSUPPORTED_MEDIA_TYPE",
+    );
+    let r = srv
+        .post(
+            "/api/auth/login/",
+            None,
+            json!({"email": "a@b.c", "password": "x", "admin": true}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "INVALID_BODY");
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("admin"),
+        "{r:?}"
+    );
+    let big = "x".repeat(100 * 1024);
+    let r = srv
+        .post(
+            "/api/auth/login/",
+            None,
+            json!({"email": big, "password": "x"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE");
+    let r = srv.get("/api/entreprises/not-a-uuid/", None).await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "INVALID_PARAMETER");
+    let r = srv.get("/api/entreprises/?limit=1000", None).await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+    assert_eq!(r.body["errors"][0]["field"], "limit");
+    let r = srv.get("/api/entreprises/?colour=red", None).await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "INVALID_PARAMETER");
+    let r = srv.get("/api/client/mon-profil/", None).await;
+    assert_problem(&r, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
+}
+
+async fn validation_errors_name_every_field(srv: Srv) {
+    let r = srv
+        .post(
+            "/api/auth/register/",
+            None,
+            json!({"email": "not-an-email", "password": "pw", "role": "client"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+    assert_eq!(r.body["errors"][0]["field"], "email", "{r:?}");
+    let owner = srv.owner("owner@example.com").await;
+    let mut body = common::business_body("<script>alert(1)</script>");
+    body["city"] = json!("");
+    let r = srv
+        .put("/api/entreprise/mon-entreprise/", owner.t(), body)
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+    let fields: Vec<&str> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"name") && fields.contains(&"city"),
+        "{r:?}"
+    );
+    // Nothing was changed.
+    let r = srv.get("/api/entreprise/mon-entreprise/", owner.t()).await;
+    assert_eq!(r.body["name"], "Salon Test");
+    // A booking rule error carries the core's code.
+    let client = srv.client("c@example.com").await;
+    let r = srv
+        .post(
+            "/api/client/reservations/",
+            Some(&client),
+            json!({"service_id": owner.service, "start": owner.at("10:10")}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "NOT_ON_SLOT_GRID");
+    let r = srv
+        .post(
+            "/api/client/reservations/",
+            Some(&client),
+            json!({"service_id": owner.service, "start": owner.at("19:00")}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "OUTSIDE_AVAILABILITY");
+}
+
+async fn cors_allows_only_listed_origins(srv: Srv) {
+    let ok = Srv::finish(
+        srv.http
+            .get(format!("{}/healthz", srv.base))
+            .header("origin", "https://app.example"),
+    )
+    .await;
+    assert_eq!(
+        ok.headers["access-control-allow-origin"],
+        "https://app.example"
+    );
+    let other = Srv::finish(
+        srv.http
+            .get(format!("{}/healthz", srv.base))
+            .header("origin", "https://evil.example"),
+    )
+    .await;
+    assert!(other.headers.get("access-control-allow-origin").is_none());
+}
+
+async fn health_readiness_and_metrics_answer(srv: Srv) {
+    let r = srv.get("/healthz", None).await;
+    assert_eq!(
+        (r.status, r.body["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
+    let r = srv.get("/readyz", None).await;
+    assert_eq!(
+        (r.status, r.body["status"].as_str()),
+        (StatusCode::OK, Some("ready"))
+    );
+    let r = srv.get("/metrics", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.text
+            .contains("rdv_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"} 1"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("rdv_http_request_duration_seconds_bucket"),
+        "{}",
+        r.text
+    );
+}
+
+server_tests!(
+    framework_rejections_use_the_problem_format,
+    validation_errors_name_every_field,
+    cors_allows_only_listed_origins,
+    health_readiness_and_metrics_answer,
+);
+
+/// Past the per-IP budget of auth routes: 429 with Retry-After, other routes still served.
+#[test]
+fn auth_routes_are_rate_limited_per_ip_with_retry_after() {
+    run(
+        Backend::Sqlite,
+        |c| c.auth_rate_limit_per_minute = 3,
+        |srv| async move {
+            for _ in 0..3 {
+                let r = srv
+                    .post(
+                        "/api/auth/login/",
+                        None,
+                        json!({"email": "x@example.com", "password": "whatever1"}),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{r:?}");
+            }
+            let r = srv
+                .post(
+                    "/api/auth/login/",
+                    None,
+                    json!({"email": "x@example.com", "password": "whatever1"}),
+                )
+                .await;
+            assert_problem(&r, StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED");
+            let wait: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+            assert!((1..=60).contains(&wait), "{wait}");
+            assert_eq!(srv.get("/healthz", None).await.status, StatusCode::OK);
+        },
+    );
+}
+
+/// Past the per-account budget: 429 for that account only.
+#[test]
+fn signed_in_accounts_are_rate_limited() {
+    run(
+        Backend::Sqlite,
+        |c| c.account_rate_limit_per_minute = 5,
+        |srv| async move {
+            let a = srv.client("a@example.com").await;
+            let b = srv.client("b@example.com").await;
+            for _ in 0..5 {
+                assert_eq!(
+                    srv.get("/api/client/mon-profil/", Some(&a)).await.status,
+                    StatusCode::OK
+                );
+            }
+            let r = srv.get("/api/client/mon-profil/", Some(&a)).await;
+            assert_problem(&r, StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED");
+            assert_eq!(
+                srv.get("/api/client/mon-profil/", Some(&b)).await.status,
+                StatusCode::OK
+            );
+        },
+    );
+}

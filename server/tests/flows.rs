@@ -1,0 +1,274 @@
+//! Whole journeys over real HTTP, on SQLite and (when `TEST_DATABASE_URL` is set) PostgreSQL.
+
+mod common;
+
+use common::{Srv, business_body};
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// register → verify email → login → browse → book → business confirms → client cancels.
+async fn client_books_business_confirms_client_cancels(srv: Srv) {
+    let owner = srv.owner("owner@example.com").await;
+    let client = srv.client("jeanne@example.com").await;
+    let c = Some(client.as_str());
+
+    // Browse: the business is listed, its service and slots are public.
+    let r = srv.get("/api/entreprises/?city=lyon", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.body["items"][0]["id"], owner.business.as_str());
+    assert!(
+        r.body["items"][0].get("owner_id").is_none(),
+        "owner ids stay private"
+    );
+    let r = srv
+        .get(
+            &format!("/api/entreprises/{}/services/", owner.business),
+            None,
+        )
+        .await;
+    assert_eq!(r.body[0]["id"], owner.service.as_str(), "{r:?}");
+    let slots_path = format!(
+        "/api/services/{}/creneaux/?from={}&to={}",
+        owner.service,
+        owner.at("00:00"),
+        owner.at("23:59")
+    );
+    let r = srv.get(&slots_path, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let slots = r.body["slots"].as_array().unwrap().clone();
+    assert_eq!(slots.len(), 20, "08:00–18:00 in 30-minute slots: {r:?}");
+    assert_eq!(slots[0]["start"], owner.at("08:00").as_str());
+
+    // Book the 10:00 slot.
+    let r = srv
+        .post(
+            "/api/client/reservations/",
+            c,
+            json!({"service_id": owner.service, "start": owner.at("10:00")}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert_eq!(r.body["status"], "pending");
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    // The slot is gone for everyone.
+    let r = srv.get(&slots_path, None).await;
+    assert_eq!(r.body["slots"].as_array().unwrap().len(), 19);
+
+    // The business sees it and confirms it.
+    let r = srv
+        .get("/api/entreprise/reservations/?status=pending", owner.t())
+        .await;
+    assert_eq!(
+        r.body["items"][0]["reservation"]["id"],
+        id.as_str(),
+        "{r:?}"
+    );
+    assert_eq!(r.body["items"][0]["service_name"], "Coupe");
+    let r = srv
+        .post(
+            &format!("/api/entreprise/reservations/{id}/confirmer/"),
+            owner.t(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.body["status"], "confirmed");
+
+    // The client cancels with a reason; the history has every step.
+    let r = srv
+        .delete(
+            &format!("/api/client/reservations/{id}/?reason=empêchement"),
+            c,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.body["status"], "cancelled_by_client");
+    let r = srv.get(&format!("/api/client/reservations/{id}/"), c).await;
+    let history: Vec<&str> = r.body["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(history, ["pending", "confirmed", "cancelled_by_client"]);
+    let r = srv.get(&slots_path, None).await;
+    assert_eq!(
+        r.body["slots"].as_array().unwrap().len(),
+        20,
+        "slot free again"
+    );
+
+    // Metrics counted the booking and the cancellation.
+    let metrics = srv.get("/metrics", None).await.text;
+    assert!(
+        metrics.contains("rdv_bookings_created_total 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("rdv_bookings_cancelled_total 1"),
+        "{metrics}"
+    );
+}
+
+/// business creates recurring availabilities → client sees the slots → books.
+async fn recurring_availabilities_become_bookable_slots(srv: Srv) {
+    let owner = srv.owner("owner@example.com").await;
+    let t = owner.t();
+    // A second resource with a weekly rule, in the business's zone (Europe/Paris).
+    let r = srv
+        .post(
+            "/api/entreprise/ressources/",
+            t,
+            json!({"name": "Bruno", "kind": "staff"}),
+        )
+        .await;
+    let bruno = r.body["id"].as_str().unwrap().to_owned();
+    let mut body = common::service_body(&bruno);
+    body["name"] = json!("Barbe");
+    let r = srv.post("/api/entreprise/services/", t, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let service = r.body["id"].as_str().unwrap().to_owned();
+    let first = (chrono::Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%dT09:00:00");
+    let r = srv
+        .post(
+            "/api/entreprise/disponibilites/recurrentes/",
+            t,
+            json!({"resource_id": bruno, "rrule": "FREQ=DAILY;COUNT=5", "first_start": first.to_string(), "wall_minutes": 120}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let windows = r.body.as_array().unwrap().clone();
+    assert_eq!(windows.len(), 5);
+    // The availability list shows them by date range.
+    let from = (chrono::Utc::now() + chrono::Duration::days(1)).format("%Y-%m-%dT00:00:00Z");
+    let r = srv
+        .get(
+            &format!("/api/entreprise/disponibilites/?from={from}&resource_id={bruno}"),
+            t,
+        )
+        .await;
+    assert_eq!(r.body.as_array().unwrap().len(), 5, "{r:?}");
+
+    let client = srv.client("marc@example.com").await;
+    let to = (chrono::Utc::now() + chrono::Duration::days(10)).format("%Y-%m-%dT00:00:00Z");
+    let r = srv
+        .get(
+            &format!("/api/services/{service}/creneaux/?from={from}&to={to}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let slots = r.body["slots"].as_array().unwrap().clone();
+    assert_eq!(slots.len(), 5 * 4, "two hours a day in 30-minute slots");
+    let start = slots[0]["start"].as_str().unwrap().to_owned();
+    let r = srv
+        .post(
+            "/api/client/reservations/",
+            Some(&client),
+            json!({"service_id": service, "start": start}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert_eq!(r.body["resource_id"], bruno.as_str());
+    // The snapshot carries the same windows and the busy interval, without client data.
+    let r = srv
+        .get(
+            &format!("/api/services/{service}/snapshot/?from={from}&to={to}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert!(!r.text.contains("marc@example.com"));
+    assert!(!r.text.contains("client_id"), "{}", r.text);
+}
+
+/// A retried booking with the same Idempotency-Key returns the first reservation; the same key
+/// with another body is refused; no key, second attempt: a conflict.
+async fn idempotency_key_makes_booking_retries_safe(srv: Srv) {
+    let owner = srv.owner("owner@example.com").await;
+    let client = srv.client("jeanne@example.com").await;
+    let body = json!({"service_id": owner.service, "start": owner.at("11:00")});
+    let send = |key: &'static str, body: serde_json::Value| {
+        let req = srv
+            .http
+            .post(format!("{}/api/client/reservations/", srv.base))
+            .bearer_auth(&client)
+            .header("Idempotency-Key", key)
+            .json(&body);
+        Srv::finish(req)
+    };
+    let first = send("retry-1", body.clone()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{first:?}");
+    let again = send("retry-1", body.clone()).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{again:?}");
+    assert_eq!(again.body["id"], first.body["id"]);
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    let other = send(
+        "retry-1",
+        json!({"service_id": owner.service, "start": owner.at("12:00")}),
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY, "{other:?}");
+    assert_eq!(other.code(), "IDEMPOTENCY_KEY_REUSED");
+    let no_key = srv
+        .post("/api/client/reservations/", Some(&client), body)
+        .await;
+    assert_eq!(no_key.status, StatusCode::CONFLICT, "{no_key:?}");
+    assert_eq!(no_key.code(), "BOOKING_OVERLAP");
+    let r = srv.get("/api/client/reservations/", Some(&client)).await;
+    assert_eq!(
+        r.body["items"].as_array().unwrap().len(),
+        1,
+        "one reservation only"
+    );
+}
+
+/// A write to a business is visible on the next public read (the cache is dropped).
+async fn public_reads_are_cached_and_writes_are_seen_at_once(srv: Srv) {
+    let owner = srv.owner("owner@example.com").await;
+    let path = format!("/api/entreprises/{}/", owner.business);
+    assert_eq!(srv.get(&path, None).await.body["name"], "Salon Test");
+    let r = srv
+        .put(
+            "/api/entreprise/mon-entreprise/",
+            owner.t(),
+            business_body("Salon Renommé"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(srv.get(&path, None).await.body["name"], "Salon Renommé");
+    let services = format!("/api/entreprises/{}/services/", owner.business);
+    assert_eq!(
+        srv.get(&services, None)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let r = srv
+        .post(
+            &format!("/api/entreprise/services/{}/desactiver/", owner.service),
+            owner.t(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(
+        srv.get(&services, None)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+server_tests!(
+    client_books_business_confirms_client_cancels,
+    recurring_availabilities_become_bookable_slots,
+    idempotency_key_makes_booking_retries_safe,
+    public_reads_are_cached_and_writes_are_seen_at_once,
+);
