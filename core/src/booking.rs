@@ -17,7 +17,13 @@ use crate::time::{Interval, Timestamp};
 
 /// What a client asks for.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "service_id": "0196f1a2-4c5d-7e6f-8a70-8192a3b4c5d6",
+    "resource_id": "0196f1a2-3b4c-7d5e-8f60-718293a4b5c6",
+    "start": "2026-04-20T08:30:00Z"
+}))))]
 pub struct BookingRequest {
     /// The service.
     pub service_id: ServiceId,
@@ -30,6 +36,7 @@ pub struct BookingRequest {
 
 /// A booking that passed every rule at `now`; only this type can become a reservation.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValidBooking {
     /// The client.
     pub client_id: ClientId,

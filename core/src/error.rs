@@ -20,6 +20,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// One problem with one input field (ERR-5): which field, a stable code, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// Path of the offending field, e.g. `"email"`, `"opening_hours.monday[1].end"`.
     pub field: String,
@@ -54,6 +55,7 @@ impl fmt::Display for FieldError {
 
 /// The outcome of one item of a bulk operation that was rejected as a whole (AV-2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemFailure {
     /// Zero-based position of the item in the request.
     pub index: usize,
@@ -65,6 +67,7 @@ pub struct ItemFailure {
 
 /// Kind of entity named by [`Error::NotFound`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Entity {
     /// A business.

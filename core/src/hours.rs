@@ -132,6 +132,7 @@ impl<'de> Deserialize<'de> for TimeRange {
 
 /// Weekly opening hours: for each weekday, sorted non-overlapping ranges.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OpeningHours {
     /// Monday ranges.
@@ -254,6 +255,7 @@ impl OpeningHours {
 
 /// What a closure covers.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClosureKind {
     /// Whole local days, `first_day` to `last_day` inclusive (public holidays, vacations).
@@ -272,6 +274,7 @@ pub enum ClosureKind {
 
 /// A public holiday or exceptional closure (BIZ-4).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Closure {
     /// What is closed.
     #[serde(flatten)]

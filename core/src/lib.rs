@@ -6,6 +6,9 @@
 //! lifecycle. The crate performs no I/O and never reads the system clock: `now` is always an
 //! argument. Use cases reach data only through the storage traits in [`ports`], so the same
 //! rules run in the reference server, in browsers (WASM) and in mobile apps (uniffi).
+//!
+//! With the `openapi` feature (off by default, used by the server only), the types that travel
+//! over HTTP implement `utoipa::ToSchema`; the schemas describe exactly their serde JSON.
 #![warn(missing_docs)]
 
 pub mod booking;
@@ -16,6 +19,8 @@ pub mod hours;
 pub mod lifecycle;
 pub mod memory;
 pub mod model;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod overlap;
 pub mod ports;
 pub mod recurrence;

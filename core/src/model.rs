@@ -188,6 +188,7 @@ impl<'de> Deserialize<'de> for Currency {
 
 /// An amount of money: integer minor units (cents) and a currency. Never floating point.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Money {
     /// Amount in the currency's minor unit (e.g. cents); `2500` EUR is 25.00 €.
@@ -208,6 +209,7 @@ impl Money {
 
 /// A postal address.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     /// Street and number.
@@ -222,6 +224,7 @@ pub struct Address {
 
 /// A business that publishes services (an *entreprise*).
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Business {
     /// Identifier.
     pub id: BusinessId,
@@ -250,6 +253,7 @@ pub struct Business {
 
 /// What kind of resource performs a service.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ResourceKind {
     /// A staff member.
@@ -260,6 +264,7 @@ pub enum ResourceKind {
 
 /// A staff member or room of a business; availability windows and reservations belong to one.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Resource {
     /// Identifier.
     pub id: ResourceId,
@@ -275,6 +280,7 @@ pub struct Resource {
 
 /// The timing rules of a service that slot computation applies.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SlotRules {
     /// Length of one appointment.
@@ -311,6 +317,7 @@ impl SlotRules {
 
 /// A service offered by a business.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Service {
     /// Identifier.
     pub id: ServiceId,
@@ -340,6 +347,7 @@ pub struct Service {
 
 /// A client's profile (CLI-3).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClientProfile {
     /// Identifier (the client's account).
     pub id: ClientId,
@@ -357,6 +365,7 @@ pub struct ClientProfile {
 
 /// A period during which a resource can be booked (a *disponibilité*).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AvailabilityWindow {
     /// Identifier.
     pub id: AvailabilityId,
@@ -372,6 +381,7 @@ pub struct AvailabilityWindow {
 
 /// Status of a reservation (CORE-6).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReservationStatus {
     /// Requested by the client, awaiting the business.
@@ -443,6 +453,7 @@ impl fmt::Display for ReservationStatus {
 
 /// Who performs an action on a reservation.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Actor {
     /// The client who holds the reservation.
@@ -468,6 +479,7 @@ impl fmt::Display for Actor {
 
 /// One recorded change of a reservation: who, when, from what, to what, and why.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransitionRecord {
     /// Status before (`None` at creation).
     pub from: Option<ReservationStatus>,
@@ -483,6 +495,7 @@ pub struct TransitionRecord {
 
 /// A booking of a service with a resource by a client.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reservation {
     /// Identifier.
     pub id: ReservationId,

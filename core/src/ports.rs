@@ -62,6 +62,7 @@ impl IdSource for SequentialIds {
 
 /// Sort orders of reservation lists (PERF-7).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReservationSort {
     /// Earliest appointment first.
@@ -77,6 +78,7 @@ pub enum ReservationSort {
 
 /// Filters of a reservation history (RES-4, PERF-6). Empty fields do not filter.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReservationFilter {
     /// Reservations of this business.
@@ -120,6 +122,7 @@ impl ReservationFilter {
 
 /// A reservation with the names a history screen shows, read in the same query (PERF-1).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReservationView {
     /// The reservation.
     pub reservation: Reservation,
@@ -136,6 +139,7 @@ pub const MAX_PAGE_SIZE: u32 = 200;
 
 /// Which page of a list to return: keyset pagination with an opaque cursor.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PageRequest {
     /// Page size, 1 to [`MAX_PAGE_SIZE`].
@@ -157,6 +161,7 @@ impl PageRequest {
 
 /// One page of a list.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     /// The items.
     pub items: Vec<T>,
@@ -192,6 +197,7 @@ pub fn parse_reservation_cursor(cursor: &str) -> Result<(i64, ReservationId)> {
 
 /// Sort orders of business lists.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BusinessSort {
     /// By name, A to Z (ties by id).
@@ -204,6 +210,7 @@ pub enum BusinessSort {
 /// Filters of a business list. Empty fields do not filter; text matches are exact and
 /// case-insensitive.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BusinessFilter {
     /// Only validated (`true`) or only awaiting validation (`false`) businesses.

@@ -17,6 +17,7 @@ pub const MAX_SEARCH_HITS: u32 = 50;
 
 /// What kind of entity a hit is.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HitKind {
     /// A business.
@@ -27,6 +28,7 @@ pub enum HitKind {
 
 /// A search over validated businesses and their active services.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// Words to find (all of them must match, in any indexed field).
@@ -65,6 +67,7 @@ impl SearchQuery {
 
 /// One search result, best first.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchHit {
     /// Business or service.
     pub kind: HitKind,

@@ -202,6 +202,7 @@ pub const MAX_BLOCKED_MINUTES: u32 = 48 * 60;
 
 /// Configurable bounds on services (SVC-1, SVC-2).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceLimits {
     /// Shortest duration, minutes (default 5).
     pub min_duration_minutes: u32,

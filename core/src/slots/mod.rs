@@ -51,6 +51,7 @@ pub const MAX_RANGE_DAYS: u32 = 366;
 
 /// A period during which a resource is busy: an active reservation without client data.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Busy {
     /// Start of the appointment.
@@ -84,6 +85,7 @@ impl Busy {
 
 /// The availability windows and busy periods of one resource.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResourceSchedule {
     /// The resource.
@@ -97,6 +99,7 @@ pub struct ResourceSchedule {
 
 /// Everything needed to compute the slots of one service: the schedule snapshot.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
     /// Format version ([`SNAPSHOT_VERSION`]).
@@ -225,6 +228,7 @@ impl Schedule {
 
 /// Which slots to list.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SlotQuery {
     /// Slots starting at or after this instant…
@@ -239,6 +243,7 @@ pub struct SlotQuery {
 
 /// One bookable slot.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Slot {
     /// The resource that would perform it.
     pub resource_id: ResourceId,
@@ -252,6 +257,7 @@ pub struct Slot {
 
 /// The result of a slot query.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SlotList {
     /// Slots sorted by start, then by resource order in the schedule.
     pub slots: Vec<Slot>,
@@ -261,6 +267,7 @@ pub struct SlotList {
 
 /// One grid candidate and the verdict on it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Candidate {
     /// The resource.
     pub resource_id: ResourceId,
@@ -269,6 +276,10 @@ pub struct Candidate {
     /// Candidate end.
     pub end: Timestamp,
     /// `Ok(seats_left)` when bookable, else the code of the reason it is not.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::openapi::candidate_verdict)
+    )]
     pub verdict: std::result::Result<u32, ErrorCode>,
 }
 

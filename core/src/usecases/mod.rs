@@ -31,7 +31,37 @@ pub const MAX_BULK_ITEMS: usize = 500;
 
 /// Input of [`UseCases::create_business`].
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "name": "Salon Élégance",
+    "domain": "coiffure",
+    "description": "Coupe, couleur et soins pour femmes et hommes.",
+    "city": "Lyon",
+    "address": {
+        "street": "12 rue de la République",
+        "postal_code": "69002",
+        "city": "Lyon",
+        "country": "FR"
+    },
+    "time_zone": "Europe/Paris",
+    "opening_hours": {
+        "monday": [{"start": "09:00", "end": "12:00"}, {"start": "14:00", "end": "19:00"}],
+        "tuesday": [{"start": "09:00", "end": "12:00"}, {"start": "14:00", "end": "19:00"}],
+        "wednesday": [{"start": "09:00", "end": "12:00"}, {"start": "14:00", "end": "19:00"}],
+        "thursday": [{"start": "09:00", "end": "12:00"}, {"start": "14:00", "end": "19:00"}],
+        "friday": [{"start": "09:00", "end": "12:00"}, {"start": "14:00", "end": "19:00"}],
+        "saturday": [{"start": "09:00", "end": "17:00"}]
+    },
+    "closures": [
+        {"kind": "days", "first_day": "2026-12-25", "last_day": "2026-12-26", "reason": "Noël"},
+        {
+            "kind": "period",
+            "interval": {"start": "2026-05-11T12:00:00Z", "end": "2026-05-11T17:00:00Z"},
+            "reason": "Formation de l'équipe"
+        }
+    ]
+}))))]
 pub struct NewBusiness {
     /// Public name.
     pub name: String,
@@ -55,7 +85,27 @@ pub struct NewBusiness {
 
 /// Input of [`UseCases::create_service`].
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "name": "Coupe et brushing",
+    "description": "Shampooing, coupe et brushing.",
+    "price": {"amount_minor": 4500, "currency": "EUR"},
+    "category": "coupe",
+    "tags": ["femme", "brushing"],
+    "rules": {
+        "duration_minutes": 45,
+        "step_minutes": 15,
+        "buffer_before_minutes": 0,
+        "buffer_after_minutes": 10,
+        "min_notice_minutes": 120,
+        "horizon_days": 60,
+        "seats": 1
+    },
+    "resource_ids": ["0196f1a2-3b4c-7d5e-8f60-718293a4b5c6"],
+    "cancellation_deadline_minutes": 1440,
+    "max_reschedules": 2
+}))))]
 pub struct NewService {
     /// Name.
     pub name: String,
@@ -84,7 +134,20 @@ pub struct NewService {
 
 /// Input of [`UseCases::save_client_profile`] (CLI-2, CLI-3).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "email": "camille.martin@example.com",
+    "first_name": "Camille",
+    "last_name": "Martin",
+    "phone": "+33 6 12 34 56 78",
+    "address": {
+        "street": "3 place Bellecour",
+        "postal_code": "69002",
+        "city": "Lyon",
+        "country": "FR"
+    }
+}))))]
 pub struct ClientProfileInput {
     /// Email.
     pub email: String,
@@ -134,18 +197,29 @@ impl ClientProfileInput {
 
 /// Input of [`UseCases::create_recurring_availabilities`] (AV-3): "every Monday 09:00–17:00".
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "resource_id": "0196f1a2-3b4c-7d5e-8f60-718293a4b5c6",
+    "rrule": "FREQ=WEEKLY;BYDAY=MO;COUNT=10",
+    "first_start": "2026-04-06T09:00:00",
+    "wall_minutes": 480,
+    "exdates": ["2026-04-13T09:00:00"],
+    "generate_until": "2026-07-01T00:00:00Z"
+}))))]
 pub struct RecurringAvailability {
     /// The resource that is available.
     pub resource_id: ResourceId,
     /// RFC 5545 rule text, e.g. `FREQ=WEEKLY;BYDAY=MO;COUNT=10`.
     pub rrule: String,
     /// Local wall-clock start of the first occurrence, in the business's zone.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::local_date_time))]
     pub first_start: chrono::NaiveDateTime,
     /// Wall-clock length of each window (09:00–17:00 is 480, on DST days too).
     pub wall_minutes: u32,
     /// Occurrences to skip (local wall-clock starts).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::local_date_times))]
     pub exdates: Vec<chrono::NaiveDateTime>,
     /// Generate windows starting before this instant at the latest; defaults to one year
     /// after `now`. Rules without COUNT/UNTIL are bounded by it.
