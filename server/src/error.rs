@@ -107,11 +107,9 @@ pub struct Problem {
     pub code: String,
     /// Per-field problems (validation).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[schema(value_type = Vec<Object>)]
     pub errors: Vec<FieldError>,
     /// Per-item problems (bulk requests).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[schema(value_type = Vec<Object>)]
     pub failures: Vec<ItemFailure>,
     /// Identifier of the request, as in the logs and the `x-request-id` header.
     pub request_id: String,

@@ -75,7 +75,6 @@ pub struct RegisterRequest {
     pub phone: Option<String>,
     /// Postal address (clients).
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
     pub address: Option<Address>,
     /// `en` or `fr` (default `en`).
     #[serde(default)]

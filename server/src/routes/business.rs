@@ -75,7 +75,7 @@ async fn find_business(state: &AppState, session: &OwnerSession) -> ApiResult<Op
 #[utoipa::path(get, path = "/api/entreprise/mon-entreprise/", tag = "entreprise",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The business", body = Object),
+        (status = 200, description = "The business", body = rdv_core::model::Business),
         (status = 404, description = "NO_BUSINESS", body = crate::error::Problem),
     ))]
 pub async fn get_business(
@@ -88,9 +88,9 @@ pub async fn get_business(
 /// Creates the owner's business (one per owner); it is public once an admin validates it.
 #[utoipa::path(post, path = "/api/entreprise/mon-entreprise/", tag = "entreprise",
     security(("bearer" = [])),
-    request_body(content = Object, description = "name, domain, description, city, address, time_zone, opening_hours, closures"),
+    request_body = rdv_core::usecases::NewBusiness,
     responses(
-        (status = 201, description = "Created, awaiting validation", body = Object),
+        (status = 201, description = "Created, awaiting validation", body = rdv_core::model::Business),
         (status = 409, description = "BUSINESS_EXISTS", body = crate::error::Problem),
         (status = 422, description = "VALIDATION_FAILED, UNKNOWN_TIME_ZONE", body = crate::error::Problem),
     ))]
@@ -114,9 +114,9 @@ pub async fn create_business(
 /// Replaces the business's profile, opening hours and closures.
 #[utoipa::path(put, path = "/api/entreprise/mon-entreprise/", tag = "entreprise",
     security(("bearer" = [])),
-    request_body(content = Object, description = "Same fields as creation"),
+    request_body = rdv_core::usecases::NewBusiness,
     responses(
-        (status = 200, description = "Updated", body = Object),
+        (status = 200, description = "Updated", body = rdv_core::model::Business),
         (status = 404, description = "NO_BUSINESS", body = crate::error::Problem),
         (status = 422, description = "VALIDATION_FAILED", body = crate::error::Problem),
     ))]
@@ -138,14 +138,13 @@ pub struct NewResourceRequest {
     /// Display name.
     pub name: String,
     /// `staff` or `room`.
-    #[schema(value_type = String, example = "staff")]
     pub kind: ResourceKind,
 }
 
 /// The business's resources (staff, rooms), by name.
 #[utoipa::path(get, path = "/api/entreprise/ressources/", tag = "entreprise",
     security(("bearer" = [])),
-    responses((status = 200, description = "Resources", body = Object)))]
+    responses((status = 200, description = "Resources", body = Vec<rdv_core::model::Resource>)))]
 pub async fn list_resources(
     State(state): State<AppState>,
     session: OwnerSession,
@@ -159,7 +158,7 @@ pub async fn list_resources(
     security(("bearer" = [])),
     request_body = NewResourceRequest,
     responses(
-        (status = 201, description = "Created", body = Object),
+        (status = 201, description = "Created", body = rdv_core::model::Resource),
         (status = 422, description = "VALIDATION_FAILED", body = crate::error::Problem),
     ))]
 pub async fn create_resource(
@@ -178,7 +177,7 @@ pub async fn create_resource(
 /// The business's services, active or not, by name.
 #[utoipa::path(get, path = "/api/entreprise/services/", tag = "entreprise",
     security(("bearer" = [])),
-    responses((status = 200, description = "Services", body = Object)))]
+    responses((status = 200, description = "Services", body = Vec<rdv_core::model::Service>)))]
 pub async fn list_services(
     State(state): State<AppState>,
     session: OwnerSession,
@@ -190,9 +189,9 @@ pub async fn list_services(
 /// Creates an active service.
 #[utoipa::path(post, path = "/api/entreprise/services/", tag = "entreprise",
     security(("bearer" = [])),
-    request_body(content = Object, description = "name, description, price, category, tags, rules, resource_ids, cancellation_deadline_minutes, max_reschedules"),
+    request_body = rdv_core::usecases::NewService,
     responses(
-        (status = 201, description = "Created", body = Object),
+        (status = 201, description = "Created", body = rdv_core::model::Service),
         (status = 422, description = "VALIDATION_FAILED (price, duration, buffers...)", body = crate::error::Problem),
     ))]
 pub async fn create_service(
@@ -211,7 +210,7 @@ pub async fn create_service(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Service id")),
     responses(
-        (status = 200, description = "The service", body = Object),
+        (status = 200, description = "The service", body = rdv_core::model::Service),
         (status = 404, description = "NOT_FOUND (also another business's)", body = crate::error::Problem),
     ))]
 pub async fn get_service(
@@ -227,9 +226,9 @@ pub async fn get_service(
 #[utoipa::path(put, path = "/api/entreprise/services/{id}/", tag = "entreprise",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Service id")),
-    request_body(content = Object, description = "Same fields as creation"),
+    request_body = rdv_core::usecases::NewService,
     responses(
-        (status = 200, description = "Updated", body = Object),
+        (status = 200, description = "Updated", body = rdv_core::model::Service),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 422, description = "VALIDATION_FAILED", body = crate::error::Problem),
     ))]
@@ -251,7 +250,7 @@ pub async fn update_service(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Service id")),
     responses(
-        (status = 200, description = "Withdrawn (inactive)", body = Object),
+        (status = 200, description = "Withdrawn (inactive)", body = rdv_core::model::Service),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn delete_service(
@@ -279,7 +278,7 @@ async fn set_active(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Service id")),
     responses(
-        (status = 200, description = "Active", body = Object),
+        (status = 200, description = "Active", body = rdv_core::model::Service),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn activate_service(
@@ -295,7 +294,7 @@ pub async fn activate_service(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Service id")),
     responses(
-        (status = 200, description = "Inactive", body = Object),
+        (status = 200, description = "Inactive", body = rdv_core::model::Service),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn deactivate_service(
@@ -329,7 +328,7 @@ const MAX_WINDOW_LIST_DAYS: i64 = 366;
     security(("bearer" = [])),
     params(WindowQuery),
     responses(
-        (status = 200, description = "Windows", body = Object),
+        (status = 200, description = "Windows", body = Vec<rdv_core::model::AvailabilityWindow>),
         (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE", body = crate::error::Problem),
     ))]
 pub async fn list_availabilities(
@@ -359,13 +358,10 @@ pub async fn list_availabilities(
 #[serde(deny_unknown_fields)]
 pub struct WindowInput {
     /// The resource that is available.
-    #[schema(value_type = String)]
     pub resource_id: ResourceId,
     /// Start (RFC 3339).
-    #[schema(value_type = String, example = "2026-12-01T08:00:00Z")]
     pub start: Timestamp,
     /// End (RFC 3339), after the start, at most 31 days later.
-    #[schema(value_type = String, example = "2026-12-01T17:00:00Z")]
     pub end: Timestamp,
 }
 
@@ -382,7 +378,7 @@ pub struct BulkWindows {
     security(("bearer" = [])),
     request_body = WindowInput,
     responses(
-        (status = 201, description = "Created", body = Object),
+        (status = 201, description = "Created", body = rdv_core::model::AvailabilityWindow),
         (status = 409, description = "AVAILABILITY_OVERLAP", body = crate::error::Problem),
         (status = 422, description = "INVALID_INTERVAL", body = crate::error::Problem),
     ))]
@@ -408,7 +404,7 @@ pub async fn create_availability(
     security(("bearer" = [])),
     request_body = BulkWindows,
     responses(
-        (status = 201, description = "All created", body = Object),
+        (status = 201, description = "All created", body = Vec<rdv_core::model::AvailabilityWindow>),
         (status = 422, description = "BULK_REJECTED with per-item failures", body = crate::error::Problem),
     ))]
 pub async fn create_availabilities_bulk(
@@ -440,10 +436,9 @@ pub async fn create_availabilities_bulk(
 /// the business's time zone (AV-3).
 #[utoipa::path(post, path = "/api/entreprise/disponibilites/recurrentes/", tag = "entreprise",
     security(("bearer" = [])),
-    request_body(content = Object, description = "resource_id, rrule, first_start (local), wall_minutes, exdates, generate_until",
-        example = json!({"resource_id": "0192f0c4-0000-7000-8000-000000000002", "rrule": "FREQ=WEEKLY;BYDAY=MO,TU;COUNT=8", "first_start": "2026-12-07T09:00:00", "wall_minutes": 480})),
+    request_body = rdv_core::usecases::RecurringAvailability,
     responses(
-        (status = 201, description = "Created", body = Object),
+        (status = 201, description = "Created", body = Vec<rdv_core::model::AvailabilityWindow>),
         (status = 422, description = "INVALID_RECURRENCE, RECURRENCE_TOO_LARGE, BULK_REJECTED", body = crate::error::Problem),
     ))]
 pub async fn create_recurring_availabilities(
@@ -464,7 +459,7 @@ pub async fn create_recurring_availabilities(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Window id")),
     responses(
-        (status = 200, description = "The window", body = Object),
+        (status = 200, description = "The window", body = rdv_core::model::AvailabilityWindow),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn get_availability(
@@ -483,10 +478,8 @@ pub async fn get_availability(
 #[serde(deny_unknown_fields)]
 pub struct WindowBounds {
     /// Start (RFC 3339).
-    #[schema(value_type = String)]
     pub start: Timestamp,
     /// End (RFC 3339).
-    #[schema(value_type = String)]
     pub end: Timestamp,
 }
 
@@ -496,7 +489,7 @@ pub struct WindowBounds {
     params(("id" = String, Path, description = "Window id")),
     request_body = WindowBounds,
     responses(
-        (status = 200, description = "Moved", body = Object),
+        (status = 200, description = "Moved", body = rdv_core::model::AvailabilityWindow),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 409, description = "AVAILABILITY_OVERLAP", body = crate::error::Problem),
     ))]
@@ -538,7 +531,7 @@ pub async fn delete_availability(
     security(("bearer" = [])),
     params(ReservationQuery),
     responses(
-        (status = 200, description = "A page of reservations with names", body = Object),
+        (status = 200, description = "A page of reservations with names", body = PageOut<rdv_core::ports::ReservationView>),
         (status = 422, description = "VALIDATION_FAILED", body = crate::error::Problem),
     ))]
 pub async fn list_reservations(
@@ -557,7 +550,7 @@ pub async fn list_reservations(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Reservation id")),
     responses(
-        (status = 200, description = "The reservation", body = Object),
+        (status = 200, description = "The reservation", body = rdv_core::model::Reservation),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn get_reservation(
@@ -597,7 +590,7 @@ async fn act(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Reservation id"), CancelQuery),
     responses(
-        (status = 200, description = "Cancelled", body = Object),
+        (status = 200, description = "Cancelled", body = rdv_core::model::Reservation),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 409, description = "INVALID_STATUS_TRANSITION", body = crate::error::Problem),
         (status = 422, description = "VALIDATION_FAILED (reason missing)", body = crate::error::Problem),
@@ -624,7 +617,7 @@ pub async fn cancel_reservation(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Reservation id")),
     responses(
-        (status = 200, description = "Confirmed", body = Object),
+        (status = 200, description = "Confirmed", body = rdv_core::model::Reservation),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 409, description = "INVALID_STATUS_TRANSITION, SLOT_FULL", body = crate::error::Problem),
     ))]
@@ -641,7 +634,7 @@ pub async fn confirm_reservation(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Reservation id")),
     responses(
-        (status = 200, description = "Completed", body = Object),
+        (status = 200, description = "Completed", body = rdv_core::model::Reservation),
         (status = 409, description = "INVALID_STATUS_TRANSITION, TRANSITION_TOO_EARLY", body = crate::error::Problem),
     ))]
 pub async fn complete_reservation(
@@ -657,7 +650,7 @@ pub async fn complete_reservation(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Reservation id")),
     responses(
-        (status = 200, description = "No-show", body = Object),
+        (status = 200, description = "No-show", body = rdv_core::model::Reservation),
         (status = 409, description = "INVALID_STATUS_TRANSITION, TRANSITION_TOO_EARLY", body = crate::error::Problem),
     ))]
 pub async fn no_show_reservation(

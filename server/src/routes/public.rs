@@ -39,7 +39,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PublicBusiness {
     /// Identifier.
-    #[schema(value_type = String)]
     pub id: BusinessId,
     /// Name.
     pub name: String,
@@ -50,16 +49,12 @@ pub struct PublicBusiness {
     /// City.
     pub city: String,
     /// Address.
-    #[schema(value_type = Object)]
     pub address: rdv_core::model::Address,
     /// IANA time zone: every local time of the business is in it.
-    #[schema(value_type = String, example = "Europe/Paris")]
     pub time_zone: rdv_core::model::Zone,
     /// Weekly opening hours.
-    #[schema(value_type = Object)]
     pub opening_hours: rdv_core::hours::OpeningHours,
     /// Closures and holidays.
-    #[schema(value_type = Vec<Object>)]
     pub closures: Vec<rdv_core::hours::Closure>,
 }
 
@@ -143,7 +138,7 @@ pub struct SearchParams {
 #[utoipa::path(get, path = "/api/recherche/", tag = "public",
     params(SearchParams),
     responses(
-        (status = 200, description = "Hits, best first", body = Vec<Object>),
+        (status = 200, description = "Hits, best first", body = Vec<rdv_core::search::SearchHit>),
         (status = 422, description = "VALIDATION_FAILED (q empty or too long)", body = crate::error::Problem),
     ))]
 pub async fn search(
@@ -219,7 +214,7 @@ pub async fn get_business(
 #[utoipa::path(get, path = "/api/entreprises/{id}/services/", tag = "public",
     params(("id" = String, Path, description = "Business id")),
     responses(
-        (status = 200, description = "Services", body = Vec<Object>),
+        (status = 200, description = "Services", body = Vec<rdv_core::model::Service>),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn business_services(
@@ -264,7 +259,7 @@ async fn public_service(state: &AppState, id: ServiceId) -> ApiResult<Service> {
 #[utoipa::path(get, path = "/api/services/{id}/", tag = "public",
     params(("id" = String, Path, description = "Service id")),
     responses(
-        (status = 200, description = "The service", body = Object),
+        (status = 200, description = "The service", body = rdv_core::model::Service),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn get_service(
@@ -295,7 +290,7 @@ const MAX_SLOTS: u32 = 5000;
 #[utoipa::path(get, path = "/api/services/{id}/creneaux/", tag = "public",
     params(("id" = String, Path, description = "Service id"), RangeQuery),
     responses(
-        (status = 200, description = "Slots sorted by start", body = Object),
+        (status = 200, description = "Slots sorted by start", body = rdv_core::slots::SlotList),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE, SERVICE_INACTIVE, BUSINESS_NOT_VALIDATED", body = crate::error::Problem),
     ))]
@@ -325,7 +320,7 @@ pub async fn service_slots(
 #[utoipa::path(get, path = "/api/services/{id}/snapshot/", tag = "public",
     params(("id" = String, Path, description = "Service id"), RangeQuery),
     responses(
-        (status = 200, description = "Schedule snapshot, format version 1", body = Object),
+        (status = 200, description = "Schedule snapshot, format version 1", body = rdv_core::slots::Schedule),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE", body = crate::error::Problem),
     ))]
