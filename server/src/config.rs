@@ -412,3 +412,30 @@ mod tests {
         assert!(c.cipher().is_ok());
     }
 }
+
+#[cfg(test)]
+mod env_example_tests {
+    use super::*;
+
+    /// The committed `.env.example` loads, names only real settings, and starts in `dev`.
+    #[test]
+    fn env_example_names_only_real_settings() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.env.example");
+        let pairs: Vec<(String, String)> = dotenvy::from_path_iter(&path)
+            .expect(".env.example exists")
+            .map(|item| item.expect("valid line"))
+            .collect();
+        let known = serde_json::to_value(Config::default()).unwrap();
+        for (name, _) in &pairs {
+            let key = name
+                .strip_prefix("RDV_")
+                .map(str::to_lowercase)
+                .unwrap_or_else(|| name.to_lowercase());
+            assert!(known.get(&key).is_some(), "{name} is not a setting");
+        }
+        let map: std::collections::HashMap<String, String> = pairs.into_iter().collect();
+        let mut config = Config::load(None, &|k| map.get(k).cloned()).unwrap();
+        config.check().unwrap();
+        assert_eq!(config.profile, Profile::Dev);
+    }
+}

@@ -213,10 +213,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::AvailabilityOverlap
         | C::ConcurrentModification
         | C::InvalidStatusTransition
-        | C::TransitionNotAllowed
-        | C::TransitionTooEarly
-        | C::CancellationDeadlinePassed
-        | C::RescheduleLimitReached => StatusCode::CONFLICT,
+        | C::TransitionTooEarly => StatusCode::CONFLICT,
+        C::BusinessNotValidated | C::TransitionNotAllowed => StatusCode::FORBIDDEN,
         C::DataIntegrity | C::StorageError => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
@@ -324,4 +322,39 @@ pub async fn method_not_allowed() -> ApiError {
         codes::METHOD_NOT_ALLOWED,
         "this route does not accept this method",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(section: &str) -> Vec<(String, u16)> {
+        section
+            .lines()
+            .filter_map(|line| line.strip_prefix("| `"))
+            .map(|rest| {
+                let code = rest.split('`').next().unwrap().to_owned();
+                let status = rest.trim_end_matches(" |").rsplit("| ").next().unwrap();
+                (code, status.trim().parse().expect("status column"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_error_code_table_lists_every_code_with_its_status() {
+        let doc = include_str!("../../docs/error-codes.md");
+        let (core_part, http_part) = doc.split_once("## HTTP layer codes").unwrap();
+        let core_rows = rows(core_part);
+        assert_eq!(core_rows.len(), ErrorCode::ALL.len());
+        for ((code, status), expected) in core_rows.iter().zip(ErrorCode::ALL) {
+            assert_eq!(code, expected.as_str());
+            assert_eq!(*status, status_of(expected).as_u16(), "{code}");
+        }
+        let http_rows = rows(http_part);
+        let expected: Vec<(String, u16)> = codes::ALL
+            .iter()
+            .map(|(c, s)| ((*c).to_owned(), *s))
+            .collect();
+        assert_eq!(http_rows, expected);
+    }
 }

@@ -220,7 +220,8 @@ fn json_response(status: StatusCode, body: Vec<u8>, replayed: bool) -> Response 
     responses(
         (status = 201, description = "Booked (pending until the business confirms)", body = rdv_core::model::Reservation),
         (status = 409, description = "BOOKING_OVERLAP, BUFFER_CONFLICT, SLOT_FULL, CLIENT_DOUBLE_BOOKED, IDEMPOTENCY_IN_PROGRESS", body = crate::error::Problem),
-        (status = 422, description = "SLOT_IN_PAST, MINIMUM_NOTICE, BEYOND_BOOKING_HORIZON, OUTSIDE_AVAILABILITY, OUTSIDE_OPENING_HOURS, BUSINESS_CLOSED, NOT_ON_SLOT_GRID, SERVICE_INACTIVE, BUSINESS_NOT_VALIDATED, RESOURCE_NOT_ELIGIBLE, IDEMPOTENCY_KEY_REUSED, VALIDATION_FAILED", body = crate::error::Problem),
+        (status = 403, description = "BUSINESS_NOT_VALIDATED, FORBIDDEN", body = crate::error::Problem),
+        (status = 422, description = "SLOT_IN_PAST, MINIMUM_NOTICE, BEYOND_BOOKING_HORIZON, OUTSIDE_AVAILABILITY, OUTSIDE_OPENING_HOURS, BUSINESS_CLOSED, NOT_ON_SLOT_GRID, SERVICE_INACTIVE, RESOURCE_NOT_ELIGIBLE, IDEMPOTENCY_KEY_REUSED, VALIDATION_FAILED", body = crate::error::Problem),
     ))]
 pub async fn create_reservation(
     State(state): State<AppState>,
@@ -324,7 +325,8 @@ pub struct CancelQuery {
     responses(
         (status = 200, description = "Cancelled", body = rdv_core::model::Reservation),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
-        (status = 409, description = "CANCELLATION_DEADLINE_PASSED, INVALID_STATUS_TRANSITION", body = crate::error::Problem),
+        (status = 409, description = "INVALID_STATUS_TRANSITION", body = crate::error::Problem),
+        (status = 422, description = "CANCELLATION_DEADLINE_PASSED", body = crate::error::Problem),
     ))]
 pub async fn cancel_reservation(
     State(state): State<AppState>,
@@ -363,8 +365,8 @@ pub struct RescheduleRequest {
     responses(
         (status = 200, description = "Moved", body = rdv_core::model::Reservation),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
-        (status = 409, description = "BOOKING_OVERLAP, RESCHEDULE_LIMIT_REACHED, ...", body = crate::error::Problem),
-        (status = 422, description = "Booking rule codes", body = crate::error::Problem),
+        (status = 409, description = "BOOKING_OVERLAP, BUFFER_CONFLICT, SLOT_FULL, CLIENT_DOUBLE_BOOKED, INVALID_STATUS_TRANSITION", body = crate::error::Problem),
+        (status = 422, description = "RESCHEDULE_LIMIT_REACHED and the booking rule codes (SLOT_IN_PAST, MINIMUM_NOTICE, OUTSIDE_AVAILABILITY...)", body = crate::error::Problem),
     ))]
 pub async fn reschedule_reservation(
     State(state): State<AppState>,

@@ -292,7 +292,8 @@ const MAX_SLOTS: u32 = 5000;
     responses(
         (status = 200, description = "Slots sorted by start", body = rdv_core::slots::SlotList),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
-        (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE, SERVICE_INACTIVE, BUSINESS_NOT_VALIDATED", body = crate::error::Problem),
+        (status = 403, description = "BUSINESS_NOT_VALIDATED", body = crate::error::Problem),
+        (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE, SERVICE_INACTIVE", body = crate::error::Problem),
     ))]
 pub async fn service_slots(
     State(state): State<AppState>,
