@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and tests the bindings of issue 5 (WASM and mobile), installing only what a fresh
 # Debian machine lacks: the wasm32 target, wasm-bindgen-cli 0.2.130, chromium + chromedriver +
-# JNA (apt), and the npm tools (typescript, binaryen@132, kotlin-compiler@2.4.20) in the
+# JNA (apt), and the npm tools (typescript, binaryen@132, kotlin-compiler@2.4.20,
+# playwright-core) in the
 # git-ignored folder .tools/. Honours CARGO_TARGET_DIR. Idempotent; safe to run repeatedly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,15 +35,17 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi
 
-step "install: npm tools into .tools/ (typescript, binaryen@132, kotlin-compiler@2.4.20)"
+step "install: npm tools into .tools/ (typescript, binaryen@132, kotlin-compiler@2.4.20, playwright-core)"
 need_npm=0
 [ -x "$tools/node_modules/.bin/tsc" ] || need_npm=1
 [ "$("$tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -o 'version [0-9]*' || true)" = "version 132" ] || need_npm=1
 [ -x "$tools/node_modules/kotlin-compiler/bin/kotlinc-jvm" ] || need_npm=1
+[ -f "$tools/node_modules/playwright-core/package.json" ] || need_npm=1
 if [ "$need_npm" = 1 ]; then
   mkdir -p "$tools"
   [ -f "$tools/package.json" ] || printf '{"private":true}\n' > "$tools/package.json"
-  npm install --prefix "$tools" --no-audit --no-fund typescript@5 binaryen@132 kotlin-compiler@2.4.20
+  npm install --prefix "$tools" --no-audit --no-fund typescript@5 binaryen@132 kotlin-compiler@2.4.20 \
+    playwright-core@1.65
 fi
 kotlinc="$tools/node_modules/kotlin-compiler/bin/kotlinc-jvm"
 chmod +x "$tools/node_modules/kotlin-compiler/bin/"* 2>/dev/null || true
@@ -66,6 +69,24 @@ node --test bindings-wasm/tests/
 step "wasm: TypeScript declarations (tsc --strict on a usage file)"
 "$tools/node_modules/.bin/tsc" --noEmit --strict --target es2020 --module nodenext \
   --moduleResolution nodenext bindings-wasm/tests/usage.ts
+
+step "server + wasm: parity of slots and the booking widget in headless Chromium"
+cargo build -p rdv-server
+srv_dir="$(mktemp -d)"
+RDV_BIND=127.0.0.1:0 DATABASE_URL="sqlite://$srv_dir/widget.db" RDV_LOG_LEVEL=warn \
+  "$CARGO_TARGET_DIR/debug/rdv-server" serve --demo > "$srv_dir/out.log" 2>&1 &
+srv_pid=$!
+trap 'kill $srv_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do
+  grep -q '^rdv-server listening on ' "$srv_dir/out.log" && break
+  kill -0 $srv_pid 2>/dev/null || { cat "$srv_dir/out.log"; exit 1; }
+  sleep 0.2
+done
+export RDV_TEST_SERVER="$(sed -n 's/^rdv-server listening on //p' "$srv_dir/out.log")"
+echo "server with demo data at $RDV_TEST_SERVER"
+node --test examples/web-widget/tests/
+kill $srv_pid
+trap - EXIT
 
 step "mobile: build the library and uniffi-bindgen (one feature set)"
 cargo build -p rdv-mobile --release --features cli

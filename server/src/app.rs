@@ -11,6 +11,7 @@ use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -26,6 +27,8 @@ use crate::state::AppState;
 pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
 /// Path of the interactive docs.
 pub const DOCS_PATH: &str = "/docs";
+/// Path of the booking widget (static files, WASM-2).
+pub const WIDGET_PATH: &str = "/widget/";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -187,9 +190,14 @@ fn cors(state: &AppState) -> CorsLayer {
 pub fn router(state: AppState) -> Router {
     let (api_routes, doc) = api();
     let body_limit = state.config.body_limit_bytes as usize;
+    // The widget is static files, not API: its page and the WASM package beside it.
+    let widget = ServeDir::new(&state.config.widget_dir).append_index_html_on_directories(true);
+    let wasm_pkg = ServeDir::new(&state.config.wasm_pkg_dir);
     Router::new()
         .merge(api_routes)
         .merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, doc))
+        .nest_service("/widget/pkg", wasm_pkg)
+        .nest_service("/widget", widget)
         .route_layer(from_fn(record_route))
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)

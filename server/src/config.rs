@@ -119,6 +119,11 @@ pub struct Config {
     pub log_level: String,
     /// Load demo data at start-up (flag `--demo`).
     pub demo: bool,
+    /// Folder of the booking widget served at `/widget/` (relative to the working directory).
+    pub widget_dir: String,
+    /// Folder of the built WASM package (web target) served at `/widget/pkg/`; build it with
+    /// `bash bindings-wasm/build.sh`.
+    pub wasm_pkg_dir: String,
 }
 
 impl Default for Config {
@@ -146,6 +151,8 @@ impl Default for Config {
             log_format: LogFormat::Json,
             log_level: "info".into(),
             demo: false,
+            widget_dir: "examples/web-widget".into(),
+            wasm_pkg_dir: "bindings-wasm/pkg/web".into(),
         }
     }
 }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# HTTP load benchmark of the reference server (release build, SQLite, 127.0.0.1), bounded in
+# time: /healthz as a baseline, the public slots endpoint (30 days, 100 reservations), and
+# booking. Needs wrk (Debian: apt-get install -y wrk). Results go to stdout; copy them into
+# benches/RESULTS.md. Usage: bash benches/load/run.sh [seconds per scenario] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECS=${1:-10}
+CONNS=${2:-32}
+THREADS=2
+TARGET=${CARGO_TARGET_DIR:-target}
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+cargo build --release -p rdv-server --bin rdv-server --example load_fixture
+dir=$(mktemp -d)
+export DATABASE_URL="sqlite://$dir/load.db"
+export RDV_JWT_SECRET="load-test-secret-load-test-secret-0001"
+export RDV_ENCRYPTION_KEY="cmR2LWRldmVsb3BtZW50LWtleS1ub3QtZm9yLXByb2Q="
+export RDV_ACCESS_TOKEN_SECONDS=3600
+export RDV_RATE_LIMIT_PER_MINUTE=100000000
+export RDV_ACCOUNT_RATE_LIMIT_PER_MINUTE=100000000
+export RDV_BIND=127.0.0.1:18080
+export RDV_LOG_LEVEL=${RDV_LOG_LEVEL:-info}
+"$TARGET/release/examples/load_fixture" "$DATABASE_URL" "$dir/fixture.lua"
+"$TARGET/release/rdv-server" serve > "$dir/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
+for _ in $(seq 1 100); do
+  curl -sf http://127.0.0.1:18080/healthz >/dev/null && break
+  sleep 0.1
+done
+export FIXTURE="$dir/fixture.lua" THREADS
+base=http://127.0.0.1:18080
+echo "== healthz (baseline)"
+wrk -t$THREADS -c$CONNS -d${SECS}s --latency "$base/healthz"
+echo "== slots: 30 days, 100 reservations"
+wrk -t$THREADS -c$CONNS -d${SECS}s --latency -s benches/load/slots.lua "$base/"
+echo "== booking"
+wrk -t$THREADS -c$CONNS -d${SECS}s --latency -s benches/load/book.lua "$base/"
+echo "== server log lines by status (booking included)"
+grep -o '"status":[0-9]*' "$dir/server.log" | sort | uniq -c

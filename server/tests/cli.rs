@@ -1,0 +1,107 @@
+//! The binary's commands: `migrate`, `create-admin`, `seed-demo`, `openapi`, and the prod
+//! profile refusing insecure settings.
+
+use std::process::Command;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rdv-server"));
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RDV_LOG_LEVEL", "error")
+        .current_dir(std::env::temp_dir());
+    c
+}
+
+fn temp_db() -> String {
+    let dir = std::env::temp_dir().join(format!("rdv-cli-{}", uuid::Uuid::new_v4()));
+    format!("sqlite://{}/nested/rdv.db", dir.display())
+}
+
+#[test]
+fn migrate_creates_the_database_and_its_folder() {
+    let db = temp_db();
+    let out = bin()
+        .args(["migrate"])
+        .env("DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("migrations applied"));
+    let path = db.strip_prefix("sqlite://").unwrap();
+    assert!(std::path::Path::new(path).exists());
+}
+
+#[test]
+fn create_admin_then_seed_demo_twice() {
+    let db = temp_db();
+    let out = bin()
+        .args(["create-admin", "--email", "Root@Example.com"])
+        .env("DATABASE_URL", &db)
+        .env("RDV_ADMIN_PASSWORD", "a long admin passphrase")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let weak = bin()
+        .args(["create-admin", "--email", "other@example.com"])
+        .env("DATABASE_URL", &db)
+        .env("RDV_ADMIN_PASSWORD", "password")
+        .output()
+        .unwrap();
+    assert!(!weak.status.success());
+    assert!(
+        String::from_utf8_lossy(&weak.stderr).contains("too_short")
+            || String::from_utf8_lossy(&weak.stderr).contains("too_common")
+    );
+    let seeded = bin()
+        .args(["seed-demo"])
+        .env("DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    assert!(String::from_utf8_lossy(&seeded.stdout).contains("demo data loaded"));
+    let again = bin()
+        .args(["seed-demo"])
+        .env("DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already loaded"));
+}
+
+#[test]
+fn prod_refuses_insecure_settings_and_names_them() {
+    let out = bin()
+        .args(["serve"])
+        .env("RDV_PROFILE", "prod")
+        .env("RDV_JWT_SECRET", "too-short")
+        .env("DATABASE_URL", temp_db())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("jwt_secret is shorter than 32 bytes"), "{err}");
+    assert!(err.contains("encryption_key is missing"), "{err}");
+    assert!(
+        !err.contains("too-short"),
+        "the secret itself is never printed: {err}"
+    );
+}
+
+#[test]
+fn openapi_command_prints_the_document() {
+    let out = bin().args(["openapi"]).output().unwrap();
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["paths"]["/api/client/mon-profil/"].is_object());
+}
