@@ -266,7 +266,67 @@ async fn public_reads_are_cached_and_writes_are_seen_at_once(srv: Srv) {
     );
 }
 
+/// Eight clients book the same time at once on a service with three resources and no resource
+/// chosen: exactly three succeed, on three different resources (a lost race moves on to the
+/// next free resource instead of failing).
+async fn concurrent_bookings_fill_every_free_resource(srv: Srv) {
+    let owner = srv.owner("owner@example.com").await;
+    let t = owner.t();
+    let mut resources = vec![owner.resource.clone()];
+    for name in ["Bruno", "Chloé"] {
+        let r = srv
+            .post(
+                "/api/entreprise/ressources/",
+                t,
+                json!({"name": name, "kind": "staff"}),
+            )
+            .await;
+        let id = r.body["id"].as_str().unwrap().to_owned();
+        let r = srv
+            .post(
+                "/api/entreprise/disponibilites/",
+                t,
+                json!({"resource_id": id, "start": owner.at("08:00"), "end": owner.at("18:00")}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        resources.push(id);
+    }
+    let mut body = common::service_body(&resources[0]);
+    body["resource_ids"] = json!(resources);
+    let r = srv.post("/api/entreprise/services/", t, body).await;
+    let service = r.body["id"].as_str().unwrap().to_owned();
+    let mut tokens = Vec::new();
+    for i in 0..8 {
+        tokens.push(srv.client(&format!("c{i}@example.com")).await);
+    }
+    let tasks: Vec<_> = tokens
+        .into_iter()
+        .map(|token| {
+            let http = srv.http.clone();
+            let url = format!("{}/api/client/reservations/", srv.base);
+            let body = json!({"service_id": service, "start": owner.at("09:00")});
+            tokio::spawn(
+                async move { Srv::finish(http.post(url).bearer_auth(token).json(&body)).await },
+            )
+        })
+        .collect();
+    let mut booked = Vec::new();
+    for task in tasks {
+        let r = task.await.unwrap();
+        match r.status {
+            StatusCode::CREATED => booked.push(r.body["resource_id"].as_str().unwrap().to_owned()),
+            StatusCode::CONFLICT => {}
+            _ => panic!("unexpected answer {r:?}"),
+        }
+    }
+    booked.sort();
+    resources.sort();
+    assert_eq!(booked, resources, "one booking per resource");
+}
+
 server_tests!(
+    concurrent_bookings_fill_every_free_resource,
     client_books_business_confirms_client_cancels,
     recurring_availabilities_become_bookable_slots,
     idempotency_key_makes_booking_retries_safe,

@@ -28,6 +28,9 @@ use crate::validation::{ServiceLimits, clean_name, clean_text, normalize_email, 
 pub const MAX_WINDOW_DAYS: i64 = 31;
 /// Most windows in one bulk request.
 pub const MAX_BULK_ITEMS: usize = 500;
+/// How many times a booking without a chosen resource is retried on the next free resource
+/// after losing a race for the first one.
+pub const MAX_RESOURCE_RETRIES: usize = 8;
 
 /// Input of [`UseCases::create_business`].
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
@@ -783,7 +786,26 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
 
     /// Books a slot for a client: every rule, then an atomic insert that re-checks capacity
     /// and the client's other reservations inside the store (RES-3).
+    ///
+    /// Without a requested resource, the first free one is chosen; when a concurrent booking
+    /// takes it between the check and the insert, the booking is tried again on fresh data,
+    /// so the next free resource is chosen instead of answering a conflict (at most
+    /// [`MAX_RESOURCE_RETRIES`] times).
     pub async fn book(&self, client: ClientId, request: &BookingRequest) -> Result<Reservation> {
+        let mut attempt = 0;
+        loop {
+            match self.book_once(client, request).await {
+                Err(Error::BookingOverlap | Error::BufferConflict | Error::SlotFull { .. })
+                    if request.resource_id.is_none() && attempt < MAX_RESOURCE_RETRIES =>
+                {
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn book_once(&self, client: ClientId, request: &BookingRequest) -> Result<Reservation> {
         let now = self.clock.now();
         let probe = Interval::new(request.start, request.start.add_secs(1))?;
         let (business, service, schedule) =
