@@ -12,7 +12,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
@@ -91,9 +91,42 @@ impl From<Timestamp> for DateTime<Utc> {
     }
 }
 
+impl Timestamp {
+    /// Writes `YYYY-MM-DDTHH:MM:SSZ` into `buf` without allocating, for years 0 to 9999 (the
+    /// serialisation hot path of slot lists); `None` outside them.
+    pub fn format_rfc3339_into(self, buf: &mut [u8; 20]) -> Option<&str> {
+        let days = self.0.div_euclid(DAY);
+        let secs = self.0.rem_euclid(DAY);
+        let date = date_of_day(days);
+        let year = u32::try_from(date.year()).ok().filter(|y| *y <= 9999)?;
+        let two = |out: &mut [u8], v: u32| {
+            out[0] = b'0' + (v / 10) as u8;
+            out[1] = b'0' + (v % 10) as u8;
+        };
+        two(&mut buf[0..2], year / 100);
+        two(&mut buf[2..4], year % 100);
+        buf[4] = b'-';
+        two(&mut buf[5..7], date.month());
+        buf[7] = b'-';
+        two(&mut buf[8..10], date.day());
+        buf[10] = b'T';
+        two(&mut buf[11..13], (secs / 3600) as u32);
+        buf[13] = b':';
+        two(&mut buf[14..16], (secs / 60 % 60) as u32);
+        buf[16] = b':';
+        two(&mut buf[17..19], (secs % 60) as u32);
+        buf[19] = b'Z';
+        std::str::from_utf8(buf).ok()
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_utc().to_rfc3339_opts(SecondsFormat::Secs, true))
+        let mut buf = [0u8; 20];
+        match self.format_rfc3339_into(&mut buf) {
+            Some(text) => f.write_str(text),
+            None => f.write_str(&self.to_utc().to_rfc3339_opts(SecondsFormat::Secs, true)),
+        }
     }
 }
 
@@ -112,7 +145,11 @@ impl FromStr for Timestamp {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        let mut buf = [0u8; 20];
+        match self.format_rfc3339_into(&mut buf) {
+            Some(text) => s.serialize_str(text),
+            None => s.collect_str(self),
+        }
     }
 }
 
@@ -252,6 +289,18 @@ mod tests {
         let json = serde_json::to_string(&t).unwrap();
         assert_eq!(json, "\"2026-03-29T07:00:00Z\"");
         assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
+    }
+
+    proptest::proptest! {
+        /// The allocation-free formatter writes exactly what chrono writes, years 0 to 9999
+        /// and beyond (where it falls back to chrono).
+        #[test]
+        fn fast_rfc3339_formatting_equals_chrono(secs in -62_167_219_200i64..260_000_000_000i64) {
+            let t = Timestamp::from_secs(secs);
+            let expected = t.to_utc().to_rfc3339_opts(SecondsFormat::Secs, true);
+            proptest::prop_assert_eq!(t.to_string(), expected.clone());
+            proptest::prop_assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{expected}\""));
+        }
     }
 
     #[test]
