@@ -65,7 +65,7 @@ async function loadBusinesses() {
 
 async function chooseBusiness() {
   state.business = state.businesses.find((b) => b.id === $('business').value);
-  const services = await api(`/api/entreprises/${state.business.id}/services/`);
+  const services = (await api(`/api/entreprises/${state.business.id}/services/?limit=200`)).items;
   $('service').replaceChildren();
   for (const s of services) option($('service'), s.id, `${s.name} (${s.rules.duration_minutes} min)`);
   state.services = services;

@@ -120,21 +120,21 @@ impl Limits {
 /// the business (PERF-3).
 #[derive(Debug, Default)]
 pub struct PublicCache {
-    entries: RwLock<HashMap<(BusinessId, &'static str), Bytes>>,
+    entries: RwLock<HashMap<(BusinessId, String), Bytes>>,
 }
 
 impl PublicCache {
     /// A cached body.
-    pub fn get(&self, business: BusinessId, what: &'static str) -> Option<Bytes> {
+    pub fn get(&self, business: BusinessId, what: &str) -> Option<Bytes> {
         self.entries
             .read()
             .expect("cache lock")
-            .get(&(business, what))
+            .get(&(business, what.to_owned()))
             .cloned()
     }
 
     /// Stores a body.
-    pub fn put(&self, business: BusinessId, what: &'static str, body: Bytes) {
+    pub fn put(&self, business: BusinessId, what: String, body: Bytes) {
         let mut entries = self.entries.write().expect("cache lock");
         if entries.len() > 10_000 {
             entries.clear();

@@ -26,7 +26,7 @@ async fn client_books_business_confirms_client_cancels(srv: Srv) {
             None,
         )
         .await;
-    assert_eq!(r.body[0]["id"], owner.service.as_str(), "{r:?}");
+    assert_eq!(r.body["items"][0]["id"], owner.service.as_str(), "{r:?}");
     let slots_path = format!(
         "/api/services/{}/creneaux/?from={}&to={}",
         owner.service,
@@ -147,7 +147,26 @@ async fn recurring_availabilities_become_bookable_slots(srv: Srv) {
             t,
         )
         .await;
-    assert_eq!(r.body.as_array().unwrap().len(), 5, "{r:?}");
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 5, "{r:?}");
+    // Paged by two, in start order, every window once.
+    let r2 = srv
+        .get(
+            &format!("/api/entreprise/disponibilites/?from={from}&resource_id={bruno}&limit=2"),
+            t,
+        )
+        .await;
+    assert_eq!(r2.body["items"].as_array().unwrap().len(), 2);
+    let cursor = r2.body["next_cursor"].as_str().unwrap().to_owned();
+    let r3 = srv
+        .get(
+            &format!("/api/entreprise/disponibilites/?from={from}&resource_id={bruno}&limit=2&cursor={cursor}"),
+            t,
+        )
+        .await;
+    assert_eq!(
+        r3.body["items"][0]["id"], r.body["items"][2]["id"],
+        "{r3:?}"
+    );
 
     let client = srv.client("marc@example.com").await;
     let to = (chrono::Utc::now() + chrono::Duration::days(10)).format("%Y-%m-%dT00:00:00Z");
@@ -239,9 +258,7 @@ async fn public_reads_are_cached_and_writes_are_seen_at_once(srv: Srv) {
     assert_eq!(srv.get(&path, None).await.body["name"], "Salon Renommé");
     let services = format!("/api/entreprises/{}/services/", owner.business);
     assert_eq!(
-        srv.get(&services, None)
-            .await
-            .body
+        srv.get(&services, None).await.body["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -256,9 +273,7 @@ async fn public_reads_are_cached_and_writes_are_seen_at_once(srv: Srv) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{r:?}");
     assert_eq!(
-        srv.get(&services, None)
-            .await
-            .body
+        srv.get(&services, None).await.body["items"]
             .as_array()
             .unwrap()
             .len(),

@@ -19,7 +19,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::client::{CancelQuery, ReservationQuery, reservation_page};
-use super::{ApiJson, ApiPath, ApiQuery, Json, PageOut};
+use super::{
+    ApiJson, ApiPath, ApiQuery, Json, PageOut, PageParams, instant_key, page_loaded, page_request,
+};
 use crate::auth::OwnerSession;
 use crate::error::{ApiError, ApiResult, codes};
 use crate::state::AppState;
@@ -144,13 +146,21 @@ pub struct NewResourceRequest {
 /// The business's resources (staff, rooms), by name.
 #[utoipa::path(get, path = "/api/entreprise/ressources/", tag = "entreprise",
     security(("bearer" = [])),
-    responses((status = 200, description = "Resources", body = Vec<rdv_core::model::Resource>)))]
+    params(PageParams),
+    responses((status = 200, description = "Resources", body = PageOut<rdv_core::model::Resource>)))]
 pub async fn list_resources(
     State(state): State<AppState>,
     session: OwnerSession,
-) -> ApiResult<Json<Vec<Resource>>> {
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> ApiResult<Json<PageOut<Resource>>> {
+    let page = page_request(params.limit, params.cursor)?;
     let business = my_business(&state, &session).await?;
-    Ok(axum::Json(state.store().list_resources(business.id).await?))
+    let all = state.store().list_resources(business.id).await?;
+    Ok(axum::Json(page_loaded(
+        all,
+        |r| (r.name.clone(), r.id.0),
+        &page,
+    )?))
 }
 
 /// Adds a staff member or room.
@@ -177,13 +187,21 @@ pub async fn create_resource(
 /// The business's services, active or not, by name.
 #[utoipa::path(get, path = "/api/entreprise/services/", tag = "entreprise",
     security(("bearer" = [])),
-    responses((status = 200, description = "Services", body = Vec<rdv_core::model::Service>)))]
+    params(PageParams),
+    responses((status = 200, description = "Services", body = PageOut<rdv_core::model::Service>)))]
 pub async fn list_services(
     State(state): State<AppState>,
     session: OwnerSession,
-) -> ApiResult<Json<Vec<Service>>> {
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> ApiResult<Json<PageOut<Service>>> {
+    let page = page_request(params.limit, params.cursor)?;
     let business = my_business(&state, &session).await?;
-    Ok(axum::Json(state.store().list_services(business.id).await?))
+    let all = state.store().list_services(business.id).await?;
+    Ok(axum::Json(page_loaded(
+        all,
+        |s| (s.name.clone(), s.id.0),
+        &page,
+    )?))
 }
 
 /// Creates an active service.
@@ -318,6 +336,10 @@ pub struct WindowQuery {
     /// Only this resource.
     #[param(value_type = Option<String>)]
     pub resource_id: Option<ResourceId>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
 /// Longest range of an availability list.
@@ -328,14 +350,15 @@ const MAX_WINDOW_LIST_DAYS: i64 = 366;
     security(("bearer" = [])),
     params(WindowQuery),
     responses(
-        (status = 200, description = "Windows", body = Vec<rdv_core::model::AvailabilityWindow>),
+        (status = 200, description = "Windows by start", body = PageOut<rdv_core::model::AvailabilityWindow>),
         (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE", body = crate::error::Problem),
     ))]
 pub async fn list_availabilities(
     State(state): State<AppState>,
     session: OwnerSession,
     ApiQuery(query): ApiQuery<WindowQuery>,
-) -> ApiResult<Json<Vec<AvailabilityWindow>>> {
+) -> ApiResult<Json<PageOut<AvailabilityWindow>>> {
+    let page = page_request(query.limit, query.cursor.clone())?;
     let business = my_business(&state, &session).await?;
     let from = query.from.unwrap_or_else(|| state.now());
     let to = query.to.unwrap_or(from.add_secs(31 * 86_400));
@@ -350,7 +373,11 @@ pub async fn list_availabilities(
         .uc
         .list_availabilities(business.id, query.resource_id, range)
         .await?;
-    Ok(axum::Json(windows))
+    Ok(axum::Json(page_loaded(
+        windows,
+        |w| (instant_key(w.interval.start()), w.id.0),
+        &page,
+    )?))
 }
 
 /// One availability window.

@@ -81,6 +81,59 @@ pub fn page_request(limit: Option<u32>, cursor: Option<String>) -> Result<PageRe
     Ok(PageRequest { limit, cursor })
 }
 
+/// Pages a bounded list that is loaded whole (a business's resources or services, the
+/// windows of a date range) by keyset: `key` gives each item's sort key and id, the list is
+/// sorted by them, and the cursor names the last item returned.
+pub fn page_loaded<T>(
+    mut items: Vec<T>,
+    key: impl Fn(&T) -> (String, rdv_core::Uuid),
+    page: &PageRequest,
+) -> Result<PageOut<T>, ApiError> {
+    items.sort_by_cached_key(|item| key(item));
+    let after = match &page.cursor {
+        None => None,
+        Some(cursor) => {
+            let bad = || {
+                ApiError::field(
+                    "cursor",
+                    "invalid_format",
+                    "cursor is not one this API returned",
+                )
+            };
+            let (sort_key, id) = cursor.rsplit_once('|').ok_or_else(bad)?;
+            Some((
+                sort_key.to_owned(),
+                id.parse::<rdv_core::Uuid>().map_err(|_| bad())?,
+            ))
+        }
+    };
+    let limit = page.limit as usize;
+    let mut rest: Vec<T> = items
+        .into_iter()
+        .filter(|item| after.as_ref().is_none_or(|a| key(item) > *a))
+        .take(limit + 1)
+        .collect();
+    let next_cursor = if rest.len() > limit {
+        rest.truncate(limit);
+        rest.last().map(|item| {
+            let (k, id) = key(item);
+            format!("{k}|{id}")
+        })
+    } else {
+        None
+    };
+    Ok(PageOut {
+        items: rest,
+        next_cursor,
+        limit: page.limit,
+    })
+}
+
+/// Sort key of an instant that orders like the instant (zero-padded seconds).
+pub fn instant_key(t: rdv_core::Timestamp) -> String {
+    format!("{:015}", t.secs() + 100_000_000_000_000)
+}
+
 /// A `{ "status": ... }` acknowledgement.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Ack {

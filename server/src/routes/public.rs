@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{ApiPath, ApiQuery, Json, PageOut, page_request};
+use super::{ApiPath, ApiQuery, Json, PageOut, PageParams, page_loaded, page_request};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -138,13 +138,13 @@ pub struct SearchParams {
 #[utoipa::path(get, path = "/api/recherche/", tag = "public",
     params(SearchParams),
     responses(
-        (status = 200, description = "Hits, best first", body = Vec<rdv_core::search::SearchHit>),
+        (status = 200, description = "The best `limit` hits, best first (ranked results have no further page)", body = PageOut<rdv_core::search::SearchHit>),
         (status = 422, description = "VALIDATION_FAILED (q empty or too long)", body = crate::error::Problem),
     ))]
 pub async fn search(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<SearchParams>,
-) -> ApiResult<Json<Vec<SearchHit>>> {
+) -> ApiResult<Json<PageOut<SearchHit>>> {
     let limit = params.limit.unwrap_or(20);
     if limit == 0 || limit > rdv_core::search::MAX_SEARCH_HITS {
         return Err(ApiError::field(
@@ -162,7 +162,11 @@ pub async fn search(
             limit,
         })
         .await?;
-    Ok(axum::Json(hits))
+    Ok(axum::Json(PageOut {
+        items: hits,
+        next_cursor: None,
+        limit,
+    }))
 }
 
 async fn public_business(state: &AppState, id: BusinessId) -> ApiResult<Business> {
@@ -206,22 +210,29 @@ pub async fn get_business(
     }
     let business = PublicBusiness::from(public_business(&state, id).await?);
     let body = to_bytes(&business)?;
-    state.cache.put(id, "business", body.clone());
+    state.cache.put(id, "business".into(), body.clone());
     Ok(cached_json(body))
 }
 
 /// The active services of a validated business, by name.
 #[utoipa::path(get, path = "/api/entreprises/{id}/services/", tag = "public",
-    params(("id" = String, Path, description = "Business id")),
+    params(("id" = String, Path, description = "Business id"), PageParams),
     responses(
-        (status = 200, description = "Services", body = Vec<rdv_core::model::Service>),
+        (status = 200, description = "Services", body = PageOut<rdv_core::model::Service>),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn business_services(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<BusinessId>,
+    ApiQuery(params): ApiQuery<PageParams>,
 ) -> ApiResult<Response> {
-    if let Some(body) = state.cache.get(id, "services") {
+    let page = page_request(params.limit, params.cursor)?;
+    let key = format!(
+        "services:{}:{}",
+        page.limit,
+        page.cursor.as_deref().unwrap_or("")
+    );
+    if let Some(body) = state.cache.get(id, &key) {
         return Ok(cached_json(body));
     }
     public_business(&state, id).await?;
@@ -232,8 +243,8 @@ pub async fn business_services(
         .into_iter()
         .filter(|s| s.active)
         .collect();
-    let body = to_bytes(&services)?;
-    state.cache.put(id, "services", body.clone());
+    let body = to_bytes(&page_loaded(services, |s| (s.name.clone(), s.id.0), &page)?)?;
+    state.cache.put(id, key, body.clone());
     Ok(cached_json(body))
 }
 
