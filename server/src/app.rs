@@ -10,6 +10,7 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -191,8 +192,14 @@ pub fn router(state: AppState) -> Router {
     let (api_routes, doc) = api();
     let body_limit = state.config.body_limit_bytes as usize;
     // The widget is static files, not API: its page and the WASM package beside it.
-    let widget = ServeDir::new(&state.config.widget_dir).append_index_html_on_directories(true);
-    let wasm_pkg = ServeDir::new(&state.config.wasm_pkg_dir);
+    let widget = ServeDir::new(&state.config.widget_dir)
+        .append_index_html_on_directories(true)
+        .not_found_service(axum::handler::HandlerWithoutStateExt::into_service(
+            route_not_found,
+        ));
+    let wasm_pkg = ServeDir::new(&state.config.wasm_pkg_dir).not_found_service(
+        axum::handler::HandlerWithoutStateExt::into_service(route_not_found),
+    );
     Router::new()
         .merge(api_routes)
         .merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, doc))
@@ -211,6 +218,12 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ))
         .layer(from_fn_with_state(state.clone(), limit_by_ip))
+        // A panic answers a problem document (inside `observe`, so it is logged and counted).
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                crate::error::ApiError::internal("a handler panicked").into_response()
+            },
+        ))
         .layer(cors(&state))
         .layer(from_fn_with_state(state.clone(), observe))
         .with_state(state)

@@ -165,8 +165,16 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// At most this many argon2 computations at once (19 MiB each): more would only queue on the
+/// two cores and grow memory.
+static ARGON2_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// Hashes a password with argon2id on the blocking pool (never on the async workers).
 pub async fn hash_password(password: String) -> Result<String, ApiError> {
+    let _slot = ARGON2_SLOTS
+        .acquire()
+        .await
+        .map_err(|e| ApiError::internal(format!("argon2 semaphore: {e}")))?;
     tokio::task::spawn_blocking(move || {
         argon2()
             .hash_password(password.as_bytes())
@@ -179,6 +187,10 @@ pub async fn hash_password(password: String) -> Result<String, ApiError> {
 
 /// Checks a password against a stored PHC string on the blocking pool.
 pub async fn verify_password(password: String, phc: String) -> Result<bool, ApiError> {
+    let _slot = ARGON2_SLOTS
+        .acquire()
+        .await
+        .map_err(|e| ApiError::internal(format!("argon2 semaphore: {e}")))?;
     tokio::task::spawn_blocking(move || {
         match argon2().verify_password(password.as_bytes(), phc.as_str()) {
             Ok(()) => Ok(true),
@@ -345,7 +357,7 @@ impl FromRequestParts<AppState> for Session {
         let user_id: Uuid = claims.sub.parse().map_err(|_| invalid_token())?;
         let session = state
             .store()
-            .session_state(user_id, &claims.jti)
+            .session_state(user_id, &claims.jti, &claims.sid)
             .await?
             .ok_or_else(invalid_token)?;
         if session.revoked || claims.iat < session.password_changed_at.secs() {

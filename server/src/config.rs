@@ -269,6 +269,9 @@ impl Config {
                 "encryption_key must be the base64 encoding of 32 bytes".into(),
             ));
         }
+        if self.demo {
+            problems.push("demo is on: demo accounts have a published password".into());
+        }
         if self.cors_origins.iter().any(|o| o.trim() == "*") {
             problems.push("cors_origins contains \"*\"; list the allowed origins".into());
         }
@@ -386,10 +389,12 @@ mod tests {
                 ("RDV_PROFILE", "prod"),
                 ("RDV_JWT_SECRET", "short"),
                 ("RDV_CORS_ORIGINS", "*"),
+                ("RDV_DEMO", "true"),
             ]),
         )
         .unwrap();
         let e = c.check().unwrap_err().0;
+        assert!(e.contains("demo is on"), "{e}");
         assert!(e.contains("jwt_secret is shorter than 32 bytes"), "{e}");
         assert!(e.contains("encryption_key is missing"), "{e}");
         assert!(e.contains("cors_origins"), "{e}");

@@ -97,6 +97,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("administrator {email} created");
             Ok(())
         }
+        Command::SeedDemo if config.profile == rdv_server::config::Profile::Prod => Err(
+            "refusing to load demo data in prod: demo accounts have a published password".into(),
+        ),
         Command::SeedDemo => {
             let state = rdv_server::build_state(config)
                 .await
@@ -108,6 +111,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Serve { demo } => {
+            if demo && config.profile == rdv_server::config::Profile::Prod {
+                return Err("refusing to start in prod with insecure settings: demo is on: demo accounts have a published password".into());
+            }
             config.demo |= demo;
             let listener = tokio::net::TcpListener::bind(config.bind)
                 .await

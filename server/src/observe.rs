@@ -144,7 +144,11 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
         .get(&REQUEST_ID)
         .and_then(sane_request_id)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let method = request.method().as_str().to_owned();
+    // Only the standard methods get their own label (bounded metric cardinality).
+    let method = match request.method().as_str() {
+        m @ ("GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS") => m.to_owned(),
+        _ => "OTHER".to_owned(),
+    };
     let context = Arc::new(RequestContext {
         id: id.clone(),
         ..RequestContext::default()

@@ -67,6 +67,7 @@ pub struct Limits {
     ip: DefaultKeyedRateLimiter<std::net::IpAddr>,
     auth_ip: DefaultKeyedRateLimiter<std::net::IpAddr>,
     account: DefaultKeyedRateLimiter<Uuid>,
+    login: DefaultKeyedRateLimiter<String>,
 }
 
 impl std::fmt::Debug for Limits {
@@ -98,6 +99,7 @@ impl Limits {
             account: DefaultKeyedRateLimiter::keyed(per_minute(
                 config.account_rate_limit_per_minute,
             )),
+            login: DefaultKeyedRateLimiter::keyed(per_minute(config.auth_rate_limit_per_minute)),
         }
     }
 
@@ -108,6 +110,19 @@ impl Limits {
             check(&self.auth_ip, &ip)?;
         }
         Ok(())
+    }
+
+    /// One sign-in attempt for an account (whatever the client's address).
+    pub fn check_login(&self, email: &str) -> Result<(), ApiError> {
+        check(&self.login, &email.to_owned())
+    }
+
+    /// Forgets idle keys (called periodically so memory stays bounded).
+    pub fn prune(&self) {
+        self.ip.retain_recent();
+        self.auth_ip.retain_recent();
+        self.account.retain_recent();
+        self.login.retain_recent();
     }
 
     /// One request from a signed-in account.
@@ -121,6 +136,7 @@ impl Limits {
 #[derive(Debug, Default)]
 pub struct PublicCache {
     entries: RwLock<HashMap<(BusinessId, String), Bytes>>,
+    generations: RwLock<HashMap<BusinessId, u64>>,
 }
 
 impl PublicCache {
@@ -133,9 +149,23 @@ impl PublicCache {
             .cloned()
     }
 
-    /// Stores a body.
-    pub fn put(&self, business: BusinessId, what: String, body: Bytes) {
+    /// The business's generation: read it before loading, pass it to [`Self::put`].
+    pub fn generation(&self, business: BusinessId) -> u64 {
+        self.generations
+            .read()
+            .expect("cache lock")
+            .get(&business)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Stores a body loaded at `generation`; ignored when a write happened since (the body
+    /// may predate it).
+    pub fn put(&self, business: BusinessId, what: String, body: Bytes, generation: u64) {
         let mut entries = self.entries.write().expect("cache lock");
+        if self.generation(business) != generation {
+            return;
+        }
         if entries.len() > 10_000 {
             entries.clear();
         }
@@ -144,6 +174,12 @@ impl PublicCache {
 
     /// Forgets everything cached about a business.
     pub fn invalidate(&self, business: BusinessId) {
+        *self
+            .generations
+            .write()
+            .expect("cache lock")
+            .entry(business)
+            .or_insert(0) += 1;
         self.entries
             .write()
             .expect("cache lock")

@@ -215,6 +215,61 @@ async fn logout_revokes_the_access_token_and_the_login(srv: Srv) {
     assert_eq!(r.code(), "INVALID_REFRESH_TOKEN");
 }
 
+async fn a_bare_logout_ends_the_login_of_the_token(srv: Srv) {
+    let pair = srv.account("bare@example.com", "client").await;
+    let access = pair["access_token"].as_str().unwrap();
+    let r = Srv::finish(
+        srv.http
+            .post(format!("{}/api/auth/logout/", srv.base))
+            .bearer_auth(access),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(
+        srv.get("/api/auth/me/", Some(access)).await.code(),
+        "INVALID_TOKEN"
+    );
+    let r = srv
+        .post(
+            "/api/auth/token/refresh/",
+            None,
+            json!({"refresh_token": pair["refresh_token"]}),
+        )
+        .await;
+    assert_eq!(
+        r.code(),
+        "INVALID_REFRESH_TOKEN",
+        "the login's refresh token dies with it"
+    );
+    // After reuse detection, the family's access tokens stop working too.
+    let pair = srv.login("bare@example.com", PASSWORD).await;
+    let first = pair["refresh_token"].as_str().unwrap();
+    let next = srv
+        .post(
+            "/api/auth/token/refresh/",
+            None,
+            json!({"refresh_token": first}),
+        )
+        .await;
+    let access = next.body["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        srv.get("/api/auth/me/", Some(&access)).await.status,
+        StatusCode::OK
+    );
+    let reused = srv
+        .post(
+            "/api/auth/token/refresh/",
+            None,
+            json!({"refresh_token": first}),
+        )
+        .await;
+    assert_eq!(reused.code(), "REFRESH_TOKEN_REUSED");
+    assert_eq!(
+        srv.get("/api/auth/me/", Some(&access)).await.code(),
+        "INVALID_TOKEN"
+    );
+}
+
 async fn password_change_ends_the_other_sessions(srv: Srv) {
     let a = srv.account("p@example.com", "client").await;
     // Tokens are issued per second: make the change strictly later than the first login.
@@ -257,7 +312,7 @@ async fn password_change_ends_the_other_sessions(srv: Srv) {
         )
         .await;
     assert_eq!(r.code(), "INVALID_REFRESH_TOKEN");
-    // This session's refresh token still works.
+    // This session's old refresh token is revoked too; the new pair carries on.
     let r = srv
         .post(
             "/api/auth/token/refresh/",
@@ -265,7 +320,7 @@ async fn password_change_ends_the_other_sessions(srv: Srv) {
             json!({"refresh_token": a["refresh_token"]}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.code(), "INVALID_REFRESH_TOKEN");
     srv.login("p@example.com", "a brand new passphrase").await;
 }
 
@@ -422,6 +477,7 @@ server_tests!(
     registration_needs_a_verified_email_and_a_unique_address,
     refresh_tokens_rotate_and_a_reused_one_ends_the_login,
     logout_revokes_the_access_token_and_the_login,
+    a_bare_logout_ends_the_login_of_the_token,
     password_change_ends_the_other_sessions,
     password_reset_is_silent_single_use_and_ends_sessions,
     forged_and_stale_access_tokens_are_refused,

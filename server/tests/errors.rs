@@ -101,6 +101,7 @@ async fn validation_errors_name_every_field(srv: Srv) {
     let owner = srv.owner("owner@example.com").await;
     let mut body = common::business_body("<script>alert(1)</script>");
     body["city"] = json!("");
+    body["address"]["street"] = json!("<img src=x onerror=alert(1)>");
     let r = srv
         .put("/api/entreprise/mon-entreprise/", owner.t(), body)
         .await;
@@ -115,6 +116,7 @@ async fn validation_errors_name_every_field(srv: Srv) {
         fields.contains(&"name") && fields.contains(&"city"),
         "{r:?}"
     );
+    assert!(fields.contains(&"address.street"), "{r:?}");
     // Nothing was changed.
     let r = srv.get("/api/entreprise/mon-entreprise/", owner.t()).await;
     assert_eq!(r.body["name"], "Salon Test");

@@ -259,6 +259,13 @@ pub trait AccountStore: Send + Sync {
         now: Timestamp,
         expires_at: Timestamp,
     ) -> impl Future<Output = Result<RefreshOutcome>> + Send;
+    /// Revokes a whole login by its family id (logout without the refresh token), for `user`.
+    fn revoke_family(
+        &self,
+        user: Uuid,
+        family: Uuid,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<()>> + Send;
     /// Revokes the family of a refresh token (logout); the family id when the token existed.
     fn revoke_refresh_family(
         &self,
@@ -273,12 +280,14 @@ pub trait AccountStore: Send + Sync {
     ) -> impl Future<Output = Result<()>> + Send;
     /// Whether an access token's `jti` is on the denylist.
     fn is_access_token_revoked(&self, jti: &str) -> impl Future<Output = Result<bool>> + Send;
-    /// What an access token check needs, in one statement: the user's last password change
-    /// and whether `jti` is revoked; `None` when the user no longer exists.
+    /// What an access token check needs, in one statement: the user's last password change,
+    /// and whether `jti` or the token's login (`family`) is revoked; `None` when the user no
+    /// longer exists.
     fn session_state(
         &self,
         user: Uuid,
         jti: &str,
+        family: &str,
     ) -> impl Future<Output = Result<Option<SessionState>>> + Send;
     /// Queues messages that announce no stored change of their own (one transaction).
     fn enqueue_messages(
@@ -560,6 +569,16 @@ macro_rules! impl_account_store {
                 let $s = self;
                 let $p = $pool;
                 let mut tx = $begin.await.map_err($crate::codec::db_error)?;
+                // Serialises with password changes and logouts of the same user (row lock on
+                // PostgreSQL; SQLite's write transaction is already exclusive).
+                sqlx::query(
+                    "UPDATE users SET id = id WHERE id = \
+                     (SELECT user_id FROM refresh_tokens WHERE token_hash = $1)",
+                )
+                .bind(old_hash)
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::codec::db_error)?;
                 let spent = sqlx::query(
                     "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 \
                      AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1 \
@@ -618,6 +637,28 @@ macro_rules! impl_account_store {
                 };
                 tx.commit().await.map_err($crate::codec::db_error)?;
                 Ok(outcome)
+            }
+
+            async fn revoke_family(
+                &self,
+                user: rdv_core::Uuid,
+                family: rdv_core::Uuid,
+                now: rdv_core::Timestamp,
+            ) -> rdv_core::Result<()> {
+                let $s = self;
+                let $p = $pool;
+                let mut tx = $begin.await.map_err($crate::codec::db_error)?;
+                sqlx::query(
+                    "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 \
+                     AND user_id = $3 AND revoked_at IS NULL",
+                )
+                .bind(now.secs())
+                .bind(family.to_string())
+                .bind(user.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::codec::db_error)?;
+                tx.commit().await.map_err($crate::codec::db_error)
             }
 
             async fn revoke_refresh_family(
@@ -691,15 +732,19 @@ macro_rules! impl_account_store {
                 &self,
                 user: rdv_core::Uuid,
                 jti: &str,
+                family: &str,
             ) -> rdv_core::Result<Option<$crate::accounts::SessionState>> {
                 use sqlx::Row as _;
                 let $s = self;
                 let row = sqlx::query(
-                    "SELECT password_changed_at, EXISTS (SELECT 1 FROM revoked_access_tokens \
-                     WHERE jti = $2) AS revoked FROM users WHERE id = $1",
+                    "SELECT password_changed_at, (EXISTS (SELECT 1 FROM revoked_access_tokens \
+                     WHERE jti = $2) OR EXISTS (SELECT 1 FROM refresh_tokens \
+                     WHERE family_id = $3 AND revoked_at IS NOT NULL)) AS revoked \
+                     FROM users WHERE id = $1",
                 )
                 .bind(user.to_string())
                 .bind(jti)
+                .bind(family)
                 .fetch_optional($pool)
                 .await
                 .map_err($crate::codec::db_error)?;
@@ -754,7 +799,21 @@ macro_rules! impl_account_store {
                 let $s = self;
                 let $p = $pool;
                 let mut tx = $begin.await.map_err($crate::codec::db_error)?;
-                let claimed = sqlx::query(
+                // A claim left unfinished for a minute (its request died) may be taken over.
+                let taken_over = sqlx::query(
+                    "UPDATE idempotency_keys SET created_at = $4 WHERE user_id = $1 AND key = $2 \
+                     AND request_hash = $3 AND status_code IS NULL AND created_at < $5",
+                )
+                .bind(user.to_string())
+                .bind(key)
+                .bind(request_hash)
+                .bind(now.secs())
+                .bind(now.secs() - 60)
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::codec::db_error)?
+                .rows_affected();
+                let claimed = if taken_over == 1 { 1 } else { sqlx::query(
                     "INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) \
                      VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, key) DO NOTHING",
                 )
@@ -765,7 +824,7 @@ macro_rules! impl_account_store {
                 .execute(&mut *tx)
                 .await
                 .map_err($crate::codec::db_error)?
-                .rows_affected();
+                .rows_affected() };
                 let state = if claimed == 1 {
                     $crate::accounts::IdempotencyState::Started
                 } else {

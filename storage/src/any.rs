@@ -279,8 +279,16 @@ impl AccountStore for AnyStore {
     async fn is_access_token_revoked(&self, jti: &str) -> Result<bool> {
         dispatch!(self, s => s.is_access_token_revoked(jti))
     }
-    async fn session_state(&self, user: Uuid, jti: &str) -> Result<Option<SessionState>> {
-        dispatch!(self, s => s.session_state(user, jti))
+    async fn session_state(
+        &self,
+        user: Uuid,
+        jti: &str,
+        family: &str,
+    ) -> Result<Option<SessionState>> {
+        dispatch!(self, s => s.session_state(user, jti, family))
+    }
+    async fn revoke_family(&self, user: Uuid, family: Uuid, now: Timestamp) -> Result<()> {
+        dispatch!(self, s => s.revoke_family(user, family, now))
     }
     async fn enqueue_messages(&self, messages: &[OutboxMessage]) -> Result<()> {
         dispatch!(self, s => s.enqueue_messages(messages))

@@ -323,6 +323,23 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         if let Err(e) = input.opening_hours.validate() {
             errors.absorb("", e);
         }
+        let a = &input.address;
+        for (field, value) in [
+            ("address.street", &a.street),
+            ("address.postal_code", &a.postal_code),
+            ("address.city", &a.city),
+            ("address.country", &a.country),
+        ] {
+            if let Err(e) = clean_text(field, value, 200) {
+                errors.absorb("", e);
+            }
+        }
+        for (i, closure) in input.closures.iter().enumerate() {
+            let reason = closure.reason.as_deref().unwrap_or("");
+            if let Err(e) = clean_text(&format!("closures[{i}].reason"), reason, 200) {
+                errors.absorb("", e);
+            }
+        }
         let business = Business {
             id,
             owner_id: owner,

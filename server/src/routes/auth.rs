@@ -404,6 +404,8 @@ pub async fn login(
 ) -> ApiResult<Json<TokenPair>> {
     let email =
         crate::auth::account_email("email", &input.email).map_err(|_| invalid_credentials())?;
+    // Guessing one account's password from many addresses is limited per account too.
+    state.limits.check_login(&email)?;
     let user = state.store().user_by_email(&email).await?;
     let phc = user
         .as_ref()
@@ -485,9 +487,27 @@ pub async fn refresh(
 pub async fn logout(
     State(state): State<AppState>,
     session: Session,
-    ApiJson(input): ApiJson<LogoutRequest>,
+    body: axum::body::Bytes,
 ) -> ApiResult<Json<Ack>> {
+    // The body is optional: a bare POST signs out too.
+    let input: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        LogoutRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                codes::INVALID_BODY,
+                e.to_string(),
+            )
+        })?
+    };
     let now = state.now();
+    if let Some(family) = session.family() {
+        state
+            .store()
+            .revoke_family(session.user_id, family, now)
+            .await?;
+    }
     state
         .store()
         .revoke_access_token(
@@ -546,13 +566,14 @@ pub async fn password_change(
     check_password_policy("new_password", &input.new_password, &user.email)?;
     let hash = hash_password(input.new_password).await?;
     let now = state.now();
-    // Every other login's refresh tokens die; access tokens issued before now are refused.
-    let family = session.family().unwrap_or_else(Uuid::new_v4);
+    // Every login's refresh tokens die, this one's too (its old refresh token may have been
+    // stolen with it); access tokens issued before now are refused. The caller continues with
+    // a new login.
     state
         .store()
-        .set_password(user.id, &hash, now, Some(family))
+        .set_password(user.id, &hash, now, None)
         .await?;
-    Ok(axum::Json(issue_pair(&state, &user, family).await?))
+    Ok(axum::Json(issue_pair(&state, &user, Uuid::new_v4()).await?))
 }
 
 /// Asks for a password reset email. The answer is the same whether or not the account exists.

@@ -239,6 +239,24 @@ pub async fn create_reservation(
     let canonical = serde_json::to_vec(&request).map_err(|e| ApiError::internal(e.to_string()))?;
     let request_hash = hex::encode(Sha256::digest(&canonical));
     let user = session.0.user_id;
+    // The claimed key, the booking and the recorded answer run in their own task: a client
+    // that disconnects midway cannot leave the key claimed without an answer.
+    let state = state.clone();
+    tokio::spawn(
+        async move { keyed_booking(state, client, user, key, request_hash, request).await },
+    )
+    .await
+    .map_err(|e| ApiError::internal(format!("booking task: {e}")))?
+}
+
+async fn keyed_booking(
+    state: AppState,
+    client: ClientId,
+    user: rdv_core::Uuid,
+    key: String,
+    request_hash: String,
+    request: BookingRequest,
+) -> ApiResult<Response> {
     match state
         .store()
         .idempotency_begin(user, &key, &request_hash, state.now())

@@ -208,9 +208,12 @@ pub async fn get_business(
     if let Some(body) = state.cache.get(id, "business") {
         return Ok(cached_json(body));
     }
+    let generation = state.cache.generation(id);
     let business = PublicBusiness::from(public_business(&state, id).await?);
     let body = to_bytes(&business)?;
-    state.cache.put(id, "business".into(), body.clone());
+    state
+        .cache
+        .put(id, "business".into(), body.clone(), generation);
     Ok(cached_json(body))
 }
 
@@ -235,6 +238,7 @@ pub async fn business_services(
     if let Some(body) = state.cache.get(id, &key) {
         return Ok(cached_json(body));
     }
+    let generation = state.cache.generation(id);
     public_business(&state, id).await?;
     let services: Vec<Service> = state
         .store()
@@ -244,7 +248,7 @@ pub async fn business_services(
         .filter(|s| s.active)
         .collect();
     let body = to_bytes(&page_loaded(services, |s| (s.name.clone(), s.id.0), &page)?)?;
-    state.cache.put(id, key, body.clone());
+    state.cache.put(id, key, body.clone(), generation);
     Ok(cached_json(body))
 }
 

@@ -294,13 +294,47 @@ pub async fn refresh_rotation_and_reuse_detection(store: impl AccountStore) {
     store.revoke_access_token("jti-1", t(100)).await.unwrap();
     assert!(store.is_access_token_revoked("jti-1").await.unwrap());
     assert!(!store.is_access_token_revoked("jti-2").await.unwrap());
-    let state = store.session_state(u.id, "jti-1").await.unwrap().unwrap();
+    let live = Uuid::new_v4().to_string();
+    let state = store
+        .session_state(u.id, "jti-1", &live)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((state.password_changed_at, state.revoked), (t(6), true));
-    let state = store.session_state(u.id, "jti-2").await.unwrap().unwrap();
+    let state = store
+        .session_state(u.id, "jti-2", &live)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!state.revoked);
+    // A revoked login revokes its access tokens too.
+    let state = store
+        .session_state(u.id, "jti-2", &s2.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(state.revoked);
     assert_eq!(
-        store.session_state(Uuid::new_v4(), "jti-1").await.unwrap(),
+        store
+            .session_state(Uuid::new_v4(), "jti-1", &live)
+            .await
+            .unwrap(),
         None
+    );
+    let fresh = Uuid::new_v4();
+    let token = RefreshToken {
+        token_hash: "f1".into(),
+        family_id: fresh,
+        ..first.clone()
+    };
+    store.insert_refresh_token(&token).await.unwrap();
+    store.revoke_family(u.id, fresh, t(9)).await.unwrap();
+    assert_eq!(
+        store
+            .rotate_refresh_token("f1", "f2", t(10), t(1010))
+            .await
+            .unwrap(),
+        RefreshOutcome::Invalid
     );
 }
 
