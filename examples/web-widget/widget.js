@@ -130,6 +130,10 @@ async function showWeek() {
     grid.append(column);
   }
   $('status').textContent = `${free} free slots this week (computed in your browser).`;
+  // What is on screen, for tests and embedders.
+  grid.dataset.business = state.business.id;
+  grid.dataset.service = state.service.id;
+  grid.dataset.week = from;
 }
 
 function pick(button, candidate) {
