@@ -71,7 +71,10 @@ step "wasm: TypeScript declarations (tsc --strict on a usage file)"
   --moduleResolution nodenext bindings-wasm/tests/usage.ts
 
 step "server + wasm: parity of slots and the booking widget in headless Chromium"
-cargo build -p rdv-server
+# The server binary as the workspace's tests build it: after scripts/test.sh this reuses the
+# artifacts of `cargo nextest run --workspace` (same features), where `cargo build -p
+# rdv-server` would resolve other features and rebuild a large part of the dependencies.
+cargo test --workspace --no-run
 srv_dir="$(mktemp -d)"
 RDV_BIND=127.0.0.1:0 DATABASE_URL="sqlite://$srv_dir/widget.db" RDV_LOG_LEVEL=warn \
   "$CARGO_TARGET_DIR/debug/rdv-server" serve --demo > "$srv_dir/out.log" 2>&1 &
