@@ -87,6 +87,7 @@ for _ in $(seq 1 300); do
 done
 export RDV_TEST_SERVER="$(sed -n 's/^rdv-server listening on //p' "$srv_dir/out.log")"
 echo "server with demo data at $RDV_TEST_SERVER"
+export RDV_ARTIFACTS="$CARGO_TARGET_DIR/test-artifacts"
 node --test examples/web-widget/tests/
 kill $srv_pid
 trap - EXIT

@@ -81,7 +81,8 @@ async function showWeek() {
   const from = state.weekStart.toISOString().replace('.000Z', 'Z');
   const to = new Date(state.weekStart.getTime() + 7 * DAY).toISOString().replace('.000Z', 'Z');
   const zone = state.business.time_zone;
-  $('week').textContent = `week of ${dayLabel(state.weekStart, zone)}`;
+  // Label the week by its Monday's noon, so zones west of UTC do not show the Sunday before.
+  $('week').textContent = `week of ${dayLabel(new Date(state.weekStart.getTime() + 12 * 3_600_000), zone)}`;
   $('zones').textContent = `Times in ${zone} (the business)` + (visitorZone !== zone ? `, yours (${visitorZone}) below each.` : '.');
   state.snapshot = await api(`/api/services/${state.service.id}/snapshot/?from=${from}&to=${to}`);
   state.now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');

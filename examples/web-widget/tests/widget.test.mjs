@@ -1,7 +1,9 @@
-// The booking widget in headless Chromium (WASM-2): it loads the WASM package, shows a week of
-// slots computed in the browser, explains why a taken time is not bookable, signs in, books
-// through the server and shows the confirmation. Needs RDV_TEST_SERVER (a server with demo
-// data serving /widget/), RDV_TOOLS (playwright-core installed there) and /usr/bin/chromium.
+// The booking widget in headless Chromium (WASM-2) against the real server on SQLite: the week
+// renders exactly the server's free slots; an invalid choice is refused in the browser with the
+// core's code and sends no request; a valid one is booked (201) and then leaves the free list.
+// A screenshot is kept in $RDV_ARTIFACTS (default: the system's temp folder). Needs
+// RDV_TEST_SERVER (a server with demo data serving /widget/), RDV_TOOLS (playwright-core
+// installed there) and /usr/bin/chromium.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -40,6 +42,18 @@ test('the widget shows slots, explains a taken one, and books', { skip: (!base |
     await page.waitForSelector('.slot.free');
     const zones = await page.textContent('#zones');
     assert.match(zones, /America\/New_York/);
+    // The free slots on screen are exactly the server's for that week.
+    const week = await page.getAttribute('#grid', 'data-week');
+    const service = await page.getAttribute('#grid', 'data-service');
+    const weekEnd = new Date(Date.parse(week) + 7 * 86_400_000).toISOString().replace('.000Z', 'Z');
+    const server = await (await fetch(`${base}/api/services/${service}/creneaux/?from=${week}&to=${weekEnd}`)).json();
+    const expected = [...new Set(server.slots.map((s) => s.start))].sort();
+    const shown = (await page.$$eval('.slot.free', (bs) => bs.map((b) => b.dataset.start))).sort();
+    assert.ok(expected.length > 0);
+    assert.deepEqual(shown, expected);
+    // Count what the page sends to the booking endpoint from now on.
+    const bookingRequests = [];
+    page.on('request', (r) => { if (r.url().includes('/api/client/reservations/')) bookingRequests.push(r.method()); });
     assert.match(zones, /America\/Los_Angeles/, 'the visitor zone is shown beside');
     const first = page.locator('.slot.free').first();
     const start = await first.getAttribute('data-start');
@@ -49,14 +63,28 @@ test('the widget shows slots, explains a taken one, and books', { skip: (!base |
     await page.fill('#password', 'demo-password-2026');
     await page.click('#signin');
     await page.waitForFunction(() => !document.getElementById('book').disabled);
+    const answer = page.waitForResponse((r) => r.url().includes('/api/client/reservations/') && r.request().method() === 'POST');
     await page.click('#book');
+    assert.equal((await answer).status(), 201);
     await page.waitForFunction(() => /Booked|refused/.test(document.getElementById('result').textContent));
     const result = await page.textContent('#result');
     assert.match(result, /Booked: reservation [0-9a-f-]+, status pending/, result);
-    // The booked time is now taken: clicking it explains why with the core's code.
+    // The booked time has left the free list; choosing it now is refused in the browser with
+    // the core's code, and nothing is sent.
     await page.waitForSelector(`.slot.taken[data-start="${start}"]`);
+    assert.equal(await page.$(`.slot.free[data-start="${start}"]`), null);
+    const sentBefore = bookingRequests.length;
     await page.click(`.slot.taken[data-start="${start}"]`);
     assert.match(await page.textContent('#why'), /not bookable: .* \((BOOKING_OVERLAP|BUFFER_CONFLICT)\)/);
+    await page.waitForTimeout(300);
+    assert.equal(bookingRequests.length, sentBefore, 'an invalid choice sends no request');
+    assert.deepEqual(bookingRequests, ['POST'], 'one booking request in all');
+    const artifacts = process.env.RDV_ARTIFACTS || os.tmpdir();
+    fs.mkdirSync(artifacts, { recursive: true });
+    const shot = path.join(artifacts, 'widget.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    assert.ok(fs.statSync(shot).size > 10_000);
+    console.log(`screenshot: ${shot}`);
     assert.deepEqual(errors, []);
     assert.ok(start);
   } finally {
