@@ -17,9 +17,7 @@ use crate::ports::{
     AvailabilityStore, DirectoryStore, Page, PageRequest, ReservationFilter, ReservationSort,
     ReservationStore, ReservationView, parse_reservation_cursor, reservation_cursor,
 };
-use crate::ports::{
-    BusinessFilter, BusinessSort, MAX_PAGE_SIZE, business_cursor, parse_business_cursor,
-};
+use crate::ports::{BusinessFilter, BusinessSort, MAX_PAGE_SIZE, parse_business_cursor};
 use crate::search::{HitKind, MAX_SEARCH_HITS, SearchHit, SearchQuery, tokenize};
 use crate::time::{Interval, Timestamp};
 
@@ -124,7 +122,10 @@ impl DirectoryStore for MemoryStore {
             })
             .take(page.limit.clamp(1, MAX_PAGE_SIZE) as usize + 1)
             .collect();
-        Ok(paged(items, page.limit.clamp(1, MAX_PAGE_SIZE) as usize))
+        Ok(Page::of_businesses(
+            items,
+            page.limit.clamp(1, MAX_PAGE_SIZE) as usize,
+        ))
     }
     async fn get_resource(&self, id: ResourceId) -> Result<Option<Resource>> {
         Ok(self.lock().resources.get(&id).cloned())
@@ -445,15 +446,4 @@ impl ReservationStore for MemoryStore {
         }
         Ok(old.len() as u64)
     }
-}
-
-/// Cuts a list fetched with one extra item into a page whose cursor points after its last item.
-fn paged(mut items: Vec<Business>, limit: usize) -> Page<Business> {
-    let next_cursor = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(business_cursor)
-    } else {
-        None
-    };
-    Page { items, next_cursor }
 }

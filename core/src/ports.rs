@@ -241,6 +241,20 @@ impl BusinessFilter {
     }
 }
 
+impl Page<Business> {
+    /// Cuts businesses fetched with one extra row (`limit + 1`) into a page whose cursor
+    /// points after its last item; every store pages business lists this way.
+    pub fn of_businesses(mut items: Vec<Business>, limit: usize) -> Self {
+        let next_cursor = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(business_cursor)
+        } else {
+            None
+        };
+        Page { items, next_cursor }
+    }
+}
+
 /// Keyset cursor of a business list: the last item's id and name.
 pub fn business_cursor(b: &Business) -> String {
     format!("{}:{}", b.id, b.name)

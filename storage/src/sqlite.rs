@@ -22,7 +22,7 @@ use rdv_core::ports::{
     ReservationSort, ReservationStore, ReservationView, parse_reservation_cursor,
     reservation_cursor,
 };
-use rdv_core::ports::{BusinessFilter, BusinessSort, business_cursor, parse_business_cursor};
+use rdv_core::ports::{BusinessFilter, BusinessSort, parse_business_cursor};
 use rdv_core::search::{HitKind, MAX_SEARCH_HITS, SearchHit, SearchQuery};
 use rdv_core::{Error, Interval, Result, Timestamp};
 use sqlx::migrate::Migrator;
@@ -920,17 +920,11 @@ impl DirectoryStore for SqliteStore {
         sql.push(format_args!(" ORDER BY name {order}, id {order} LIMIT "))
             .push_bind(i64::from(limit) + 1);
         let rows = self.fetch_all(sql.build()).await?;
-        let mut items = rows
+        let items = rows
             .iter()
             .map(business_from_row)
             .collect::<Result<Vec<_>>>()?;
-        let next_cursor = if items.len() > limit as usize {
-            items.truncate(limit as usize);
-            items.last().map(business_cursor)
-        } else {
-            None
-        };
-        Ok(Page { items, next_cursor })
+        Ok(Page::of_businesses(items, limit as usize))
     }
 
     async fn get_resource(&self, id: ResourceId) -> Result<Option<Resource>> {
