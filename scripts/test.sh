@@ -42,6 +42,14 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
   fi
 fi
 
+step "SMTP receiver for the notification tests (aiosmtpd, from PyPI)"
+# The server's notification tests send real SMTP to aiosmtpd on 127.0.0.1.
+mkdir -p .tools
+if ! PYTHONPATH=.tools/python python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check --target .tools/python 'aiosmtpd==1.4.6'
+fi
+export RDV_TEST_PYTHONPATH="$PWD/.tools/python"
+
 step "format"
 cargo fmt --all -- --check
 

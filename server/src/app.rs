@@ -76,6 +76,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::business::router())
         .merge(routes::public::router())
         .merge(routes::admin::router())
+        .merge(routes::notifications::router())
         .merge(routes::ops::router())
         .split_for_parts();
     document_common_errors(&mut doc);

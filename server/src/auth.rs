@@ -251,8 +251,10 @@ impl TokenKeys {
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        // Expiry is checked against the server's clock in `verify` (the injected clock, so
+        // tests that move time see tokens expire or stay valid consistently).
         validation.leeway = 5;
-        validation.validate_exp = true;
+        validation.validate_exp = false;
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -283,8 +285,21 @@ impl TokenKeys {
         .expect("HS256 signing of serialisable claims cannot fail")
     }
 
-    /// Verifies signature, algorithm and claims.
-    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+    /// Verifies signature, algorithm and claims, and that the token has not expired at `now`
+    /// (with the same 5 s of leeway).
+    pub fn verify(&self, token: &str, now: Timestamp) -> Result<Claims, ApiError> {
+        let claims = self.decode(token)?;
+        if claims.exp + i64::try_from(self.validation.leeway).unwrap_or(0) < now.secs() {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                codes::INVALID_TOKEN,
+                "the access token has expired",
+            ));
+        }
+        Ok(claims)
+    }
+
+    fn decode(&self, token: &str) -> Result<Claims, ApiError> {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| {
@@ -353,7 +368,7 @@ impl FromRequestParts<AppState> for Session {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(ApiError::unauthenticated)?;
-        let claims = state.tokens.verify(token)?;
+        let claims = state.tokens.verify(token, state.now())?;
         let user_id: Uuid = claims.sub.parse().map_err(|_| invalid_token())?;
         let session = state
             .store()
@@ -438,12 +453,21 @@ mod tests {
         let now = Timestamp::from_secs(jsonwebtoken::get_current_timestamp() as i64);
         let user = Uuid::new_v4();
         let token = keys.issue(user, Role::Owner, Uuid::new_v4(), now);
-        let claims = keys.verify(&token).unwrap();
+        let claims = keys.verify(&token, now).unwrap();
         assert_eq!(claims.sub, user.to_string());
         assert_eq!(claims.role, Role::Owner);
+        assert!(
+            keys.verify(&token, now.add_secs(904)).is_ok(),
+            "within the leeway"
+        );
+        assert_eq!(
+            keys.verify(&token, now.add_secs(906)).unwrap_err().code(),
+            codes::INVALID_TOKEN,
+            "expired on the server's clock"
+        );
         let other = TokenKeys::new(&[8u8; 32], "rdv", "rdv-api", 900);
         assert_eq!(
-            other.verify(&token).unwrap_err().code(),
+            other.verify(&token, now).unwrap_err().code(),
             codes::INVALID_TOKEN
         );
     }

@@ -124,6 +124,53 @@ pub struct Config {
     /// Folder of the built WASM package (web target) served at `/widget/pkg/`; build it with
     /// `bash bindings-wasm/build.sh`.
     pub wasm_pkg_dir: String,
+    /// Run the notification delivery worker inside `serve` (default true). Turn it off when
+    /// workers run apart with `rdv-server worker`.
+    pub notify_worker: bool,
+    /// Messages delivered at once by one worker (default 4).
+    pub notify_concurrency: u32,
+    /// How often the worker looks for due work, in milliseconds (default 1000).
+    pub notify_poll_ms: u32,
+    /// Attempts before a message becomes a dead letter (default 8).
+    pub notify_max_attempts: u32,
+    /// Delay before the first retry, in seconds; doubled at each attempt, with jitter
+    /// (default 30).
+    pub notify_backoff_base_seconds: u32,
+    /// Longest delay between two attempts, in seconds (default 3600).
+    pub notify_backoff_max_seconds: u32,
+    /// How long a claimed message stays reserved to its worker, in seconds (default 120);
+    /// after that another worker may take it over.
+    pub notify_lease_seconds: u32,
+    /// Time limit of one delivery attempt, in seconds (default 20).
+    pub notify_send_timeout_seconds: u32,
+    /// When reminders go out, in minutes before the start (default `1440`, 24 hours;
+    /// comma-separated in env `RDV_NOTIFY_REMINDER_MINUTES`). Real durations: across a DST
+    /// change, 24 hours before 10:00 is 11:00 or 09:00 local on the day before.
+    pub notify_reminder_minutes: Vec<u32>,
+    /// Folder whose `<locale>/<name>.j2` files replace the built-in templates (empty: none).
+    pub notify_templates_dir: String,
+    /// SMTP server host; empty disables email delivery (messages wait in the outbox).
+    pub smtp_host: String,
+    /// SMTP port (default 587).
+    pub smtp_port: u32,
+    /// `starttls` (default), `tls` (implicit TLS, usually port 465) or `none` (plain,
+    /// refused in `prod` unless the host is local).
+    pub smtp_tls: String,
+    /// SMTP user name (empty: no authentication).
+    pub smtp_username: String,
+    /// SMTP password (env `RDV_SMTP_PASSWORD` or `RDV_SMTP_PASSWORD_FILE`).
+    pub smtp_password: Secret,
+    /// Sender of emails, e.g. `Rdv <no-reply@example.com>`.
+    pub smtp_from: String,
+    /// Base URL of the SMS provider's Twilio-style Messages API, e.g.
+    /// `https://api.twilio.com`; empty disables SMS delivery.
+    pub sms_base_url: String,
+    /// Account SID (user name of the provider's basic auth, part of the path).
+    pub sms_account_sid: String,
+    /// Auth token (env `RDV_SMS_AUTH_TOKEN` or `RDV_SMS_AUTH_TOKEN_FILE`).
+    pub sms_auth_token: Secret,
+    /// Sender number or name of text messages.
+    pub sms_from: String,
 }
 
 impl Default for Config {
@@ -153,6 +200,26 @@ impl Default for Config {
             demo: false,
             widget_dir: "examples/web-widget".into(),
             wasm_pkg_dir: "bindings-wasm/pkg/web".into(),
+            notify_worker: true,
+            notify_concurrency: 4,
+            notify_poll_ms: 1000,
+            notify_max_attempts: 8,
+            notify_backoff_base_seconds: 30,
+            notify_backoff_max_seconds: 3600,
+            notify_lease_seconds: 120,
+            notify_send_timeout_seconds: 20,
+            notify_reminder_minutes: vec![24 * 60],
+            notify_templates_dir: String::new(),
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_tls: "starttls".into(),
+            smtp_username: String::new(),
+            smtp_password: Secret::default(),
+            smtp_from: "Rdv <no-reply@localhost>".into(),
+            sms_base_url: String::new(),
+            sms_account_sid: String::new(),
+            sms_auth_token: Secret::default(),
+            sms_from: String::new(),
         }
     }
 }
@@ -161,7 +228,12 @@ impl Default for Config {
 const DEV_ENCRYPTION_KEY: &str = "cmR2LWRldmVsb3BtZW50LWtleS1ub3QtZm9yLXByb2Q=";
 
 /// Fields whose values are secrets (they may come from `RDV_<FIELD>_FILE`).
-const SECRET_FIELDS: [&str; 2] = ["jwt_secret", "encryption_key"];
+const SECRET_FIELDS: [&str; 4] = [
+    "jwt_secret",
+    "encryption_key",
+    "smtp_password",
+    "sms_auth_token",
+];
 
 /// A configuration problem, naming the setting.
 #[derive(Debug, PartialEq, Eq)]
@@ -235,13 +307,24 @@ impl Config {
                         .map_err(|_| ConfigError(format!("{var} must be a whole number")))?
                         .into(),
                 ),
-                serde_json::Value::Array(_) => serde_json::Value::Array(
-                    raw.split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(|s| serde_json::Value::String(s.to_owned()))
-                        .collect(),
-                ),
+                serde_json::Value::Array(items) => {
+                    let numbers = items.first().is_some_and(serde_json::Value::is_number);
+                    let mut parsed = Vec::new();
+                    for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                        parsed.push(if numbers {
+                            serde_json::Value::Number(
+                                item.parse::<u32>()
+                                    .map_err(|_| {
+                                        ConfigError(format!("{var} must be whole numbers"))
+                                    })?
+                                    .into(),
+                            )
+                        } else {
+                            serde_json::Value::String(item.to_owned())
+                        });
+                    }
+                    serde_json::Value::Array(parsed)
+                }
                 _ => serde_json::Value::String(raw),
             };
             map.insert(key, parsed);
@@ -274,6 +357,18 @@ impl Config {
         }
         if self.cors_origins.iter().any(|o| o.trim() == "*") {
             problems.push("cors_origins contains \"*\"; list the allowed origins".into());
+        }
+        if !["starttls", "tls", "none"].contains(&self.smtp_tls.as_str()) {
+            return Err(ConfigError("smtp_tls must be starttls, tls or none".into()));
+        }
+        let local_smtp = ["localhost", "127.0.0.1", "::1"].contains(&self.smtp_host.as_str());
+        if self.smtp_tls == "none" && !self.smtp_host.is_empty() && !local_smtp {
+            problems.push("smtp_tls is none: mail and SMTP credentials travel in clear".into());
+        }
+        if self.notify_concurrency == 0 || self.notify_max_attempts == 0 {
+            return Err(ConfigError(
+                "notify_concurrency and notify_max_attempts must be at least 1".into(),
+            ));
         }
         if self.profile == Profile::Prod && !problems.is_empty() {
             return Err(ConfigError(format!(

@@ -61,9 +61,13 @@ pub mod codes {
     pub const UNAVAILABLE: &str = "UNAVAILABLE";
     /// Anything unexpected; the log has the detail under the request id.
     pub const INTERNAL_ERROR: &str = "INTERNAL_ERROR";
+    /// No webhook of the caller's business has this id.
+    pub const WEBHOOK_NOT_FOUND: &str = "WEBHOOK_NOT_FOUND";
+    /// No queued notification has this id (or it is not a dead letter, for a retry).
+    pub const MESSAGE_NOT_FOUND: &str = "MESSAGE_NOT_FOUND";
 
     /// Every HTTP-layer code with its status, for the docs and the error-code table test.
-    pub const ALL: [(&str, u16); 23] = [
+    pub const ALL: [(&str, u16); 25] = [
         (UNAUTHENTICATED, 401),
         (INVALID_TOKEN, 401),
         (FORBIDDEN, 403),
@@ -87,6 +91,8 @@ pub mod codes {
         (RATE_LIMITED, 429),
         (UNAVAILABLE, 503),
         (INTERNAL_ERROR, 500),
+        (WEBHOOK_NOT_FOUND, 404),
+        (MESSAGE_NOT_FOUND, 404),
     ];
 }
 

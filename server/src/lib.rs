@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod notify;
 pub mod observe;
 pub mod routes;
 pub mod state;
@@ -47,6 +48,7 @@ pub fn ensure_sqlite_folder(database_url: &str) -> Result<(), ConfigError> {
 /// Opens (and migrates) the database and wires the state. `config` must have passed
 /// [`Config::check`].
 pub async fn build_state(config: Config) -> Result<AppState, ConfigError> {
+    notify::install_tls_provider();
     ensure_sqlite_folder(&config.database_url)?;
     let cipher = config.cipher()?;
     let store = AnyStore::open(&config.database_url, cipher)
@@ -116,11 +118,40 @@ pub async fn serve(
             limits_state.limits.prune();
         }
     });
+    let worker = if state.config.notify_worker {
+        let notifier = notify::Notifier::new(state.clone())
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let handle = tokio::spawn(Arc::new(notifier).run(stopped));
+        Some((stop, handle))
+    } else {
+        None
+    };
     let app = app::router(state);
-    axum::serve(
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    if let Some((stop, handle)) = worker {
+        let _ = stop.send(true);
+        let _ = handle.await;
+    }
+    served
+}
+
+/// Runs the notification delivery worker alone until `shutdown` completes, then lets the
+/// sends in flight finish and gives back the other leases.
+pub async fn run_worker(
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ConfigError> {
+    let notifier = Arc::new(notify::Notifier::new(state)?);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let handle = tokio::spawn(notifier.run(stopped));
+    shutdown.await;
+    let _ = stop.send(true);
+    let _ = handle.await;
+    Ok(())
 }

@@ -41,6 +41,8 @@ enum Command {
     SeedDemo,
     /// Prints the OpenAPI document.
     Openapi,
+    /// Runs only the notification delivery worker (any number may run beside the servers).
+    Worker,
 }
 
 fn load_config(file: Option<&std::path::Path>) -> Result<(Config, Vec<String>), String> {
@@ -135,6 +137,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             tracing::info!(%addr, backend = ?state.store().backend(), "listening");
             rdv_server::serve(listener, state, shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())
+        }
+        Command::Worker => {
+            let state = rdv_server::build_state(config)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("rdv-server notification worker running");
+            rdv_server::run_worker(state, shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())
         }

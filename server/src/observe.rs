@@ -58,6 +58,17 @@ pub struct Metrics {
     pub bookings_created: Counter,
     /// Reservations cancelled (by clients or businesses).
     pub bookings_cancelled: Counter,
+    /// Notification delivery attempts by channel and outcome (`sent`, `retry`, `dead`).
+    pub notifications: Family<NotificationLabels, Counter>,
+}
+
+/// Labels of the notification counter.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct NotificationLabels {
+    /// `email`, `sms` or `webhook`.
+    pub channel: String,
+    /// `sent`, `retry` or `dead`.
+    pub outcome: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -107,12 +118,19 @@ impl Default for Metrics {
             "Reservations cancelled",
             bookings_cancelled.clone(),
         );
+        let notifications = Family::<NotificationLabels, Counter>::default();
+        registry.register(
+            "rdv_notifications",
+            "Notification delivery attempts by channel and outcome (sent, retry, dead)",
+            notifications.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
             bookings_created,
             bookings_cancelled,
+            notifications,
         }
     }
 }

@@ -86,6 +86,8 @@ struct World {
     owner: common::Owner,
     tokens: Vec<(Actor, Option<String>)>,
     reservation: String,
+    webhook: String,
+    dead_message: String,
 }
 
 fn routes(w: &World) -> Vec<(Method, String, Option<Value>, Scope, &'static str)> {
@@ -381,6 +383,70 @@ fn routes(w: &World) -> Vec<(Method, String, Option<Value>, Scope, &'static str)
             OwnerObject,
             "/api/entreprise/reservations/{id}/absence/",
         ),
+        // Notification settings, webhooks, the delivery queue.
+        (
+            get.clone(),
+            "/api/client/notifications/".into(),
+            None,
+            ClientList,
+            "/api/client/notifications/",
+        ),
+        (
+            put.clone(),
+            "/api/client/notifications/".into(),
+            Some(json!({"email": true, "sms": false})),
+            ClientList,
+            "/api/client/notifications/",
+        ),
+        (
+            get.clone(),
+            "/api/entreprise/notifications/".into(),
+            None,
+            OwnerList,
+            "/api/entreprise/notifications/",
+        ),
+        (
+            put.clone(),
+            "/api/entreprise/notifications/".into(),
+            Some(json!({"email": true, "events": ["reservation_created"]})),
+            OwnerList,
+            "/api/entreprise/notifications/",
+        ),
+        (
+            get.clone(),
+            "/api/entreprise/webhooks/".into(),
+            None,
+            OwnerList,
+            "/api/entreprise/webhooks/",
+        ),
+        (
+            post.clone(),
+            "/api/entreprise/webhooks/".into(),
+            Some(json!({"url": "https://hooks.example/rdv", "events": ["reservation_created"]})),
+            OwnerList,
+            "/api/entreprise/webhooks/",
+        ),
+        (
+            get.clone(),
+            format!("/api/entreprise/webhooks/{}/", w.webhook),
+            None,
+            OwnerObject,
+            "/api/entreprise/webhooks/{id}/",
+        ),
+        (
+            get.clone(),
+            "/api/admin/notifications/".into(),
+            None,
+            Admin,
+            "/api/admin/notifications/",
+        ),
+        (
+            post.clone(),
+            format!("/api/admin/notifications/{}/relancer/", w.dead_message),
+            Some(json!({})),
+            Admin,
+            "/api/admin/notifications/{id}/relancer/",
+        ),
         // Admin.
         (
             get.clone(),
@@ -397,6 +463,13 @@ fn routes(w: &World) -> Vec<(Method, String, Option<Value>, Scope, &'static str)
             "/api/admin/entreprises/{id}/valider/",
         ),
         // Destructive last.
+        (
+            delete.clone(),
+            format!("/api/entreprise/webhooks/{}/", w.webhook),
+            None,
+            OwnerObject,
+            "/api/entreprise/webhooks/{id}/",
+        ),
         (
             delete.clone(),
             format!("/api/entreprise/reservations/{r}/?reason=fermeture"),
@@ -467,8 +540,20 @@ async fn matrix(srv: Srv) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let reservation = r.body["id"].as_str().unwrap().to_owned();
+    let r = srv
+        .post(
+            "/api/entreprise/webhooks/",
+            owner.t(),
+            json!({"url": "https://hooks.example/owner", "events": ["reservation_created"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let webhook = r.body["id"].as_str().unwrap().to_owned();
     let world = World {
-        reservation: r.body["id"].as_str().unwrap().to_owned(),
+        reservation,
+        webhook,
+        dead_message: common::dead_letter(&srv).await.to_string(),
         tokens: vec![
             (Actor::Anonymous, None),
             (Actor::OtherClient, Some(other_client)),

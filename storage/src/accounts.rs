@@ -165,9 +165,11 @@ pub struct OutboxMessage {
     pub id: Uuid,
     /// Unique per logical message, so a retried write never queues it twice.
     pub dedup_key: String,
-    /// What it announces (`email_verification`, `password_reset`, …).
+    /// What it announces (`email_verification`, `password_reset`, …): the template name.
     pub kind: String,
-    /// Email address or phone number.
+    /// How it travels.
+    pub channel: crate::notifications::Channel,
+    /// Email address, E.164 phone number or webhook id, depending on the channel.
     pub recipient: String,
     /// What the template needs.
     pub payload: serde_json::Value,
@@ -977,6 +979,7 @@ pub mod sql {
             id: parse_uuid(&get::<R, String>(row, "id")?)?,
             dedup_key: get(row, "dedup_key")?,
             kind: get(row, "kind")?,
+            channel: crate::notifications::sql::channel_of(&get::<R, String>(row, "channel")?)?,
             recipient: get(row, "recipient")?,
             payload: serde_json::from_str(&payload).map_err(|_| Error::DataIntegrity {
                 field: "outbox.payload".into(),
@@ -1045,7 +1048,8 @@ pub mod sql {
     {
         sqlx::query(
             "INSERT INTO outbox (id, dedup_key, kind, recipient, payload, created_at, status, \
-             attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $6) \
+             attempts, next_attempt_at, channel) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $6, $7) \
              ON CONFLICT (dedup_key) DO NOTHING",
         )
         .bind(m.id.to_string())
@@ -1054,6 +1058,7 @@ pub mod sql {
         .bind(m.recipient.clone())
         .bind(m.payload.to_string())
         .bind(m.created_at.secs())
+        .bind(m.channel.as_str().to_owned())
         .execute(&mut **tx)
         .await
         .map_err(db_error)?;

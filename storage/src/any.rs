@@ -13,6 +13,9 @@ use crate::accounts::{
     AccountStore, IdempotencyState, OneTimeToken, OutboxMessage, RefreshOutcome, RefreshToken,
     SessionState, TokenPurpose, User,
 };
+use crate::notifications::{
+    Channel, Delivery, DeliveryStatus, NotificationEvent, NotificationStore, Preferences, Webhook,
+};
 use crate::{FieldCipher, PgStore, SqliteStore};
 
 /// Either backend.
@@ -319,5 +322,84 @@ impl AccountStore for AnyStore {
     }
     async fn ping(&self) -> Result<()> {
         dispatch!(self, s => s.ping())
+    }
+}
+
+impl NotificationStore for AnyStore {
+    async fn pending_events(&self, limit: u32) -> Result<Vec<NotificationEvent>> {
+        dispatch!(self, s => s.pending_events(limit))
+    }
+    async fn fan_out(
+        &self,
+        event_id: &str,
+        messages: &[OutboxMessage],
+        now: Timestamp,
+    ) -> Result<()> {
+        dispatch!(self, s => s.fan_out(event_id, messages, now))
+    }
+    async fn schedule_reminders(&self, now: Timestamp, offset_minutes: u32) -> Result<u64> {
+        dispatch!(self, s => s.schedule_reminders(now, offset_minutes))
+    }
+    async fn claim_deliveries(
+        &self,
+        owner: &str,
+        channels: &[Channel],
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Delivery>> {
+        dispatch!(self, s => s.claim_deliveries(owner, channels, now, lease_until, limit))
+    }
+    async fn mark_sent(&self, id: Uuid, owner: &str, now: Timestamp) -> Result<bool> {
+        dispatch!(self, s => s.mark_sent(id, owner, now))
+    }
+    async fn mark_failed(
+        &self,
+        id: Uuid,
+        owner: &str,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> Result<()> {
+        dispatch!(self, s => s.mark_failed(id, owner, error, retry_at))
+    }
+    async fn release_leases(&self, owner: &str) -> Result<u64> {
+        dispatch!(self, s => s.release_leases(owner))
+    }
+    async fn list_deliveries(
+        &self,
+        status: DeliveryStatus,
+        after: Option<(Timestamp, Uuid)>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>> {
+        dispatch!(self, s => s.list_deliveries(status, after, limit))
+    }
+    async fn delivery(&self, id: Uuid) -> Result<Option<Delivery>> {
+        dispatch!(self, s => s.delivery(id))
+    }
+    async fn requeue(&self, id: Uuid, now: Timestamp) -> Result<bool> {
+        dispatch!(self, s => s.requeue(id, now))
+    }
+    async fn preferences(&self, user: Uuid) -> Result<Option<Preferences>> {
+        dispatch!(self, s => s.preferences(user))
+    }
+    async fn set_preferences(
+        &self,
+        user: Uuid,
+        preferences: &Preferences,
+        now: Timestamp,
+    ) -> Result<()> {
+        dispatch!(self, s => s.set_preferences(user, preferences, now))
+    }
+    async fn insert_webhook(&self, webhook: &Webhook) -> Result<()> {
+        dispatch!(self, s => s.insert_webhook(webhook))
+    }
+    async fn list_webhooks(&self, business: Uuid) -> Result<Vec<Webhook>> {
+        dispatch!(self, s => s.list_webhooks(business))
+    }
+    async fn webhook(&self, id: Uuid) -> Result<Option<Webhook>> {
+        dispatch!(self, s => s.webhook(id))
+    }
+    async fn delete_webhook(&self, business: Uuid, id: Uuid) -> Result<bool> {
+        dispatch!(self, s => s.delete_webhook(business, id))
     }
 }

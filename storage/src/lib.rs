@@ -11,7 +11,8 @@
 //!   check-then-write paths, so no deadlock reaches a caller.
 //!
 //! [`AnyStore`] picks one from a URL. [`accounts`] stores the server's users, sessions,
-//! outbox and idempotency records with one SQL text for both backends. Migrations are versioned SQL files per backend
+//! outbox and idempotency records with one SQL text for both backends, and [`notifications`] the
+//! notification events, delivery queue, preferences and webhooks. Migrations are versioned SQL files per backend
 //! (`migrations/sqlite`, `migrations/postgres`), embedded and applied on open. Sensitive
 //! fields are encrypted at rest with [`crypto::FieldCipher`].
 
@@ -19,6 +20,7 @@ pub mod accounts;
 pub mod any;
 pub mod codec;
 pub mod crypto;
+pub mod notifications;
 pub mod postgres;
 pub mod sqlite;
 

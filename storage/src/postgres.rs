@@ -1094,3 +1094,12 @@ impl ReservationStore for PgStore {
 
 crate::impl_account_store!(PgStore, sqlx::Postgres, |store| &store.pool, |pool| pool
     .begin());
+
+crate::impl_notification_store!(
+    PgStore,
+    sqlx::Postgres,
+    |store| &store.pool,
+    store.cipher,
+    |pool| pool.begin(),
+    " FOR UPDATE SKIP LOCKED"
+);

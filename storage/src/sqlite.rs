@@ -1379,3 +1379,12 @@ fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, f: &ReservationFilter) {
 
 crate::impl_account_store!(SqliteStore, sqlx::Sqlite, |store| &store.read, |pool| pool
     .begin_with("BEGIN IMMEDIATE"));
+
+crate::impl_notification_store!(
+    SqliteStore,
+    sqlx::Sqlite,
+    |store| &store.read,
+    store.cipher,
+    |pool| pool.begin_with("BEGIN IMMEDIATE"),
+    ""
+);

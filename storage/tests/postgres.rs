@@ -73,6 +73,11 @@ mod accounts {
     crate::account_tests!(run, fresh);
 }
 
+mod notifications {
+    use super::*;
+    crate::notification_tests!(run, fresh);
+}
+
 mod postgres_only {
     use rdv_core::conformance::Fixture;
     use rdv_core::ports::{

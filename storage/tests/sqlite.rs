@@ -47,6 +47,11 @@ mod accounts {
     crate::account_tests!(run, fresh);
 }
 
+mod notifications {
+    use super::*;
+    crate::notification_tests!(run, fresh);
+}
+
 mod sqlite_only {
     use rdv_core::conformance::Fixture;
     use rdv_core::model::ClientProfile;

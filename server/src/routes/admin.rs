@@ -132,6 +132,7 @@ pub async fn reject_business(
                 id: Uuid::new_v4(),
                 dedup_key: format!("business_rejected:{id}:{}", now.secs()),
                 kind: "business_rejected".into(),
+                channel: rdv_storage::notifications::Channel::Email,
                 recipient: owner.email,
                 payload: json!({ "locale": owner.locale, "business": business.name, "reason": reason }),
                 created_at: now,

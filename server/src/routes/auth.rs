@@ -206,6 +206,7 @@ fn message(
         id: Uuid::new_v4(),
         dedup_key: format!("{kind}:{dedup}"),
         kind: kind.to_owned(),
+        channel: rdv_storage::notifications::Channel::Email,
         recipient: user.email.clone(),
         payload,
         created_at: now,
@@ -221,7 +222,8 @@ fn verification_for(state: &Inner, user: &User, now: Timestamp) -> (OneTimeToken
         "email_verification",
         user,
         &hash,
-        json!({ "locale": user.locale, "token": token, "link": link, "expires_at": expires }),
+        json!({ "locale": user.locale, "token": token, "link": link, "expires_at": expires,
+            "expires_hours": state.config.email_verification_hours }),
         now,
     );
     (
@@ -602,7 +604,8 @@ pub async fn password_reset(
             "password_reset",
             &user,
             &hash,
-            json!({ "locale": user.locale, "token": token, "link": link, "expires_at": expires }),
+            json!({ "locale": user.locale, "token": token, "link": link, "expires_at": expires,
+                "expires_minutes": state2.config.password_reset_minutes }),
             now,
         );
         let record = OneTimeToken {

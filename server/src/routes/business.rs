@@ -51,7 +51,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The owner's business, or 404 `NO_BUSINESS`.
-async fn my_business(state: &AppState, session: &OwnerSession) -> ApiResult<Business> {
+pub(crate) async fn my_business(state: &AppState, session: &OwnerSession) -> ApiResult<Business> {
     find_business(state, session).await?.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod auth;
 pub mod business;
 pub mod client;
+pub mod notifications;
 pub mod ops;
 pub mod public;
 

@@ -305,6 +305,40 @@ impl Srv {
     }
 }
 
+/// Queues one email and makes it a dead letter (as if every attempt had failed); its id.
+pub async fn dead_letter(srv: &Srv) -> uuid::Uuid {
+    use rdv_storage::accounts::{AccountStore as _, OutboxMessage};
+    use rdv_storage::notifications::{Channel, NotificationStore as _};
+    let now = srv.state.now();
+    let id = uuid::Uuid::new_v4();
+    let message = OutboxMessage {
+        id,
+        dedup_key: format!("test-dead:{id}"),
+        kind: "password_reset".into(),
+        channel: Channel::Email,
+        recipient: "nobody@example.com".into(),
+        payload: json!({"locale": "en", "link": "x", "expires_minutes": 30}),
+        created_at: now,
+    };
+    let store = srv.state.store();
+    store.enqueue_messages(&[message]).await.expect("enqueue");
+    let worker = format!("test-{id}");
+    let claimed = store
+        .claim_deliveries(&worker, &[Channel::Email], now, now.add_secs(60), 1000)
+        .await
+        .expect("claim");
+    assert!(claimed.iter().any(|d| d.message.id == id), "claimed");
+    store
+        .mark_failed(id, &worker, "test: refused", None)
+        .await
+        .expect("dead");
+    store
+        .release_leases(&worker)
+        .await
+        .expect("release the others");
+    id
+}
+
 pub struct Owner {
     pub token: String,
     pub business: String,

@@ -32,6 +32,7 @@ fn message(kind: &str, to: &str, key: &str) -> OutboxMessage {
         id: Uuid::new_v4(),
         dedup_key: key.into(),
         kind: kind.into(),
+        channel: rdv_storage::notifications::Channel::Email,
         recipient: to.into(),
         payload: serde_json::json!({ "token": "abc" }),
         created_at: t(0),

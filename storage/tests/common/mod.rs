@@ -3,6 +3,7 @@
 //! rows finds no overlap.
 
 pub mod accounts;
+pub mod notifications;
 
 use std::sync::Arc;
 

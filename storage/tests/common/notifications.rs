@@ -1,0 +1,376 @@
+//! Notification storage cases run against every backend: events written by the database in
+//! the transaction of a reservation change, exclusive claims with leases, reminders recorded
+//! once, preferences and webhooks.
+
+use rdv_core::conformance::Fixture;
+use rdv_core::model::{Actor, ReservationStatus, TransitionRecord};
+use rdv_core::ports::Store;
+use rdv_core::{Interval, Timestamp, Uuid};
+use rdv_storage::accounts::{AccountStore, OutboxMessage};
+use rdv_storage::notifications::{
+    Channel, DeliveryStatus, NotificationStore, Preferences, Webhook,
+};
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().expect("timestamp")
+}
+
+fn message(i: usize, now: Timestamp) -> OutboxMessage {
+    OutboxMessage {
+        id: Uuid::new_v4(),
+        dedup_key: format!("case:{i}"),
+        kind: "password_reset".into(),
+        channel: Channel::Email,
+        recipient: format!("u{i}@example.com"),
+        payload: serde_json::json!({"link": "secret-link", "locale": "en"}),
+        created_at: now,
+    }
+}
+
+/// Inserting a reservation, then confirming it, records one event each (kinds from the
+/// status), in the same write; a fan-out marks the event processed and queues its messages
+/// once even when repeated.
+pub async fn reservation_changes_record_events(
+    store: impl Store + NotificationStore + AccountStore,
+) {
+    let f = Fixture::new(&store).await;
+    let slot = Interval::new(ts("2026-06-01T09:00:00Z"), ts("2026-06-01T09:30:00Z")).unwrap();
+    let mut r = f.reservation(f.client.id, f.resource.id, slot);
+    store.insert_reservation(&r, 1).await.unwrap();
+    let events = store.pending_events(10).await.unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].kind, "reservation_created");
+    assert_eq!(events[0].reservation_id, r.id.0);
+
+    r.history.push(TransitionRecord {
+        from: Some(r.status),
+        to: ReservationStatus::Confirmed,
+        actor: Actor::Business,
+        at: ts("2026-05-02T00:00:00Z"),
+        reason: None,
+    });
+    r.status = ReservationStatus::Confirmed;
+    store.update_reservation(&r, Some(1)).await.unwrap();
+    let events = store.pending_events(10).await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["reservation_created", "reservation_confirmed"]);
+
+    let now = ts("2026-05-02T00:00:01Z");
+    let m = message(1, now);
+    store
+        .fan_out(&events[0].id, std::slice::from_ref(&m), now)
+        .await
+        .unwrap();
+    store
+        .fan_out(
+            &events[0].id,
+            &[OutboxMessage {
+                id: Uuid::new_v4(),
+                ..m
+            }],
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.pending_events(10).await.unwrap().len(), 1);
+    assert_eq!(
+        store.outbox_for("u1@example.com").await.unwrap().len(),
+        1,
+        "deduplicated"
+    );
+}
+
+/// Two workers claiming at once get disjoint messages; a lease keeps others away until it
+/// runs out; the first worker cannot settle a message taken over; a sent message loses its
+/// secrets; a failed one waits for its retry time or becomes dead; release gives leases back.
+pub async fn claims_are_exclusive_and_leases_expire(store: impl NotificationStore + AccountStore) {
+    let now = ts("2026-06-01T10:00:00Z");
+    let messages: Vec<_> = (0..10).map(|i| message(i, now)).collect();
+    store.enqueue_messages(&messages).await.unwrap();
+    let email = [Channel::Email];
+    let lease = now.add_secs(60);
+    let (a, b) = tokio::join!(
+        store.claim_deliveries("a", &email, now, lease, 10),
+        store.claim_deliveries("b", &email, now, lease, 10)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.len() + b.len(), 10, "every message claimed once");
+    let mut ids: Vec<Uuid> = a.iter().chain(&b).map(|d| d.message.id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 10, "no message claimed twice");
+    assert!(a.iter().chain(&b).all(|d| d.attempts == 1));
+    assert!(
+        store
+            .claim_deliveries("c", &email, now.add_secs(59), lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .claim_deliveries("c", &[Channel::Sms], now.add_secs(61), lease, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "other channels wait"
+    );
+
+    let taken = store
+        .claim_deliveries("c", &email, now.add_secs(61), now.add_secs(120), 10)
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), 10, "expired leases are taken over");
+    assert!(taken.iter().all(|d| d.attempts == 2));
+    let first = &taken[0].message;
+    assert!(
+        !store.mark_sent(first.id, "a", now).await.unwrap(),
+        "the lease was lost"
+    );
+    assert!(store.mark_sent(first.id, "c", now).await.unwrap());
+    let sent = store.delivery(first.id).await.unwrap().unwrap();
+    assert_eq!(sent.status, DeliveryStatus::Sent);
+    assert!(
+        sent.message.payload.get("link").is_none(),
+        "secrets dropped once sent"
+    );
+
+    let second = taken[1].message.id;
+    store
+        .mark_failed(second, "c", "451 later", Some(now.add_secs(300)))
+        .await
+        .unwrap();
+    let third = taken[2].message.id;
+    store
+        .mark_failed(third, "c", "550 no such user", None)
+        .await
+        .unwrap();
+    assert_eq!(store.release_leases("c").await.unwrap(), 7);
+    let d = store.delivery(second).await.unwrap().unwrap();
+    assert_eq!(
+        (d.status, d.attempts, d.next_attempt_at),
+        (DeliveryStatus::Pending, 2, now.add_secs(300))
+    );
+    let dead = store
+        .list_deliveries(DeliveryStatus::Dead, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].last_error.as_deref(), Some("550 no such user"));
+    let again = store
+        .claim_deliveries("d", &email, now.add_secs(62), now.add_secs(200), 20)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.len(),
+        7,
+        "released ones come back, the retried one waits"
+    );
+    assert!(
+        again.iter().all(|d| d.attempts == 2),
+        "a release does not count an attempt"
+    );
+    assert!(store.requeue(third, now).await.unwrap());
+    assert!(
+        !store.requeue(third, now).await.unwrap(),
+        "only dead letters"
+    );
+
+    // Pages of a status list, newest first, without overlap.
+    let first_page = store
+        .list_deliveries(DeliveryStatus::Pending, None, 3)
+        .await
+        .unwrap();
+    let last = first_page.last().unwrap();
+    let next = store
+        .list_deliveries(
+            DeliveryStatus::Pending,
+            Some((last.message.created_at, last.message.id)),
+            20,
+        )
+        .await
+        .unwrap();
+    assert_eq!(first_page.len() + next.len(), 9);
+}
+
+/// A reminder is recorded once per reservation and offset, only once due, only for a
+/// reservation still active and booked before the reminder time.
+pub async fn reminders_are_recorded_once(store: impl Store + NotificationStore) {
+    let f = Fixture::new(&store).await;
+    let start = ts("2026-06-10T09:00:00Z");
+    let slot = Interval::new(start, start.add_secs(1800)).unwrap();
+    let mut r = f.reservation(f.client.id, f.resource.id, slot);
+    store.insert_reservation(&r, 1).await.unwrap();
+    assert_eq!(
+        store
+            .schedule_reminders(start.add_secs(-86_401), 1440)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .schedule_reminders(start.add_secs(-86_400), 1440)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .schedule_reminders(start.add_secs(-80_000), 1440)
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
+    assert_eq!(
+        store
+            .schedule_reminders(start.add_secs(-3_600), 60)
+            .await
+            .unwrap(),
+        1,
+        "per offset"
+    );
+    let reminders: Vec<_> = store
+        .pending_events(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "reservation_reminder")
+        .collect();
+    assert_eq!(reminders.len(), 2);
+    assert_eq!(reminders[0].offset_minutes, Some(1440));
+
+    r.history.push(TransitionRecord {
+        from: Some(r.status),
+        to: ReservationStatus::CancelledByClient,
+        actor: Actor::Client,
+        at: start.add_secs(-7200),
+        reason: None,
+    });
+    r.status = ReservationStatus::CancelledByClient;
+    store.update_reservation(&r, None).await.unwrap();
+    assert_eq!(
+        store
+            .schedule_reminders(start.add_secs(-1_000), 30)
+            .await
+            .unwrap(),
+        0,
+        "cancelled"
+    );
+    assert_eq!(
+        store
+            .schedule_reminders(start.add_secs(1), 30)
+            .await
+            .unwrap(),
+        0,
+        "started"
+    );
+
+    // Booked after the reminder time: no "in 24 hours" message for a same-day booking.
+    let late = ts("2026-06-11T09:00:00Z");
+    let mut r2 = f.reservation(
+        f.client.id,
+        f.resource.id,
+        Interval::new(late, late.add_secs(1800)).unwrap(),
+    );
+    r2.created_at = late.add_secs(-3600);
+    store.insert_reservation(&r2, 1).await.unwrap();
+    assert_eq!(
+        store
+            .schedule_reminders(late.add_secs(-1800), 1440)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+/// Preferences and webhooks round-trip (the secret decrypted on the way back); a webhook is
+/// deleted only by its business.
+pub async fn preferences_and_webhooks_round_trip(
+    store: impl Store + NotificationStore + AccountStore,
+) {
+    let f = Fixture::new(&store).await;
+    let user = rdv_storage::accounts::User {
+        id: Uuid::new_v4(),
+        email: "owner@example.com".into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        role: rdv_storage::accounts::Role::Owner,
+        locale: "fr".into(),
+        email_verified_at: None,
+        created_at: ts("2026-06-01T00:00:00Z"),
+        password_changed_at: ts("2026-06-01T00:00:00Z"),
+    };
+    assert!(store.create_user(&user, None, &[]).await.unwrap());
+    assert_eq!(store.preferences(user.id).await.unwrap(), None);
+    let prefs = Preferences {
+        email: false,
+        sms: true,
+        events: vec!["reservation_created".into()],
+    };
+    store
+        .set_preferences(user.id, &prefs, ts("2026-06-01T00:00:00Z"))
+        .await
+        .unwrap();
+    let prefs2 = Preferences {
+        email: true,
+        ..prefs
+    };
+    store
+        .set_preferences(user.id, &prefs2, ts("2026-06-02T00:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(store.preferences(user.id).await.unwrap(), Some(prefs2));
+
+    let business = f.business.id.0;
+    let hook = Webhook {
+        id: Uuid::new_v4(),
+        business_id: business,
+        url: "https://hooks.example/a".into(),
+        secret: "whsec_plain".into(),
+        events: vec!["reservation_created".into()],
+        created_at: ts("2026-06-01T00:00:00Z"),
+    };
+    store.insert_webhook(&hook).await.unwrap();
+    assert_eq!(store.webhook(hook.id).await.unwrap(), Some(hook.clone()));
+    assert_eq!(
+        store.list_webhooks(business).await.unwrap(),
+        vec![hook.clone()]
+    );
+    assert!(!store.delete_webhook(Uuid::new_v4(), hook.id).await.unwrap());
+    assert!(store.delete_webhook(business, hook.id).await.unwrap());
+    assert!(store.list_webhooks(business).await.unwrap().is_empty());
+}
+
+#[macro_export]
+macro_rules! notification_tests {
+    ($run:path, $fresh:path) => {
+        #[test]
+        fn reservation_changes_record_events_in_their_transaction() {
+            $run(async {
+                common::notifications::reservation_changes_record_events($fresh().await).await
+            });
+        }
+
+        #[test]
+        fn claims_are_exclusive_and_leases_expire() {
+            $run(async {
+                common::notifications::claims_are_exclusive_and_leases_expire($fresh().await).await
+            });
+        }
+
+        #[test]
+        fn preferences_and_webhooks_round_trip() {
+            $run(async {
+                common::notifications::preferences_and_webhooks_round_trip($fresh().await).await
+            });
+        }
+
+        #[test]
+        fn reminders_are_recorded_once_per_reservation_and_offset() {
+            $run(async {
+                common::notifications::reminders_are_recorded_once($fresh().await).await
+            });
+        }
+    };
+}
