@@ -42,6 +42,92 @@ pub fn offset_at(tz: Tz, utc_secs: i64) -> i32 {
 /// the closest pair, America/Boa_Vista in October 2000, is 7 days apart).
 const PROBE_STEP: i64 = 6 * DAY;
 
+/// The offset changes of one zone during one UTC year.
+#[derive(Debug)]
+struct YearTransitions {
+    /// Offset at the first second of the year.
+    start_offset: i32,
+    /// `(first UTC second of the new offset, new offset)`, sorted.
+    changes: Vec<(i64, i32)>,
+}
+
+/// The UTC year of an instant.
+fn utc_year(utc: i64) -> i32 {
+    chrono::DateTime::from_timestamp(utc, 0)
+        .map(|d| chrono::Datelike::year(&d))
+        .unwrap_or(1970)
+}
+
+/// First second of a UTC year.
+fn year_start(year: i32) -> i64 {
+    chrono::NaiveDate::from_ymd_opt(year, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc().timestamp())
+        .unwrap_or(0)
+}
+
+/// Finds the offset changes of `tz` in `[start, end)` by probing every [`PROBE_STEP`] and
+/// bisecting to the second where the offset changes.
+fn find_changes(tz: Tz, start: i64, end: i64) -> (i32, Vec<(i64, i32)>) {
+    let first = offset_at(tz, start);
+    let mut current = first;
+    let mut changes = Vec::new();
+    let mut probe = start;
+    while probe < end {
+        let next = (probe + PROBE_STEP).min(end);
+        let next_offset = offset_at(tz, next);
+        if next_offset != current {
+            let (mut lo, mut hi) = (probe, next);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if offset_at(tz, mid) == current {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            if hi < end {
+                changes.push((hi, next_offset));
+            }
+            current = next_offset;
+        }
+        probe = next;
+    }
+    (first, changes)
+}
+
+/// Most zone-years one thread keeps (a business uses one zone; a server a handful).
+const YEAR_CACHE_SIZE: usize = 64;
+
+thread_local! {
+    /// Zone-years already searched, most recent last.
+    static YEAR_CACHE: std::cell::RefCell<Vec<(Tz, i32, std::rc::Rc<YearTransitions>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The offset changes of `tz` during the UTC year `year`, searched once per thread. A pure
+/// function of its arguments (the zone database is compiled in), so caching it changes no
+/// result.
+fn year_transitions(tz: Tz, year: i32) -> std::rc::Rc<YearTransitions> {
+    YEAR_CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(entry) = cache.iter().rev().find(|e| e.0 == tz && e.1 == year) {
+            return entry.2.clone();
+        }
+        let (start, end) = (year_start(year), year_start(year + 1));
+        let (start_offset, changes) = find_changes(tz, start, end);
+        let entry = std::rc::Rc::new(YearTransitions {
+            start_offset,
+            changes,
+        });
+        if cache.len() == YEAR_CACHE_SIZE {
+            cache.remove(0);
+        }
+        cache.push((tz, year, entry.clone()));
+        entry
+    })
+}
+
 /// The offsets of one zone over a bounded UTC range, as sorted segments.
 #[derive(Debug, Clone)]
 pub struct ZoneSegments {
@@ -56,30 +142,38 @@ pub struct ZoneSegments {
 impl ZoneSegments {
     /// Precomputes the offsets of `tz` for UTC instants in `[from, to]`. Conversions outside
     /// that range stay correct but consult the zone database.
+    ///
+    /// The offset changes of each zone and UTC year are found once per thread and kept
+    /// ([`year_transitions`]), so building segments for a query is a few comparisons.
     pub fn new(tz: Tz, from: Timestamp, to: Timestamp) -> Self {
         let (from, to) = (from.secs(), to.secs().max(from.secs()));
         let mut segments = Vec::with_capacity(3);
-        let mut current = offset_at(tz, from);
-        segments.push((i64::MIN, current));
-        let mut probe = from;
-        while probe < to {
-            let next = (probe + PROBE_STEP).min(to);
-            let next_offset = offset_at(tz, next);
-            if next_offset != current {
-                // Binary search for the first second carrying the new offset.
-                let (mut lo, mut hi) = (probe, next);
-                while hi - lo > 1 {
-                    let mid = lo + (hi - lo) / 2;
-                    if offset_at(tz, mid) == current {
-                        lo = mid;
-                    } else {
-                        hi = mid;
+        let (first_year, last_year) = (utc_year(from), utc_year(to));
+        for year in first_year..=last_year {
+            let transitions = year_transitions(tz, year);
+            if year == first_year {
+                // The offset in force at `from`: the year's starting offset, moved by every
+                // change at or before `from`.
+                let mut current = transitions.start_offset;
+                for &(at, offset) in transitions.changes.iter() {
+                    if at <= from {
+                        current = offset;
                     }
                 }
-                segments.push((hi, next_offset));
-                current = next_offset;
+                segments.push((i64::MIN, current));
+            } else {
+                // A change exactly at the turn of the year shows only as the year's start.
+                let at = year_start(year);
+                let last = segments.last().map_or(transitions.start_offset, |s| s.1);
+                if transitions.start_offset != last && from < at && at <= to {
+                    segments.push((at, transitions.start_offset));
+                }
             }
-            probe = next;
+            for &(at, offset) in transitions.changes.iter() {
+                if from < at && at <= to {
+                    segments.push((at, offset));
+                }
+            }
         }
         Self {
             tz,
@@ -102,6 +196,9 @@ impl ZoneSegments {
     pub fn offset_at(&self, utc: i64) -> i32 {
         if !self.covers(utc) {
             return offset_at(self.tz, utc);
+        }
+        if let [(_, only)] = self.segments[..] {
+            return only; // no change in the range: the common case
         }
         let mut offset = self.segments[0].1;
         for &(start, off) in &self.segments[1..] {
@@ -126,6 +223,9 @@ impl ZoneSegments {
         // Segment i is valid for local time L when start_i <= L - off_i < start_{i+1}.
         if !self.covers(local - i64::from(self.segments[0].1)) {
             return resolve_with_database(self.tz, local);
+        }
+        if let [(_, only)] = self.segments[..] {
+            return local - i64::from(only); // no change in the range: the common case
         }
         let n = self.segments.len();
         for i in 0..n {

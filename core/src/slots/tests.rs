@@ -676,3 +676,24 @@ fn snapshot_json_reports_version_and_zone_with_their_codes() {
         ErrorCode::ValidationFailed
     );
 }
+
+proptest! {
+    /// The linear-time sort of busy periods orders starts exactly like the standard sort and
+    /// keeps every span, for clustered, spread and extreme values.
+    #[test]
+    fn sort_by_start_orders_like_the_standard_sort(
+        narrow in prop::collection::vec((0i64..5_000, 0i64..100), 0..300),
+        wide in prop::collection::vec((any::<i64>(), any::<i64>()), 0..40),
+        use_wide in any::<bool>(),
+    ) {
+        let mut a = if use_wide { wide } else { narrow };
+        let mut b = a.clone();
+        super::sort_by_start(&mut a);
+        b.sort_by_key(|s| s.0);
+        let starts = |v: &[(i64, i64)]| v.iter().map(|s| s.0).collect::<Vec<_>>();
+        prop_assert_eq!(starts(&a), starts(&b));
+        a.sort_unstable();
+        b.sort_unstable();
+        prop_assert_eq!(a, b);
+    }
+}
