@@ -932,7 +932,8 @@ pub mod sql {
         })
     }
 
-    fn get<'r, R, T>(row: &'r R, col: &str) -> Result<T>
+    /// Reads a column, with the store's error mapping.
+    pub fn get<'r, R, T>(row: &'r R, col: &str) -> Result<T>
     where
         R: Row,
         for<'c> &'c str: ColumnIndex<R>,

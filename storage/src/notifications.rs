@@ -638,18 +638,8 @@ pub mod sql {
     use sqlx::{ColumnIndex, Decode, Row, Type};
 
     use super::{Channel, Delivery, DeliveryStatus, Webhook};
-    use crate::accounts::sql::parse_uuid;
-    use crate::codec::db_error;
+    use crate::accounts::sql::{get, parse_uuid};
     use crate::crypto::FieldCipher;
-
-    fn get<'r, R, T>(row: &'r R, col: &str) -> Result<T>
-    where
-        R: Row,
-        for<'c> &'c str: ColumnIndex<R>,
-        T: Decode<'r, R::Database> + Type<R::Database>,
-    {
-        row.try_get(col).map_err(db_error)
-    }
 
     /// Reads an `outbox` row with its delivery state.
     pub fn delivery_from_row<R>(row: &R) -> Result<Delivery>
