@@ -239,6 +239,12 @@ async fn pg_store(url: &str) -> PgStore {
 
 fn main() {
     let test_mode = std::env::args().any(|a| a == "--test");
+    // `-- slots` (or `bookings`, `hot`) runs only the named parts, e.g. under a profiler.
+    let parts: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| ["bookings", "slots", "hot"].contains(&a.as_str()))
+        .collect();
+    let run = |part: &str| parts.is_empty() || parts.iter().any(|p| p == part);
     let (per_writer_1, per_writer_16, query_time, hot_time) = if test_mode {
         (
             50,
@@ -255,20 +261,26 @@ fn main() {
         .unwrap();
     rt.block_on(async {
         println!("storage/sqlite:");
-        let store = sqlite_store().await;
-        let f = Fixture::new(&store).await;
-        let one = bookings_per_second(&store, &f, 1, per_writer_1).await;
-        let sixteen = bookings_per_second(&store, &f, 16, per_writer_16).await;
-        println!("  bookings/s, 1 writer:   {one:>9.0}");
-        println!("  bookings/s, 16 writers: {sixteen:>9.0}");
-        let (qps, slots) = slot_queries_per_second(sqlite_store().await, query_time).await;
-        assert!(slots > 100, "the slot query must find slots");
-        println!("  slot queries/s (30 days, 1,000 reservations, {slots} slots): {qps:>9.0}");
-        let store = sqlite_store().await;
-        let f = Fixture::new(&store).await;
-        let (booked, cancelled, conflicts, errors) = hot_slot(&store, &f, hot_time).await;
-        println!("  hot slot: {booked} booked, {cancelled} cancelled, {conflicts} typed conflicts, {errors} other errors");
-        assert_eq!(errors, 0, "only typed conflicts may reach callers");
+        if run("bookings") {
+            let store = sqlite_store().await;
+            let f = Fixture::new(&store).await;
+            let one = bookings_per_second(&store, &f, 1, per_writer_1).await;
+            let sixteen = bookings_per_second(&store, &f, 16, per_writer_16).await;
+            println!("  bookings/s, 1 writer:   {one:>9.0}");
+            println!("  bookings/s, 16 writers: {sixteen:>9.0}");
+        }
+        if run("slots") {
+            let (qps, slots) = slot_queries_per_second(sqlite_store().await, query_time).await;
+            assert!(slots > 100, "the slot query must find slots");
+            println!("  slot queries/s (30 days, 1,000 reservations, {slots} slots): {qps:>9.0}");
+        }
+        if run("hot") {
+            let store = sqlite_store().await;
+            let f = Fixture::new(&store).await;
+            let (booked, cancelled, conflicts, errors) = hot_slot(&store, &f, hot_time).await;
+            println!("  hot slot: {booked} booked, {cancelled} cancelled, {conflicts} typed conflicts, {errors} other errors");
+            assert_eq!(errors, 0, "only typed conflicts may reach callers");
+        }
 
         let url = std::env::var("BENCH_DATABASE_URL").or_else(|_| std::env::var("TEST_DATABASE_URL")).ok().filter(|u| !u.is_empty());
         let Some(url) = url else {
@@ -276,18 +288,24 @@ fn main() {
             return;
         };
         println!("storage/postgres:");
-        let store = pg_store(&url).await;
-        let f = Fixture::new(&store).await;
-        let one = bookings_per_second(&store, &f, 1, per_writer_1 / 3).await;
-        let eight = bookings_per_second(&store, &f, 8, per_writer_16).await;
-        println!("  bookings/s, 1 writer:   {one:>9.0}");
-        println!("  bookings/s, 8 writers:  {eight:>9.0}");
-        let (qps, _) = slot_queries_per_second(pg_store(&url).await, query_time).await;
-        println!("  slot queries/s (30 days, 1,000 reservations): {qps:>9.0}");
-        let store = pg_store(&url).await;
-        let f = Fixture::new(&store).await;
-        let (booked, cancelled, conflicts, errors) = hot_slot(&store, &f, hot_time).await;
-        println!("  hot slot: {booked} booked, {cancelled} cancelled, {conflicts} typed conflicts, {errors} other errors");
-        assert_eq!(errors, 0, "no deadlock or storage error may reach callers");
+        if run("bookings") {
+            let store = pg_store(&url).await;
+            let f = Fixture::new(&store).await;
+            let one = bookings_per_second(&store, &f, 1, per_writer_1 / 3).await;
+            let eight = bookings_per_second(&store, &f, 8, per_writer_16).await;
+            println!("  bookings/s, 1 writer:   {one:>9.0}");
+            println!("  bookings/s, 8 writers:  {eight:>9.0}");
+        }
+        if run("slots") {
+            let (qps, _) = slot_queries_per_second(pg_store(&url).await, query_time).await;
+            println!("  slot queries/s (30 days, 1,000 reservations): {qps:>9.0}");
+        }
+        if run("hot") {
+            let store = pg_store(&url).await;
+            let f = Fixture::new(&store).await;
+            let (booked, cancelled, conflicts, errors) = hot_slot(&store, &f, hot_time).await;
+            println!("  hot slot: {booked} booked, {cancelled} cancelled, {conflicts} typed conflicts, {errors} other errors");
+            assert_eq!(errors, 0, "no deadlock or storage error may reach callers");
+        }
     });
 }

@@ -370,11 +370,144 @@ pub async fn reservations_respect_capacity_buffers_and_clients(store: impl Store
         .await
         .unwrap();
     assert_eq!(by_buffer.len(), 1);
+    // Busy periods are the same reservations, reduced to what slot queries need.
+    let periods = store
+        .list_busy(
+            &[f.resource.id, f.other_resource.id],
+            iv("2026-06-01T09:00:00Z", "2026-06-01T12:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let expected: Vec<BusyPeriod> = store
+        .list_active_for_resources(
+            &[f.resource.id, f.other_resource.id],
+            iv("2026-06-01T09:00:00Z", "2026-06-01T12:00:00Z"),
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(BusyPeriod::from)
+        .collect();
+    assert_eq!(periods, expected);
+    assert_eq!(periods.len(), 3, "retry, after_buffer and touching");
+    let by_buffer = store
+        .list_busy(
+            &[f.resource.id],
+            iv("2026-06-01T10:15:00Z", "2026-06-01T10:16:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_buffer.len(), 1);
+    assert!(
+        store
+            .list_busy(&[], iv("2026-06-01T00:00:00Z", "2026-06-02T00:00:00Z"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let mine = store
         .list_active_for_client(c1, iv("2026-06-01T00:00:00Z", "2026-06-02T00:00:00Z"))
         .await
         .unwrap();
     assert_eq!(mine.iter().map(|r| r.id).collect::<Vec<_>>(), [touching.id]);
+}
+
+/// One read brings what a slot query needs: the service, its business, and the windows and
+/// busy periods of the service's resources only, over the range extended by the duration.
+pub async fn schedule_inputs_hold_what_a_slot_query_reads(store: impl Store) {
+    let f = Fixture::new(&store).await;
+    let outsider = Resource {
+        id: ResourceId::from_uuid(f.ids.next_uuid()),
+        name: "Outsider".into(),
+        ..f.resource.clone()
+    };
+    store.save_resource(&outsider).await.unwrap();
+    let mut service = f.service.clone();
+    service.resource_ids = vec![f.other_resource.id, f.resource.id];
+    store.save_service(&service).await.unwrap();
+    let range = iv("2026-06-01T08:00:00Z", "2026-06-01T12:00:00Z");
+    let windows = [
+        f.window(
+            f.resource.id,
+            iv("2026-06-01T08:00:00Z", "2026-06-01T12:00:00Z"),
+        ),
+        f.window(
+            f.other_resource.id,
+            iv("2026-06-01T09:00:00Z", "2026-06-01T11:00:00Z"),
+        ),
+        // Starts within the service's duration after the range: a slot may end in it.
+        f.window(
+            f.resource.id,
+            iv("2026-06-01T12:20:00Z", "2026-06-01T13:00:00Z"),
+        ),
+        // Starts after it: no slot of the range reaches it.
+        f.window(
+            f.other_resource.id,
+            iv("2026-06-01T12:40:00Z", "2026-06-01T13:00:00Z"),
+        ),
+        f.window(
+            outsider.id,
+            iv("2026-06-01T08:00:00Z", "2026-06-01T12:00:00Z"),
+        ),
+        f.window(
+            f.resource.id,
+            iv("2026-07-01T08:00:00Z", "2026-07-01T12:00:00Z"),
+        ),
+    ];
+    store.insert_windows(&windows).await.unwrap();
+    let kept = f.reservation(
+        f.client.id,
+        f.resource.id,
+        iv("2026-06-01T09:00:00Z", "2026-06-01T09:30:00Z"),
+    );
+    let other = f.reservation(
+        f.new_client(),
+        f.other_resource.id,
+        iv("2026-06-01T10:00:00Z", "2026-06-01T10:30:00Z"),
+    );
+    let elsewhere = f.reservation(
+        f.new_client(),
+        outsider.id,
+        iv("2026-06-01T10:00:00Z", "2026-06-01T10:30:00Z"),
+    );
+    let mut cancelled = f.reservation(
+        f.new_client(),
+        f.resource.id,
+        iv("2026-06-01T11:00:00Z", "2026-06-01T11:30:00Z"),
+    );
+    for r in [&kept, &other, &elsewhere, &cancelled] {
+        store.insert_reservation(r, 1).await.unwrap();
+    }
+    cancelled.status = ReservationStatus::CancelledByClient;
+    cancelled.history.push(TransitionRecord {
+        from: Some(ReservationStatus::Pending),
+        to: ReservationStatus::CancelledByClient,
+        actor: Actor::Client,
+        at: ts("2026-05-02T00:00:00Z"),
+        reason: None,
+    });
+    store.update_reservation(&cancelled, None).await.unwrap();
+
+    let inputs = store
+        .load_schedule(service.id, range)
+        .await
+        .unwrap()
+        .expect("the service exists");
+    assert_eq!(inputs.service, service);
+    assert_eq!(inputs.business, f.business);
+    let window_ids: Vec<AvailabilityId> = inputs.windows.iter().map(|w| w.id).collect();
+    assert_eq!(window_ids, [windows[0].id, windows[1].id, windows[2].id]);
+    assert_eq!(
+        inputs.busy,
+        [BusyPeriod::from(&kept), BusyPeriod::from(&other)]
+    );
+    assert_eq!(
+        store
+            .load_schedule(ServiceId::from_uuid(f.ids.next_uuid()), range)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 /// A group slot takes exactly `seats` reservations of the same service and time.
@@ -795,6 +928,7 @@ macro_rules! storage_conformance_tests {
             directory_round_trip,
             availability_windows_never_overlap,
             reservations_respect_capacity_buffers_and_clients,
+            schedule_inputs_hold_what_a_slot_query_reads,
             group_slots_fill_exactly_their_seats,
             updates_are_versioned_and_confirmation_rechecks,
             reservation_lists_filter_sort_and_paginate,

@@ -15,7 +15,7 @@ use crate::model::{
 };
 use crate::ports::{
     AvailabilityStore, DirectoryStore, Page, PageRequest, ReservationFilter, ReservationSort,
-    ReservationStore, ReservationView, parse_reservation_cursor, reservation_cursor,
+    ReservationStore, ReservationView, Store, parse_reservation_cursor, reservation_cursor,
 };
 use crate::ports::{BusinessFilter, BusinessSort, MAX_PAGE_SIZE, parse_business_cursor};
 use crate::search::{HitKind, MAX_SEARCH_HITS, SearchHit, SearchQuery, tokenize};
@@ -297,6 +297,8 @@ impl AvailabilityStore for MemoryStore {
             })
     }
 }
+
+impl Store for MemoryStore {}
 
 impl ReservationStore for MemoryStore {
     async fn get_reservation(&self, id: ReservationId) -> Result<Option<Reservation>> {

@@ -540,5 +540,45 @@ impl Reservation {
     }
 }
 
+/// Where and when one active reservation keeps its resource busy: all the slot engine needs
+/// of it, without its client, price or history. Stores read these for slot queries
+/// ([`crate::ports::ReservationStore::list_busy`]) because they are a fraction of a whole
+/// reservation's size.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct BusyPeriod {
+    /// The busy resource.
+    pub resource_id: ResourceId,
+    /// The service booked (a group slot shares its seats only with the same service).
+    pub service_id: ServiceId,
+    /// The appointment itself, buffers excluded.
+    pub interval: Interval,
+    /// Buffer before the appointment, in minutes.
+    pub buffer_before_minutes: u32,
+    /// Buffer after the appointment, in minutes.
+    pub buffer_after_minutes: u32,
+}
+
+impl BusyPeriod {
+    /// The range the resource is busy, buffers included.
+    pub fn blocked_interval(&self) -> Interval {
+        self.interval.widened(
+            i64::from(self.buffer_before_minutes) * 60,
+            i64::from(self.buffer_after_minutes) * 60,
+        )
+    }
+}
+
+impl From<&Reservation> for BusyPeriod {
+    fn from(r: &Reservation) -> Self {
+        Self {
+            resource_id: r.resource_id,
+            service_id: r.service_id,
+            interval: r.interval,
+            buffer_before_minutes: r.buffer_before_minutes,
+            buffer_after_minutes: r.buffer_after_minutes,
+        }
+    }
+}
+
 /// A civil date in the business's zone (used by closures and filters).
 pub type LocalDate = NaiveDate;

@@ -19,8 +19,9 @@ use uuid::Uuid;
 
 use crate::error::Result;
 use crate::model::{
-    AvailabilityId, AvailabilityWindow, Business, BusinessId, ClientId, ClientProfile, Reservation,
-    ReservationId, ReservationStatus, Resource, ResourceId, Service, ServiceId, UserId,
+    AvailabilityId, AvailabilityWindow, Business, BusinessId, BusyPeriod, ClientId, ClientProfile,
+    Reservation, ReservationId, ReservationStatus, Resource, ResourceId, Service, ServiceId,
+    UserId,
 };
 use crate::search::{SearchHit, SearchQuery};
 use crate::time::{Interval, Timestamp};
@@ -357,6 +358,20 @@ pub trait ReservationStore: Send + Sync {
         resources: &[ResourceId],
         range: Interval,
     ) -> impl Future<Output = Result<Vec<Reservation>>> + Send;
+    /// The busy periods of the same reservations as
+    /// [`list_active_for_resources`](Self::list_active_for_resources), sorted by start: what
+    /// slot queries read. The default derives them from whole reservations; stores override
+    /// it with a narrower read.
+    fn list_busy(
+        &self,
+        resources: &[ResourceId],
+        range: Interval,
+    ) -> impl Future<Output = Result<Vec<BusyPeriod>>> + Send {
+        async move {
+            let active = self.list_active_for_resources(resources, range).await?;
+            Ok(active.iter().map(BusyPeriod::from).collect())
+        }
+    }
     /// Active reservations of a client overlapping `range`.
     fn list_active_for_client(
         &self,
@@ -395,7 +410,49 @@ pub trait ReservationStore: Send + Sync {
     ) -> impl Future<Output = Result<u64>> + Send;
 }
 
-/// Everything a use case needs.
-pub trait Store: DirectoryStore + AvailabilityStore + ReservationStore {}
+/// What a slot query reads about one service: the service, its business, and the windows and
+/// busy periods of its resources.
+#[derive(Clone, PartialEq, Debug)]
+pub struct ScheduleInputs {
+    /// The service.
+    pub service: Service,
+    /// Its business.
+    pub business: Business,
+    /// Windows of the service's resources meeting the requested range (extended as
+    /// [`Store::load_schedule`] says), sorted by start.
+    pub windows: Vec<AvailabilityWindow>,
+    /// Busy periods of active reservations of the service's resources meeting the same
+    /// range, sorted by start.
+    pub busy: Vec<BusyPeriod>,
+}
 
-impl<T: DirectoryStore + AvailabilityStore + ReservationStore> Store for T {}
+/// Everything a use case needs.
+pub trait Store: DirectoryStore + AvailabilityStore + ReservationStore {
+    /// The service `service`, its business, and the windows and busy periods of its resources
+    /// meeting `range` extended at its end by the service's duration (a slot starting just
+    /// before the end of `range` runs past it); `None` when the service or its business does
+    /// not exist. The default makes four reads; stores override it with one.
+    fn load_schedule(
+        &self,
+        service: ServiceId,
+        range: Interval,
+    ) -> impl Future<Output = Result<Option<ScheduleInputs>>> + Send {
+        async move {
+            let Some(service) = self.get_service(service).await? else {
+                return Ok(None);
+            };
+            let Some(business) = self.get_business(service.business_id).await? else {
+                return Ok(None);
+            };
+            let reach = range.widened(0, i64::from(service.rules.duration_minutes) * 60);
+            let windows = self.list_windows(&service.resource_ids, reach).await?;
+            let busy = self.list_busy(&service.resource_ids, reach).await?;
+            Ok(Some(ScheduleInputs {
+                service,
+                business,
+                windows,
+                busy,
+            }))
+        }
+    }
+}

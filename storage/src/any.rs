@@ -4,7 +4,7 @@
 use rdv_core::model::*;
 use rdv_core::ports::{
     AvailabilityStore, BusinessFilter, BusinessSort, DirectoryStore, Page, PageRequest,
-    ReservationFilter, ReservationSort, ReservationStore, ReservationView,
+    ReservationFilter, ReservationSort, ReservationStore, ReservationView, ScheduleInputs, Store,
 };
 use rdv_core::search::{SearchHit, SearchQuery};
 use rdv_core::{Error, Interval, Result, Timestamp, Uuid};
@@ -165,6 +165,16 @@ impl AvailabilityStore for AnyStore {
     }
 }
 
+impl Store for AnyStore {
+    async fn load_schedule(
+        &self,
+        service: ServiceId,
+        range: Interval,
+    ) -> Result<Option<ScheduleInputs>> {
+        dispatch!(self, s => s.load_schedule(service, range))
+    }
+}
+
 impl ReservationStore for AnyStore {
     async fn get_reservation(&self, id: ReservationId) -> Result<Option<Reservation>> {
         dispatch!(self, s => s.get_reservation(id))
@@ -175,6 +185,13 @@ impl ReservationStore for AnyStore {
         range: Interval,
     ) -> Result<Vec<Reservation>> {
         dispatch!(self, s => s.list_active_for_resources(resources, range))
+    }
+    async fn list_busy(
+        &self,
+        resources: &[ResourceId],
+        range: Interval,
+    ) -> Result<Vec<BusyPeriod>> {
+        dispatch!(self, s => s.list_busy(resources, range))
     }
     async fn list_active_for_client(
         &self,

@@ -27,6 +27,13 @@ pub fn from_json<T: DeserializeOwned>(column: &str, text: &str) -> Result<T> {
     })
 }
 
+/// Reads a JSON value whose strings borrow from `text` (aggregated rows, read without a copy).
+pub fn from_json_borrowed<'a, T: serde::Deserialize<'a>>(column: &str, text: &'a str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| Error::Storage {
+        message: format!("column {column} holds invalid JSON: {e}"),
+    })
+}
+
 /// Reads a status column.
 pub fn status(text: &str) -> Result<ReservationStatus> {
     ReservationStatus::parse(text).map_err(|_| Error::Storage {

@@ -488,6 +488,16 @@ fn active_for_resources_sql(prefix: &str) -> String {
     )
 }
 
+/// The six columns of active reservations that slot queries need.
+fn busy_sql(prefix: &str) -> String {
+    format!(
+        "{prefix}SELECT resource_id, service_id, start_at, end_at, buffer_before_minutes, \
+         buffer_after_minutes FROM reservations WHERE active AND resource_id = ANY($1) \
+         AND blocked_start < $3 AND blocked_start > $2 - {MAX_BLOCKED_SECS} AND blocked_end > $2 \
+         ORDER BY start_at, id"
+    )
+}
+
 impl PgStore {
     /// `EXPLAIN` of the main list and slot queries with sequential scans disabled: a plan that
     /// still shows `Seq Scan` has no usable index. `(query name, plan)`.
@@ -554,6 +564,14 @@ impl PgStore {
             "active reservations of resources in a range".into(),
             lines(rows)?,
         ));
+        let rows = sqlx::query(&busy_sql("EXPLAIN "))
+            .bind(vec![nil])
+            .bind(1_780_000_000i64)
+            .bind(1_782_592_000i64)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_error)?;
+        plans.push(("busy periods of resources in a range".into(), lines(rows)?));
         let rows = sqlx::query(&format!(
             "EXPLAIN SELECT * FROM availability_windows WHERE resource_id = ANY($1) AND start_at < $3 \
              AND start_at > $2 - {MAX_WINDOW_SECS} AND end_at > $2 ORDER BY start_at, id"
@@ -927,6 +945,8 @@ impl AvailabilityStore for PgStore {
     }
 }
 
+impl rdv_core::ports::Store for PgStore {}
+
 impl ReservationStore for PgStore {
     async fn get_reservation(&self, id: ReservationId) -> Result<Option<Reservation>> {
         self.counted();
@@ -955,6 +975,36 @@ impl ReservationStore for PgStore {
             .await
             .map_err(db_error)?;
         rows.iter().map(reservation_from_row).collect()
+    }
+
+    async fn list_busy(
+        &self,
+        resources: &[ResourceId],
+        range: Interval,
+    ) -> Result<Vec<BusyPeriod>> {
+        let ids: Vec<uuid::Uuid> = resources.iter().map(|r| r.0).collect();
+        self.counted();
+        let rows: Vec<(uuid::Uuid, uuid::Uuid, i64, i64, i64, i64)> = sqlx::query_as(&busy_sql(""))
+            .bind(&ids)
+            .bind(range.start().secs())
+            .bind(range.end().secs())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        rows.into_iter()
+            .map(|(resource, service, start, end, before, after)| {
+                Ok(BusyPeriod {
+                    resource_id: ResourceId(resource),
+                    service_id: ServiceId(service),
+                    interval: Interval::new(
+                        Timestamp::from_secs(start),
+                        Timestamp::from_secs(end),
+                    )?,
+                    buffer_before_minutes: u32_col("buffer_before_minutes", before)?,
+                    buffer_after_minutes: u32_col("buffer_after_minutes", after)?,
+                })
+            })
+            .collect()
     }
 
     async fn list_active_for_client(

@@ -19,8 +19,8 @@ use rdv_core::error::Entity;
 use rdv_core::model::*;
 use rdv_core::ports::{
     AvailabilityStore, DirectoryStore, MAX_PAGE_SIZE, Page, PageRequest, ReservationFilter,
-    ReservationSort, ReservationStore, ReservationView, parse_reservation_cursor,
-    reservation_cursor,
+    ReservationSort, ReservationStore, ReservationView, ScheduleInputs, Store,
+    parse_reservation_cursor, reservation_cursor,
 };
 use rdv_core::ports::{BusinessFilter, BusinessSort, parse_business_cursor};
 use rdv_core::search::{HitKind, MAX_SEARCH_HITS, SearchHit, SearchQuery};
@@ -34,7 +34,8 @@ use sqlx::{Connection, QueryBuilder, Row, Sqlite};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::codec::{
-    MAX_BLOCKED_SECS, MAX_WINDOW_SECS, db_error, from_json, status, to_json, u32_col, uuid,
+    MAX_BLOCKED_SECS, MAX_WINDOW_SECS, db_error, from_json, from_json_borrowed, status, to_json,
+    u32_col, uuid,
 };
 use crate::crypto::FieldCipher;
 
@@ -179,6 +180,14 @@ impl SqliteStore {
         query.fetch_optional(&self.read).await.map_err(db_error)
     }
 
+    /// Runs a statement that returns one JSON array in one row (an aggregate), and returns
+    /// its text.
+    async fn fetch_json_array(&self, mut sql: QueryBuilder<'_, Sqlite>) -> Result<String> {
+        self.counted();
+        let row = sql.build().fetch_one(&self.read).await.map_err(db_error)?;
+        row.try_get(0).map_err(db_error)
+    }
+
     fn client_from_row(&self, row: &SqliteRow) -> Result<ClientProfile> {
         let phone: Option<String> = row.try_get("phone").map_err(db_error)?;
         let address: Option<String> = row.try_get("address").map_err(db_error)?;
@@ -242,18 +251,24 @@ fn reservation_from_row(row: &SqliteRow) -> Result<Reservation> {
 }
 
 fn business_from_row(row: &SqliteRow) -> Result<Business> {
+    business_from_prefixed(row, "")
+}
+
+/// A business read from columns named `{prefix}{column}` (a join's aliases).
+fn business_from_prefixed(row: &SqliteRow, prefix: &str) -> Result<Business> {
+    let col = |name: &str| format!("{prefix}{name}");
     Ok(Business {
-        id: BusinessId(id_of(row, "id")?),
-        owner_id: UserId(id_of(row, "owner_id")?),
-        name: get(row, "name")?,
-        domain: get(row, "domain")?,
-        description: get(row, "description")?,
-        city: get(row, "city")?,
-        address: from_json("address", &get::<String>(row, "address")?)?,
-        time_zone: Zone::parse(&get::<String>(row, "time_zone")?)?,
-        validated: get::<i64>(row, "validated")? == 1,
-        opening_hours: from_json("opening_hours", &get::<String>(row, "opening_hours")?)?,
-        closures: from_json("closures", &get::<String>(row, "closures")?)?,
+        id: BusinessId(id_of(row, &col("id"))?),
+        owner_id: UserId(id_of(row, &col("owner_id"))?),
+        name: get(row, &col("name"))?,
+        domain: get(row, &col("domain"))?,
+        description: get(row, &col("description"))?,
+        city: get(row, &col("city"))?,
+        address: from_json("address", &get::<String>(row, &col("address"))?)?,
+        time_zone: Zone::parse(&get::<String>(row, &col("time_zone"))?)?,
+        validated: get::<i64>(row, &col("validated"))? == 1,
+        opening_hours: from_json("opening_hours", &get::<String>(row, &col("opening_hours"))?)?,
+        closures: from_json("closures", &get::<String>(row, &col("closures"))?)?,
     })
 }
 
@@ -267,9 +282,9 @@ fn resource_from_row(row: &SqliteRow) -> Result<Resource> {
     })
 }
 
-const SERVICE_SELECT: &str = "SELECT s.*, (SELECT group_concat(resource_id, ',') FROM \
-    (SELECT resource_id FROM service_resources sr WHERE sr.service_id = s.id ORDER BY position)) \
-    AS resource_list FROM services s";
+const SERVICE_SELECT: &str = "SELECT s.*, (SELECT group_concat(resource_id, ',' ORDER BY \
+    position) FROM service_resources sr WHERE sr.service_id = s.id) AS resource_list \
+    FROM services s";
 
 fn service_from_row(row: &SqliteRow) -> Result<Service> {
     let list: Option<String> = get(row, "resource_list")?;
@@ -1060,13 +1075,9 @@ impl AvailabilityStore for SqliteStore {
         if resources.is_empty() {
             return Ok(Vec::new());
         }
-        self.counted();
-        let rows = windows_query("", resources, range)
-            .build()
-            .fetch_all(&self.read)
-            .await
-            .map_err(db_error)?;
-        rows.iter().map(window_from_row).collect()
+        let sql = windows_json_query("", resources, range);
+        let text = self.fetch_json_array(sql).await?;
+        windows_from_json(&text)
     }
 
     async fn insert_windows(&self, windows: &[AvailabilityWindow]) -> Result<()> {
@@ -1083,6 +1094,33 @@ impl AvailabilityStore for SqliteStore {
 
     async fn delete_window(&self, id: AvailabilityId) -> Result<()> {
         self.write(WriteOp::DeleteWindow(id)).await.map(|_| ())
+    }
+}
+
+impl Store for SqliteStore {
+    async fn load_schedule(
+        &self,
+        service: ServiceId,
+        range: Interval,
+    ) -> Result<Option<ScheduleInputs>> {
+        let sql = schedule_sql("");
+        let row = self
+            .fetch_optional(
+                sqlx::query(&sql)
+                    .bind(service.to_string())
+                    .bind(range.start().secs())
+                    .bind(range.end().secs()),
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        Ok(Some(ScheduleInputs {
+            service: service_from_row(&row)?,
+            business: business_from_prefixed(&row, "b_")?,
+            windows: windows_from_json(&get::<String>(&row, "windows_json")?)?,
+            busy: busy_from_json(&get::<String>(&row, "busy_json")?)?,
+        }))
     }
 }
 
@@ -1119,6 +1157,19 @@ impl ReservationStore for SqliteStore {
             .await
             .map_err(db_error)?;
         rows.iter().map(reservation_from_row).collect()
+    }
+
+    async fn list_busy(
+        &self,
+        resources: &[ResourceId],
+        range: Interval,
+    ) -> Result<Vec<BusyPeriod>> {
+        if resources.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = busy_json_query("", resources, range);
+        let text = self.fetch_json_array(sql).await?;
+        busy_from_json(&text)
     }
 
     async fn list_active_for_client(
@@ -1197,14 +1248,115 @@ impl ReservationStore for SqliteStore {
     }
 }
 
-fn windows_query(
+/// Reads the array built by [`windows_json_query`], sorted by start then id.
+fn windows_from_json(text: &str) -> Result<Vec<AvailabilityWindow>> {
+    type WindowRow<'a> = (&'a str, &'a str, &'a str, i64, i64, Option<&'a str>);
+    let rows: Vec<WindowRow<'_>> = from_json_borrowed("availability_windows", text)?;
+    let mut windows = rows
+        .into_iter()
+        .map(|(id, business, resource, start, end, series)| {
+            Ok(AvailabilityWindow {
+                id: AvailabilityId(uuid("id", id)?),
+                business_id: BusinessId(uuid("business_id", business)?),
+                resource_id: ResourceId(uuid("resource_id", resource)?),
+                interval: Interval::new(Timestamp::from_secs(start), Timestamp::from_secs(end))?,
+                series_id: series
+                    .map(|s| uuid("series_id", s).map(SeriesId))
+                    .transpose()?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    windows.sort_unstable_by_key(|w| (w.interval.start(), w.id));
+    Ok(windows)
+}
+
+/// Reads the array built by [`busy_json_query`], sorted by start then resource.
+fn busy_from_json(text: &str) -> Result<Vec<BusyPeriod>> {
+    type BusyRow<'a> = (&'a str, &'a str, i64, i64, i64, i64);
+    let rows: Vec<BusyRow<'_>> = from_json_borrowed("reservations", text)?;
+    let mut busy = rows
+        .into_iter()
+        .map(|(resource, service, start, end, before, after)| {
+            Ok(BusyPeriod {
+                resource_id: ResourceId(uuid("resource_id", resource)?),
+                service_id: ServiceId(uuid("service_id", service)?),
+                interval: Interval::new(Timestamp::from_secs(start), Timestamp::from_secs(end))?,
+                buffer_before_minutes: u32_col("buffer_before_minutes", before)?,
+                buffer_after_minutes: u32_col("buffer_after_minutes", after)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    busy.sort_by_key(|b| (b.interval.start(), b.resource_id));
+    Ok(busy)
+}
+
+/// The aggregate of window rows read by [`windows_from_json`].
+const WINDOWS_JSON: &str =
+    "json_group_array(json_array(id, business_id, resource_id, start_at, end_at, series_id))";
+
+/// The aggregate of reservation rows read by [`busy_from_json`].
+const BUSY_JSON: &str = "json_group_array(json_array(resource_id, service_id, start_at, end_at, \
+    buffer_before_minutes, buffer_after_minutes))";
+
+/// A service, its business (columns `b_*`), and the windows and busy periods of its
+/// resources meeting `[?2, ?3 + duration)`, in one row: everything a slot query reads.
+fn schedule_sql(prefix: &str) -> String {
+    format!(
+        "{prefix}SELECT s.*, (SELECT group_concat(resource_id, ',' ORDER BY position) \
+           FROM service_resources sr WHERE sr.service_id = s.id) AS resource_list, \
+         b.id AS b_id, b.owner_id AS b_owner_id, b.name AS b_name, b.domain AS b_domain, \
+         b.description AS b_description, b.city AS b_city, b.address AS b_address, \
+         b.time_zone AS b_time_zone, b.validated AS b_validated, \
+         b.opening_hours AS b_opening_hours, b.closures AS b_closures, \
+         (SELECT {WINDOWS_JSON} FROM availability_windows \
+           WHERE resource_id IN (SELECT resource_id FROM service_resources WHERE service_id = s.id) \
+             AND start_at < ?3 + s.duration_minutes * 60 AND start_at > ?2 - {MAX_WINDOW_SECS} \
+             AND end_at > ?2) AS windows_json, \
+         (SELECT {BUSY_JSON} FROM reservations WHERE active \
+           AND resource_id IN (SELECT resource_id FROM service_resources WHERE service_id = s.id) \
+             AND blocked_start < ?3 + s.duration_minutes * 60 \
+             AND blocked_start > ?2 - {MAX_BLOCKED_SECS} AND blocked_end > ?2) AS busy_json \
+         FROM services s JOIN businesses b ON b.id = s.business_id WHERE s.id = ?1"
+    )
+}
+
+/// Windows of resources meeting a range, as one row holding a JSON array.
+///
+/// Slot queries read windows and busy periods as aggregates because sqlx-sqlite hands every
+/// row from its worker thread through a channel, which costs more than SQLite's own work on
+/// these small rows.
+fn windows_json_query(
     prefix: &str,
     resources: &[ResourceId],
     range: Interval,
 ) -> QueryBuilder<'static, Sqlite> {
     let mut sql = QueryBuilder::<Sqlite>::new(format!(
-        "{prefix}SELECT * FROM availability_windows WHERE resource_id IN ("
+        "{prefix}SELECT {WINDOWS_JSON} FROM availability_windows WHERE resource_id IN ("
     ));
+    push_window_filter(&mut sql, resources, range);
+    sql
+}
+
+/// Busy periods of resources meeting a range, as one row holding a JSON array (see
+/// [`windows_json_query`]).
+fn busy_json_query(
+    prefix: &str,
+    resources: &[ResourceId],
+    range: Interval,
+) -> QueryBuilder<'static, Sqlite> {
+    let mut sql = QueryBuilder::<Sqlite>::new(format!(
+        "{prefix}SELECT {BUSY_JSON} FROM reservations WHERE active AND resource_id IN ("
+    ));
+    push_busy_filter(&mut sql, resources, range);
+    sql
+}
+
+/// The resource list (after an open `IN (`) and the range test of window reads.
+fn push_window_filter(
+    sql: &mut QueryBuilder<'_, Sqlite>,
+    resources: &[ResourceId],
+    range: Interval,
+) {
     let mut ids = sql.separated(", ");
     for r in resources {
         ids.push_bind(r.to_string());
@@ -1213,8 +1365,6 @@ fn windows_query(
     sql.push(" AND start_at > ")
         .push_bind(range.start().secs() - MAX_WINDOW_SECS);
     sql.push(" AND end_at > ").push_bind(range.start().secs());
-    sql.push(" ORDER BY start_at, id");
-    sql
 }
 
 fn active_for_resources_query(
@@ -1225,6 +1375,13 @@ fn active_for_resources_query(
     let mut sql = QueryBuilder::<Sqlite>::new(format!(
         "{prefix}SELECT {RES_COLS} FROM reservations WHERE active AND resource_id IN ("
     ));
+    push_busy_filter(&mut sql, resources, range);
+    sql.push(" ORDER BY start_at, id");
+    sql
+}
+
+/// The resource list (after an open `IN (`) and the blocked-range test of busy reads.
+fn push_busy_filter(sql: &mut QueryBuilder<'_, Sqlite>, resources: &[ResourceId], range: Interval) {
     let mut ids = sql.separated(", ");
     for r in resources {
         ids.push_bind(r.to_string());
@@ -1235,8 +1392,6 @@ fn active_for_resources_query(
         .push_bind(range.start().secs() - MAX_BLOCKED_SECS);
     sql.push(" AND blocked_end > ")
         .push_bind(range.start().secs());
-    sql.push(" ORDER BY start_at, id");
-    sql
 }
 
 fn active_for_client_sql(prefix: &str) -> String {
@@ -1304,7 +1459,11 @@ impl SqliteStore {
         let mut builders = vec![
             (
                 "windows of resources in a range",
-                windows_query(prefix, &[any], range),
+                windows_json_query(prefix, &[any], range),
+            ),
+            (
+                "busy periods of resources in a range",
+                busy_json_query(prefix, &[any], range),
             ),
             (
                 "active reservations of resources in a range",
@@ -1337,6 +1496,14 @@ impl SqliteStore {
             .await
             .map_err(db_error)?;
         plans.push(("active reservations of a client".into(), plan_text(&rows)?));
+        let rows = sqlx::query(&schedule_sql(prefix))
+            .bind(uuid::Uuid::nil().to_string())
+            .bind(range.start().secs())
+            .bind(range.end().secs())
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_error)?;
+        plans.push(("schedule of a service".into(), plan_text(&rows)?));
         Ok(plans)
     }
 }

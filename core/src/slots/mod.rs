@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, ErrorCode, FieldErrors, Result};
 use crate::hours::{Closure, OpeningHours, closure_spans, merge_spans, opening_spans};
 use crate::model::{
-    AvailabilityWindow, Business, Reservation, ResourceId, Service, SlotRules, Zone,
+    AvailabilityWindow, Business, BusyPeriod, ResourceId, Service, SlotRules, Zone,
 };
 use crate::time::{DAY, Interval, MINUTE, Timestamp};
 use crate::tz::ZoneSegments;
@@ -118,13 +118,14 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    /// Builds the snapshot of `service` from domain entities. Windows of other resources and
-    /// reservations that are not active are ignored.
+    /// Builds the snapshot of `service` from domain entities. Windows and busy periods of
+    /// other resources are ignored; `busy` holds active reservations only
+    /// ([`crate::ports::ReservationStore::list_busy`]).
     pub fn for_service(
         business: &Business,
         service: &Service,
         windows: &[AvailabilityWindow],
-        reservations: &[Reservation],
+        busy: &[BusyPeriod],
     ) -> Self {
         let resources = service
             .resource_ids
@@ -136,9 +137,9 @@ impl Schedule {
                     .filter(|w| w.resource_id == resource_id)
                     .map(|w| w.interval)
                     .collect(),
-                busy: reservations
+                busy: busy
                     .iter()
-                    .filter(|r| r.resource_id == resource_id && r.status.is_active())
+                    .filter(|r| r.resource_id == resource_id)
                     .map(|r| Busy {
                         start: r.interval.start(),
                         end: r.interval.end(),

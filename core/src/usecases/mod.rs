@@ -18,7 +18,8 @@ use crate::model::{
 };
 use crate::overlap::OverlapIndex;
 use crate::ports::{
-    Clock, IdSource, Page, PageRequest, ReservationFilter, ReservationSort, ReservationView, Store,
+    Clock, IdSource, Page, PageRequest, ReservationFilter, ReservationSort, ReservationView,
+    ScheduleInputs, Store,
 };
 use crate::slots::{Schedule, SlotList, SlotQuery, compute_slots};
 use crate::time::{DAY, Interval, Timestamp};
@@ -750,26 +751,19 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         service_id: ServiceId,
         range: Interval,
     ) -> Result<(Business, Service, Schedule)> {
-        let service = self
+        let inputs = self
             .store
-            .get_service(service_id)
+            .load_schedule(service_id, range.widened(2 * DAY, 2 * DAY))
             .await?
             .ok_or(Error::NotFound {
                 entity: Entity::Service,
             })?;
-        let business = self.business(service.business_id).await?;
-        let reach = range.widened(
-            2 * DAY,
-            i64::from(service.rules.duration_minutes) * 60 + 2 * DAY,
-        );
-        let windows = self
-            .store
-            .list_windows(&service.resource_ids, reach)
-            .await?;
-        let busy = self
-            .store
-            .list_active_for_resources(&service.resource_ids, reach)
-            .await?;
+        let ScheduleInputs {
+            service,
+            business,
+            windows,
+            busy,
+        } = inputs;
         let schedule = Schedule::for_service(&business, &service, &windows, &busy);
         Ok((business, service, schedule))
     }
