@@ -72,11 +72,13 @@ async fn bookings_per_second<S: Store + Clone + 'static>(
     (writers * per_writer) as f64 / start.elapsed().as_secs_f64()
 }
 
-/// Slot queries per second through the use cases: 30 days, 1,000 reservations in store.
+/// Slot queries per second through the use cases: 30 days, 1,000 reservations in store, for
+/// each number of concurrent querying tasks in `tasks`. Returns the rates and the slot count.
 async fn slot_queries_per_second<S: Store + Clone + 'static>(
     store: S,
     duration: Duration,
-) -> (f64, usize) {
+    tasks: &[usize],
+) -> (Vec<f64>, usize) {
     let f = Fixture::new(&store).await;
     let mut business = f.business.clone();
     business.opening_hours = OpeningHours::always_open();
@@ -107,27 +109,48 @@ async fn slot_queries_per_second<S: Store + Clone + 'static>(
             store.insert_reservation(&r, 1).await.unwrap();
         }
     }
-    let app = UseCases::new(
+    let app = Arc::new(UseCases::new(
         store,
         FixedClock(Timestamp::from_secs(BASE - day)),
         SequentialIds::default(),
-    );
+    ));
     let (from, to) = (
         Timestamp::from_secs(BASE),
         Timestamp::from_secs(BASE + 30 * day),
     );
-    let start = Instant::now();
-    let mut done = 0;
-    let mut slots = 0;
-    while start.elapsed() < duration {
-        let list = app
-            .slots_for_service(service.id, from, to, 10_000)
-            .await
-            .unwrap();
-        slots = list.slots.len();
-        done += 1;
+    let slots = app
+        .slots_for_service(service.id, from, to, 10_000)
+        .await
+        .unwrap()
+        .slots
+        .len();
+    let mut rates = Vec::new();
+    for &n in tasks {
+        let start = Instant::now();
+        let workers: Vec<_> = (0..n)
+            .map(|_| {
+                let app = app.clone();
+                tokio::spawn(async move {
+                    let mut done = 0u64;
+                    while start.elapsed() < duration {
+                        let list = app
+                            .slots_for_service(service.id, from, to, 10_000)
+                            .await
+                            .unwrap();
+                        assert_eq!(list.slots.len(), slots);
+                        done += 1;
+                    }
+                    done
+                })
+            })
+            .collect();
+        let mut done = 0;
+        for w in workers {
+            done += w.await.unwrap();
+        }
+        rates.push(done as f64 / start.elapsed().as_secs_f64());
     }
-    (f64::from(done) / start.elapsed().as_secs_f64(), slots)
+    (rates, slots)
 }
 
 /// 16 writers, one resource, 20 slots: book, and cancel half of what they got so slots keep
@@ -270,9 +293,11 @@ fn main() {
             println!("  bookings/s, 16 writers: {sixteen:>9.0}");
         }
         if run("slots") {
-            let (qps, slots) = slot_queries_per_second(sqlite_store().await, query_time).await;
+            let (rates, slots) =
+                slot_queries_per_second(sqlite_store().await, query_time, &[1, 4]).await;
             assert!(slots > 100, "the slot query must find slots");
-            println!("  slot queries/s (30 days, 1,000 reservations, {slots} slots): {qps:>9.0}");
+            println!("  slot queries/s (30 days, 1,000 reservations, {slots} slots), 1 task:   {:>9.0}", rates[0]);
+            println!("  slot queries/s (30 days, 1,000 reservations, {slots} slots), 4 tasks:  {:>9.0}", rates[1]);
         }
         if run("hot") {
             let store = sqlite_store().await;
@@ -297,8 +322,9 @@ fn main() {
             println!("  bookings/s, 8 writers:  {eight:>9.0}");
         }
         if run("slots") {
-            let (qps, _) = slot_queries_per_second(pg_store(&url).await, query_time).await;
-            println!("  slot queries/s (30 days, 1,000 reservations): {qps:>9.0}");
+            let (rates, _) = slot_queries_per_second(pg_store(&url).await, query_time, &[1, 4]).await;
+            println!("  slot queries/s (30 days, 1,000 reservations), 1 task:   {:>9.0}", rates[0]);
+            println!("  slot queries/s (30 days, 1,000 reservations), 4 tasks:  {:>9.0}", rates[1]);
         }
         if run("hot") {
             let store = pg_store(&url).await;

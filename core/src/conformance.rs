@@ -495,8 +495,14 @@ pub async fn schedule_inputs_hold_what_a_slot_query_reads(store: impl Store) {
         .expect("the service exists");
     assert_eq!(inputs.service, service);
     assert_eq!(inputs.business, f.business);
-    let window_ids: Vec<AvailabilityId> = inputs.windows.iter().map(|w| w.id).collect();
-    assert_eq!(window_ids, [windows[0].id, windows[1].id, windows[2].id]);
+    assert_eq!(
+        inputs.windows,
+        [
+            OpenPeriod::from(&windows[0]),
+            OpenPeriod::from(&windows[1]),
+            OpenPeriod::from(&windows[2])
+        ]
+    );
     assert_eq!(
         inputs.busy,
         [BusyPeriod::from(&kept), BusyPeriod::from(&other)]

@@ -540,6 +540,24 @@ impl Reservation {
     }
 }
 
+/// When one resource can be booked: all the slot engine needs of an availability window.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct OpenPeriod {
+    /// The resource.
+    pub resource_id: ResourceId,
+    /// When it is available.
+    pub interval: Interval,
+}
+
+impl From<&AvailabilityWindow> for OpenPeriod {
+    fn from(w: &AvailabilityWindow) -> Self {
+        Self {
+            resource_id: w.resource_id,
+            interval: w.interval,
+        }
+    }
+}
+
 /// Where and when one active reservation keeps its resource busy: all the slot engine needs
 /// of it, without its client, price or history. Stores read these for slot queries
 /// ([`crate::ports::ReservationStore::list_busy`]) because they are a fraction of a whole

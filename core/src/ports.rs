@@ -20,8 +20,8 @@ use uuid::Uuid;
 use crate::error::Result;
 use crate::model::{
     AvailabilityId, AvailabilityWindow, Business, BusinessId, BusyPeriod, ClientId, ClientProfile,
-    Reservation, ReservationId, ReservationStatus, Resource, ResourceId, Service, ServiceId,
-    UserId,
+    OpenPeriod, Reservation, ReservationId, ReservationStatus, Resource, ResourceId, Service,
+    ServiceId, UserId,
 };
 use crate::search::{SearchHit, SearchQuery};
 use crate::time::{Interval, Timestamp};
@@ -419,10 +419,10 @@ pub struct ScheduleInputs {
     /// Its business.
     pub business: Business,
     /// Windows of the service's resources meeting the requested range (extended as
-    /// [`Store::load_schedule`] says), sorted by start.
-    pub windows: Vec<AvailabilityWindow>,
+    /// [`Store::load_schedule`] says), sorted by start then resource.
+    pub windows: Vec<OpenPeriod>,
     /// Busy periods of active reservations of the service's resources meeting the same
-    /// range, sorted by start.
+    /// range, sorted by start then resource.
     pub busy: Vec<BusyPeriod>,
 }
 
@@ -446,7 +446,10 @@ pub trait Store: DirectoryStore + AvailabilityStore + ReservationStore {
             };
             let reach = range.widened(0, i64::from(service.rules.duration_minutes) * 60);
             let windows = self.list_windows(&service.resource_ids, reach).await?;
-            let busy = self.list_busy(&service.resource_ids, reach).await?;
+            let mut windows: Vec<OpenPeriod> = windows.iter().map(OpenPeriod::from).collect();
+            windows.sort_by_key(|w| (w.interval.start(), w.resource_id));
+            let mut busy = self.list_busy(&service.resource_ids, reach).await?;
+            busy.sort_by_key(|b| (b.interval.start(), b.resource_id));
             Ok(Some(ScheduleInputs {
                 service,
                 business,

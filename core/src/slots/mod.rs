@@ -37,9 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, FieldErrors, Result};
 use crate::hours::{Closure, OpeningHours, closure_spans, merge_spans, opening_spans};
-use crate::model::{
-    AvailabilityWindow, Business, BusyPeriod, ResourceId, Service, SlotRules, Zone,
-};
+use crate::model::{Business, BusyPeriod, OpenPeriod, ResourceId, Service, SlotRules, Zone};
 use crate::time::{DAY, Interval, MINUTE, Timestamp};
 use crate::tz::ZoneSegments;
 
@@ -124,7 +122,7 @@ impl Schedule {
     pub fn for_service(
         business: &Business,
         service: &Service,
-        windows: &[AvailabilityWindow],
+        windows: &[OpenPeriod],
         busy: &[BusyPeriod],
     ) -> Self {
         let resources = service
