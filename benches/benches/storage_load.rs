@@ -16,7 +16,7 @@ use rdv_core::hours::OpeningHours;
 use rdv_core::model::{
     Actor, ClientId, Reservation, ReservationStatus, Resource, ResourceId, TransitionRecord,
 };
-use rdv_core::ports::{FixedClock, SequentialIds, Store};
+use rdv_core::ports::{DirectoryStore, FixedClock, SequentialIds, Store};
 use rdv_core::usecases::UseCases;
 use rdv_core::{ErrorCode, Interval, Timestamp};
 use rdv_storage::{FieldCipher, PgStore, SqliteStore};
@@ -243,7 +243,109 @@ async fn sqlite_store() -> SqliteStore {
     SqliteStore::open(&url, cipher()).await.unwrap()
 }
 
+/// The ceiling for PostgreSQL bookings: `pgbench` with `clients` connections running the
+/// same INSERT as the store's (same schema, constraints and triggers, one row per
+/// transaction, prepared), each connection on its own resource; with `on_conflict_nothing`
+/// exactly the store's statement, else a plain INSERT. Transactions per second, or `None`
+/// when `pgbench` is not installed.
+async fn pgbench_ceiling(
+    url: &str,
+    schema: &str,
+    store: &PgStore,
+    f: &Fixture,
+    clients: usize,
+    seconds: u32,
+    on_conflict_nothing: bool,
+) -> Option<f64> {
+    let mut resources = Vec::new();
+    for i in 0..clients {
+        let r = Resource {
+            id: ResourceId::from_uuid(uuid::Uuid::new_v4()),
+            name: format!("pgbench{i}"),
+            ..f.resource.clone()
+        };
+        store.save_resource(&r).await.unwrap();
+        resources.push(format!("'{}'", r.id));
+    }
+    sqlx::query(&format!(
+        "CREATE SEQUENCE IF NOT EXISTS {schema}.pgbench_slots START 1000000"
+    ))
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let sample = f.reservation(
+        f.client.id,
+        f.resource.id,
+        Interval::new(
+            Timestamp::from_secs(BASE),
+            Timestamp::from_secs(BASE + 1800),
+        )
+        .unwrap(),
+    );
+    // pgbench reads `:name` as a variable: a space after each key's colon keeps `"from":null`
+    // a JSON literal.
+    let history = serde_json::to_string(&sample.history)
+        .unwrap()
+        .replace("\":", "\": ");
+    let script = format!(
+        "INSERT INTO reservations (id, business_id, client_id, service_id, resource_id, \
+         start_at, end_at, blocked_start, blocked_end, buffer_before_minutes, \
+         buffer_after_minutes, status, exclusive, session_key, price_minor, currency, \
+         reschedule_count, version, history, created_at) \
+         SELECT id, '{business}', gen_random_uuid(), '{service}', \
+         (ARRAY[{resources}])[:client_id + 1]::uuid, s, s + 1800, s - {before}, s + 1800 + {after}, \
+         {before_min}, {after_min}, 'pending', true, id::text, {price}, '{currency}', 0, 1, \
+         '{history}'::jsonb, {created} \
+         FROM (SELECT gen_random_uuid() AS id, {BASE} + nextval('pgbench_slots') * 3600 AS s) AS v\
+         {on_conflict};\n",
+        on_conflict = if on_conflict_nothing {
+            " ON CONFLICT DO NOTHING"
+        } else {
+            ""
+        },
+        business = f.business.id,
+        service = f.service.id,
+        resources = resources.join(", "),
+        before = sample.buffer_before_minutes * 60,
+        after = sample.buffer_after_minutes * 60,
+        before_min = sample.buffer_before_minutes,
+        after_min = sample.buffer_after_minutes,
+        price = sample.price.amount_minor,
+        currency = sample.price.currency.as_str(),
+        created = sample.created_at.secs(),
+    );
+    let path = std::env::temp_dir().join(format!("rdv-pgbench-{schema}.sql"));
+    std::fs::write(&path, script).unwrap();
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let target = format!("{url}{separator}options=-csearch_path%3D{schema},public");
+    let output = std::process::Command::new("pgbench")
+        .args(["-n", "-M", "prepared", "-j", "2"])
+        .arg(format!("-c{clients}"))
+        .arg(format!("-T{seconds}"))
+        .arg("-f")
+        .arg(&path)
+        .arg(&target)
+        .output();
+    let _ = std::fs::remove_file(&path);
+    let output = output.ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "pgbench failed: {text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    text.lines()
+        .find_map(|l| l.strip_prefix("tps = "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+}
+
 async fn pg_store(url: &str) -> PgStore {
+    pg_store_in(url).await.0
+}
+
+/// A store in a fresh schema, and the schema's name.
+async fn pg_store_in(url: &str) -> (PgStore, String) {
     let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
     let pool = sqlx::PgPool::connect(url).await.unwrap();
     for sql in [
@@ -257,7 +359,7 @@ async fn pg_store(url: &str) -> PgStore {
     let options = rdv_storage::postgres::connect_options(url)
         .unwrap()
         .options([("search_path", format!("{schema},public"))]);
-    PgStore::open_with(options, cipher()).await.unwrap()
+    (PgStore::open_with(options, cipher()).await.unwrap(), schema)
 }
 
 fn main() {
@@ -314,12 +416,22 @@ fn main() {
         };
         println!("storage/postgres:");
         if run("bookings") {
-            let store = pg_store(&url).await;
+            let (store, schema) = pg_store_in(&url).await;
             let f = Fixture::new(&store).await;
             let one = bookings_per_second(&store, &f, 1, per_writer_1 / 3).await;
             let eight = bookings_per_second(&store, &f, 8, per_writer_16).await;
             println!("  bookings/s, 1 writer:   {one:>9.0}");
             println!("  bookings/s, 8 writers:  {eight:>9.0}");
+            let seconds = if test_mode { 1 } else { 5 };
+            for (on_conflict, label) in [(true, "ON CONFLICT DO NOTHING"), (false, "plain INSERT")] {
+                match pgbench_ceiling(&url, &schema, &store, &f, 8, seconds, on_conflict).await {
+                    Some(tps) => println!(
+                        "  pgbench, 8 clients, {label}: {tps:>9.0}/s (the store's 8 writers: {:.0} %)",
+                        100.0 * eight / tps
+                    ),
+                    None => println!("  pgbench: not installed, ceiling skipped"),
+                }
+            }
         }
         if run("slots") {
             let (rates, _) = slot_queries_per_second(pg_store(&url).await, query_time, &[1, 4]).await;
