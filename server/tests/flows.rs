@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::{Srv, business_body};
+use std::io::Read as _;
+
+use common::{Resp, Srv, business_body};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -340,10 +342,114 @@ async fn concurrent_bookings_fill_every_free_resource(srv: Srv) {
     assert_eq!(booked, resources, "one booking per resource");
 }
 
+/// Slot answers come from the cache, gzip-compressed for clients that accept it (the same
+/// JSON once decompressed), and every change is visible on the next read: a window added and
+/// removed, a booking, a cancellation by the business, and the clock moving on.
+async fn slot_answers_are_cached_compressed_and_fresh_after_every_change(srv: Srv) {
+    let owner = srv.owner("owner@example.com").await;
+    let client = srv.client("jeanne@example.com").await;
+    let path = format!(
+        "/api/services/{}/creneaux/?from={}&to={}",
+        owner.service,
+        owner.at("00:00"),
+        owner.at("23:59")
+    );
+    let count = |r: &Resp| r.body["slots"].as_array().unwrap().len();
+    let plain = srv.get(&path, None).await;
+    assert_eq!(
+        count(&plain),
+        20,
+        "08:00–18:00 in 30-minute slots: {plain:?}"
+    );
+    assert_eq!(plain.headers["vary"], "accept-encoding");
+    assert!(plain.headers.get("content-encoding").is_none());
+
+    let get_encoded = |accept: &'static str| {
+        srv.http
+            .get(format!("{}{path}", srv.base))
+            .header("accept-encoding", accept)
+            .send()
+    };
+    let r = get_encoded("br;q=1, gzip;q=0.5").await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    assert_eq!(r.headers()["content-type"], "application/json");
+    let compressed = r.bytes().await.unwrap();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    assert_eq!(text, plain.text);
+    assert!(
+        compressed.len() < plain.text.len() / 4,
+        "{} bytes",
+        compressed.len()
+    );
+    let r = get_encoded("gzip;q=0, identity").await.unwrap();
+    assert!(
+        r.headers().get("content-encoding").is_none(),
+        "q=0 refuses gzip"
+    );
+
+    // A window added, then removed.
+    let r = srv
+        .post(
+            "/api/entreprise/disponibilites/",
+            owner.t(),
+            json!({"resource_id": owner.resource, "start": owner.at("18:00"), "end": owner.at("20:00")}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let window = r.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(count(&srv.get(&path, None).await), 24);
+    let r = srv
+        .delete(
+            &format!("/api/entreprise/disponibilites/{window}/"),
+            owner.t(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    assert_eq!(count(&srv.get(&path, None).await), 20);
+
+    // A booking, then its cancellation by the business.
+    let r = srv
+        .post(
+            "/api/client/reservations/",
+            Some(&client),
+            json!({"service_id": owner.service, "start": owner.at("10:00")}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let after = srv.get(&path, None).await;
+    assert_eq!(count(&after), 19);
+    let booked_start = format!("\"start\":\"{}\"", owner.at("10:00"));
+    assert!(!after.text.contains(&booked_start), "{after:?}");
+    let r = srv
+        .delete(
+            &format!("/api/entreprise/reservations/{id}/?reason=fermeture"),
+            owner.t(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(count(&srv.get(&path, None).await), 20);
+
+    // The clock reaches 11:45 on that day: slots before noon are gone without any write.
+    let noon = chrono::DateTime::parse_from_rfc3339(&owner.at("11:45")).unwrap();
+    srv.state
+        .uc
+        .clock
+        .advance((noon.timestamp() - srv.state.now().secs()).max(0));
+    let later = srv.get(&path, None).await;
+    assert_eq!(count(&later), 12, "12:00–18:00: {later:?}");
+    assert_eq!(later.body["slots"][0]["start"], owner.at("12:00").as_str());
+}
+
 server_tests!(
     concurrent_bookings_fill_every_free_resource,
     client_books_business_confirms_client_cancels,
     recurring_availabilities_become_bookable_slots,
     idempotency_key_makes_booking_retries_safe,
     public_reads_are_cached_and_writes_are_seen_at_once,
+    slot_answers_are_cached_compressed_and_fresh_after_every_change,
 );

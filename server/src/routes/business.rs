@@ -181,6 +181,7 @@ pub async fn create_resource(
         .uc
         .create_resource(business.id, &input.name, input.kind)
         .await?;
+    state.cache.invalidate(business.id);
     Ok((StatusCode::CREATED, axum::Json(r)))
 }
 
@@ -423,6 +424,7 @@ pub async fn create_availability(
             Interval::new(input.start, input.end)?,
         )
         .await?;
+    state.cache.invalidate(business.id);
     Ok((StatusCode::CREATED, axum::Json(w)))
 }
 
@@ -456,6 +458,7 @@ pub async fn create_availabilities_bulk(
         return Err(rdv_core::Error::BulkRejected { failures }.into());
     }
     let windows = state.uc.create_availabilities(business.id, &items).await?;
+    state.cache.invalidate(business.id);
     Ok((StatusCode::CREATED, axum::Json(windows)))
 }
 
@@ -478,6 +481,7 @@ pub async fn create_recurring_availabilities(
         .uc
         .create_recurring_availabilities(business.id, &input)
         .await?;
+    state.cache.invalidate(business.id);
     Ok((StatusCode::CREATED, axum::Json(windows)))
 }
 
@@ -531,6 +535,7 @@ pub async fn update_availability(
         .uc
         .update_availability(business.id, id, Interval::new(input.start, input.end)?)
         .await?;
+    state.cache.invalidate(business.id);
     Ok(axum::Json(w))
 }
 
@@ -549,6 +554,7 @@ pub async fn delete_availability(
 ) -> ApiResult<StatusCode> {
     let business = my_business(&state, &session).await?;
     state.uc.delete_availability(business.id, id).await?;
+    state.cache.invalidate(business.id);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -606,6 +612,7 @@ async fn act(
         .uc
         .transition(Actor::Business, business.id.0, id, action)
         .await?;
+    state.cache.invalidate(business.id);
     if cancelled {
         state.metrics.bookings_cancelled.inc();
     }

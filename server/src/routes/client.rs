@@ -304,6 +304,7 @@ async fn book(
     request: &BookingRequest,
 ) -> ApiResult<Reservation> {
     let reservation = state.uc.book(client, request).await?;
+    state.cache.invalidate(reservation.business_id);
     state.metrics.bookings_created.inc();
     Ok(reservation)
 }
@@ -363,6 +364,7 @@ pub async fn cancel_reservation(
             },
         )
         .await?;
+    state.cache.invalidate(r.business_id);
     state.metrics.bookings_cancelled.inc();
     Ok(axum::Json(r))
 }
@@ -396,5 +398,6 @@ pub async fn reschedule_reservation(
         .uc
         .reschedule(Actor::Client, session.0.user_id, id, input.start)
         .await?;
+    state.cache.invalidate(r.business_id);
     Ok(axum::Json(r))
 }

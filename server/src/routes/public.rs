@@ -2,18 +2,20 @@
 //! detail, services), the free slots of a service computed by the core (CORE-5), and the
 //! schedule snapshot browsers and apps compute slots from themselves (WASM-1).
 //!
-//! Nothing here shows an owner id, an email or a phone number (DATA-2). Business details and
-//! service lists are cached in process and dropped on every write to the business (PERF-3).
+//! Nothing here shows an owner id, an email or a phone number (DATA-2). Business details,
+//! service lists and slot answers are cached in process and dropped on every write to the
+//! business (PERF-3); slot answers also last one clock second at most, and are sent gzip-
+//! compressed to clients that accept it ([`crate::state::PublicCache`]).
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use rdv_core::error::Entity;
 use rdv_core::model::{Business, BusinessId, Service, ServiceId};
 use rdv_core::ports::{BusinessFilter, BusinessSort, DirectoryStore as _};
 use rdv_core::search::{SearchHit, SearchQuery};
-use rdv_core::slots::{Schedule, SlotList};
+use rdv_core::slots::Schedule;
 use rdv_core::{Error, Interval, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -21,7 +23,7 @@ use utoipa_axum::routes;
 
 use super::{ApiPath, ApiQuery, Json, PageOut, PageParams, page_loaded, page_request};
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::state::{AppState, SlotBody, SlotKey};
 
 /// The routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -314,7 +316,8 @@ pub async fn service_slots(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<ServiceId>,
     ApiQuery(query): ApiQuery<RangeQuery>,
-) -> ApiResult<Json<SlotList>> {
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let limit = query.limit.unwrap_or(MAX_SLOTS);
     if limit == 0 || limit > MAX_SLOTS {
         return Err(ApiError::field(
@@ -323,11 +326,89 @@ pub async fn service_slots(
             format!("limit must be between 1 and {MAX_SLOTS}"),
         ));
     }
-    let slots = state
-        .uc
-        .slots_for_service(id, query.from, query.to, limit as usize)
+    let business = match state.cache.service_owner(id) {
+        Some(b) => b,
+        None => {
+            let service = state
+                .store()
+                .get_service(id)
+                .await?
+                .ok_or(Error::NotFound {
+                    entity: Entity::Service,
+                })?;
+            state.cache.remember_service_owner(id, service.business_id);
+            service.business_id
+        }
+    };
+    let key = SlotKey {
+        service: id,
+        from: query.from,
+        to: query.to,
+        limit,
+    };
+    let second = state.now().secs();
+    let entry = state
+        .cache
+        .slot_entry(key, second, state.cache.generation(business));
+    let body = entry
+        .body
+        .get_or_try_init(|| async {
+            let slots = state
+                .uc
+                .slots_for_service(id, query.from, query.to, limit as usize)
+                .await?;
+            let json = to_bytes(&slots)?;
+            let gzip = gzip(&json)?;
+            Ok::<_, ApiError>(SlotBody { json, gzip })
+        })
         .await?;
-    Ok(axum::Json(slots))
+    let mut response = if accepts_gzip(&headers) {
+        let mut r = body.gzip.clone().into_response();
+        r.headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        r
+    } else {
+        body.json.clone().into_response()
+    };
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    Ok(response)
+}
+
+/// Compresses a cached answer once, for every client that accepts gzip.
+fn gzip(bytes: &[u8]) -> ApiResult<Bytes> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 8),
+        flate2::Compression::default(),
+    );
+    encoder
+        .write_all(bytes)
+        .and_then(|()| encoder.finish())
+        .map(Bytes::from)
+        .map_err(|e| ApiError::internal(format!("gzip: {e}")))
+}
+
+/// Whether `Accept-Encoding` lists gzip (or `*`) with a non-zero quality (RFC 9110 §12.5.3).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let coding = parts.next().unwrap_or("");
+            let quality = parts
+                .find_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok());
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*")
+                && quality.is_some_and(|q| q > 0.0)
+        })
 }
 
 /// The schedule snapshot of a service for a date range: time zone, opening hours, closures,
