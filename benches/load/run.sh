@@ -32,8 +32,10 @@ export FIXTURE="$dir/fixture.lua" THREADS
 base=http://127.0.0.1:18080
 echo "== healthz (baseline)"
 wrk -t$THREADS -c$CONNS -d${SECS}s --latency "$base/healthz"
-echo "== slots: 30 days, 100 reservations"
+echo "== slots: 30 days, 100 reservations (Accept-Encoding: gzip, as browsers send)"
 wrk -t$THREADS -c$CONNS -d${SECS}s --latency -s benches/load/slots.lua "$base/"
+echo "== slots: the same, uncompressed (Accept-Encoding: identity)"
+SLOTS_ENCODING=identity wrk -t$THREADS -c$CONNS -d${SECS}s --latency -s benches/load/slots.lua "$base/"
 echo "== booking"
 wrk -t$THREADS -c$CONNS -d${SECS}s --latency -s benches/load/book.lua "$base/"
 echo "== server log lines by status (booking included)"

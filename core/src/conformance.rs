@@ -475,7 +475,19 @@ pub async fn schedule_inputs_hold_what_a_slot_query_reads(store: impl Store) {
         f.resource.id,
         iv("2026-06-01T11:00:00Z", "2026-06-01T11:30:00Z"),
     );
-    for r in [&kept, &other, &elsewhere, &cancelled] {
+    // Slots start before 12:00, so the last one ends before 12:30 and its 10-minute buffer
+    // before 12:40: a reservation blocking from 12:35 can conflict, one from 12:45 cannot.
+    let edge = f.reservation(
+        f.new_client(),
+        f.resource.id,
+        iv("2026-06-01T12:35:00Z", "2026-06-01T13:05:00Z"),
+    );
+    let beyond = f.reservation(
+        f.new_client(),
+        f.other_resource.id,
+        iv("2026-06-01T12:45:00Z", "2026-06-01T13:15:00Z"),
+    );
+    for r in [&kept, &other, &elsewhere, &cancelled, &edge, &beyond] {
         store.insert_reservation(r, 1).await.unwrap();
     }
     cancelled.status = ReservationStatus::CancelledByClient;
@@ -489,7 +501,7 @@ pub async fn schedule_inputs_hold_what_a_slot_query_reads(store: impl Store) {
     store.update_reservation(&cancelled, None).await.unwrap();
 
     let inputs = store
-        .load_schedule(service.id, range)
+        .load_schedule(service.id, range, range)
         .await
         .unwrap()
         .expect("the service exists");
@@ -505,11 +517,27 @@ pub async fn schedule_inputs_hold_what_a_slot_query_reads(store: impl Store) {
     );
     assert_eq!(
         inputs.busy,
-        [BusyPeriod::from(&kept), BusyPeriod::from(&other)]
+        [
+            BusyPeriod::from(&kept),
+            BusyPeriod::from(&other),
+            BusyPeriod::from(&edge)
+        ]
+    );
+    // Busy periods follow the slot range, not the window range.
+    let late = iv("2026-06-01T12:30:00Z", "2026-06-01T12:31:00Z");
+    let inputs = store
+        .load_schedule(service.id, range, late)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(inputs.windows.len(), 3);
+    assert_eq!(
+        inputs.busy,
+        [BusyPeriod::from(&edge), BusyPeriod::from(&beyond)]
     );
     assert_eq!(
         store
-            .load_schedule(ServiceId::from_uuid(f.ids.next_uuid()), range)
+            .load_schedule(ServiceId::from_uuid(f.ids.next_uuid()), range, range)
             .await
             .unwrap(),
         None

@@ -418,24 +418,28 @@ pub struct ScheduleInputs {
     pub service: Service,
     /// Its business.
     pub business: Business,
-    /// Windows of the service's resources meeting the requested range (extended as
+    /// Windows of the service's resources meeting the requested range (as
     /// [`Store::load_schedule`] says), sorted by start then resource.
     pub windows: Vec<OpenPeriod>,
-    /// Busy periods of active reservations of the service's resources meeting the same
-    /// range, sorted by start then resource.
+    /// Busy periods that can conflict with the requested slots (as [`Store::load_schedule`]
+    /// says), sorted by start then resource.
     pub busy: Vec<BusyPeriod>,
 }
 
 /// Everything a use case needs.
 pub trait Store: DirectoryStore + AvailabilityStore + ReservationStore {
-    /// The service `service`, its business, and the windows and busy periods of its resources
-    /// meeting `range` extended at its end by the service's duration (a slot starting just
-    /// before the end of `range` runs past it); `None` when the service or its business does
-    /// not exist. The default makes four reads; stores override it with one.
+    /// The service `service`, its business, the windows of its resources meeting `windows`
+    /// extended at its end by the service's duration (a slot starting just before the end
+    /// runs past it), and the busy periods that can conflict with a slot starting in `slots`:
+    /// active reservations of its resources whose blocked range meets `slots` widened by the
+    /// service's buffer before and by its duration and buffer after. `None` when the service
+    /// or its business does not exist. The default makes four reads; stores override it with
+    /// one.
     fn load_schedule(
         &self,
         service: ServiceId,
-        range: Interval,
+        windows: Interval,
+        slots: Interval,
     ) -> impl Future<Output = Result<Option<ScheduleInputs>>> + Send {
         async move {
             let Some(service) = self.get_service(service).await? else {
@@ -444,11 +448,19 @@ pub trait Store: DirectoryStore + AvailabilityStore + ReservationStore {
             let Some(business) = self.get_business(service.business_id).await? else {
                 return Ok(None);
             };
-            let reach = range.widened(0, i64::from(service.rules.duration_minutes) * 60);
-            let windows = self.list_windows(&service.resource_ids, reach).await?;
+            let rules = service.rules;
+            let duration = i64::from(rules.duration_minutes) * 60;
+            let window_reach = windows.widened(0, duration);
+            let busy_reach = slots.widened(
+                i64::from(rules.buffer_before_minutes) * 60,
+                duration + i64::from(rules.buffer_after_minutes) * 60,
+            );
+            let windows = self
+                .list_windows(&service.resource_ids, window_reach)
+                .await?;
             let mut windows: Vec<OpenPeriod> = windows.iter().map(OpenPeriod::from).collect();
             windows.sort_by_key(|w| (w.interval.start(), w.resource_id));
-            let mut busy = self.list_busy(&service.resource_ids, reach).await?;
+            let mut busy = self.list_busy(&service.resource_ids, busy_reach).await?;
             busy.sort_by_key(|b| (b.interval.start(), b.resource_id));
             Ok(Some(ScheduleInputs {
                 service,

@@ -169,9 +169,10 @@ impl Store for AnyStore {
     async fn load_schedule(
         &self,
         service: ServiceId,
-        range: Interval,
+        windows: Interval,
+        slots: Interval,
     ) -> Result<Option<ScheduleInputs>> {
-        dispatch!(self, s => s.load_schedule(service, range))
+        dispatch!(self, s => s.load_schedule(service, windows, slots))
     }
 }
 

@@ -1101,15 +1101,18 @@ impl Store for SqliteStore {
     async fn load_schedule(
         &self,
         service: ServiceId,
-        range: Interval,
+        windows: Interval,
+        slots: Interval,
     ) -> Result<Option<ScheduleInputs>> {
         let sql = schedule_sql("");
         let row = self
             .fetch_optional(
                 sqlx::query(&sql)
                     .bind(service.to_string())
-                    .bind(range.start().secs())
-                    .bind(range.end().secs()),
+                    .bind(windows.start().secs())
+                    .bind(windows.end().secs())
+                    .bind(slots.start().secs())
+                    .bind(slots.end().secs()),
             )
             .await?;
         let Some(row) = row else {
@@ -1298,8 +1301,10 @@ const WINDOWS_JSON: &str =
 const BUSY_JSON: &str = "json_group_array(json_array(resource_id, service_id, start_at, end_at, \
     buffer_before_minutes, buffer_after_minutes))";
 
-/// A service, its business (columns `b_*`), and the windows and busy periods of its
-/// resources meeting `[?2, ?3 + duration)`, in one row: everything a slot query reads.
+/// A service, its business (columns `b_*`), the windows of its resources meeting
+/// `[?2, ?3 + duration)` and the busy periods that can meet a slot starting in `[?4, ?5)`
+/// (blocked ranges meeting `[?4 − buffer before, ?5 + duration + buffer after)`), in one row:
+/// everything a slot query reads ([`Store::load_schedule`]).
 ///
 /// Windows and busy periods come grouped by resource (and service) as compact JSON built by
 /// concatenation, `[["<resource>",[start,end,…]],…]` and
@@ -1311,7 +1316,13 @@ const BUSY_JSON: &str = "json_group_array(json_array(resource_id, service_id, st
 fn schedule_sql(prefix: &str) -> String {
     let resources =
         "resource_id IN (SELECT resource_id FROM service_resources WHERE service_id = ?1)";
-    let reach_end = "?3 + (SELECT duration_minutes * 60 FROM services WHERE id = ?1)";
+    let rule = |expr: &str| format!("(SELECT {expr} FROM services WHERE id = ?1)");
+    let windows_end = format!("?3 + {}", rule("duration_minutes * 60"));
+    let busy_start = format!("?4 - {}", rule("buffer_before_minutes * 60"));
+    let busy_end = format!(
+        "?5 + {}",
+        rule("(duration_minutes + buffer_after_minutes) * 60")
+    );
     format!(
         "{prefix}SELECT s.*, (SELECT group_concat(resource_id, ',' ORDER BY position) \
            FROM service_resources sr WHERE sr.service_id = s.id) AS resource_list, \
@@ -1322,15 +1333,16 @@ fn schedule_sql(prefix: &str) -> String {
          (SELECT coalesce('[' || group_concat(g, ',') || ']', '[]') FROM \
            (SELECT '[\"' || resource_id || '\",[' || group_concat(start_at || ',' || end_at, ',') \
                    || ']]' AS g \
-            FROM availability_windows WHERE {resources} AND start_at < {reach_end} \
+            FROM availability_windows WHERE {resources} AND start_at < {windows_end} \
               AND start_at > ?2 - {MAX_WINDOW_SECS} AND end_at > ?2 \
             GROUP BY resource_id)) AS windows_json, \
          (SELECT coalesce('[' || group_concat(g, ',') || ']', '[]') FROM \
            (SELECT '[\"' || resource_id || '\",\"' || service_id || '\",[' \
                    || group_concat(start_at || ',' || end_at || ',' || buffer_before_minutes \
                                    || ',' || buffer_after_minutes, ',') || ']]' AS g \
-            FROM reservations WHERE active AND {resources} AND blocked_start < {reach_end} \
-              AND blocked_start > ?2 - {MAX_BLOCKED_SECS} AND blocked_end > ?2 \
+            FROM reservations WHERE active AND {resources} AND blocked_start < {busy_end} \
+              AND blocked_start > {busy_start} - {MAX_BLOCKED_SECS} \
+              AND blocked_end > {busy_start} \
             GROUP BY resource_id, service_id)) AS busy_json \
          FROM services s JOIN businesses b ON b.id = s.business_id WHERE s.id = ?1"
     )
@@ -1565,6 +1577,8 @@ impl SqliteStore {
         plans.push(("active reservations of a client".into(), plan_text(&rows)?));
         let rows = sqlx::query(&schedule_sql(prefix))
             .bind(uuid::Uuid::nil().to_string())
+            .bind(range.start().secs())
+            .bind(range.end().secs())
             .bind(range.start().secs())
             .bind(range.end().secs())
             .fetch_all(&self.read)

@@ -751,9 +751,11 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         service_id: ServiceId,
         range: Interval,
     ) -> Result<(Business, Service, Schedule)> {
+        // Windows two days around: touching windows join, and the slot grid starts where the
+        // joined span starts. Busy periods: only those that can meet a slot of `range`.
         let inputs = self
             .store
-            .load_schedule(service_id, range.widened(2 * DAY, 2 * DAY))
+            .load_schedule(service_id, range.widened(2 * DAY, 2 * DAY), range)
             .await?
             .ok_or(Error::NotFound {
                 entity: Entity::Service,
