@@ -422,9 +422,17 @@ pub async fn schedule_inputs_hold_what_a_slot_query_reads(store: impl Store) {
         ..f.resource.clone()
     };
     store.save_resource(&outsider).await.unwrap();
+    // 30 minutes with 15 minutes before and 10 after: busy periods matter from 07:45.
     let mut service = f.service.clone();
     service.resource_ids = vec![f.other_resource.id, f.resource.id];
+    service.rules.buffer_before_minutes = 15;
     store.save_service(&service).await.unwrap();
+    let second_service = Service {
+        id: ServiceId::from_uuid(f.ids.next_uuid()),
+        name: "Other service".into(),
+        ..f.service.clone()
+    };
+    store.save_service(&second_service).await.unwrap();
     let range = iv("2026-06-01T08:00:00Z", "2026-06-01T12:00:00Z");
     let windows = [
         f.window(
@@ -440,10 +448,11 @@ pub async fn schedule_inputs_hold_what_a_slot_query_reads(store: impl Store) {
             f.resource.id,
             iv("2026-06-01T12:20:00Z", "2026-06-01T13:00:00Z"),
         ),
-        // Starts after it: no slot of the range reaches it.
+        // Starts after the last slot's end (12:30), even counting the buffer after: no slot
+        // of the range reaches it.
         f.window(
             f.other_resource.id,
-            iv("2026-06-01T12:40:00Z", "2026-06-01T13:00:00Z"),
+            iv("2026-06-01T12:35:00Z", "2026-06-01T13:00:00Z"),
         ),
         f.window(
             outsider.id,
@@ -475,6 +484,25 @@ pub async fn schedule_inputs_hold_what_a_slot_query_reads(store: impl Store) {
         f.resource.id,
         iv("2026-06-01T11:00:00Z", "2026-06-01T11:30:00Z"),
     );
+    // Ends at 07:40 but its 10-minute buffer runs to 07:50, into the first slot's buffer
+    // before (07:45); one ending with its buffer at 07:35 cannot conflict.
+    let early = f.reservation(
+        f.new_client(),
+        f.resource.id,
+        iv("2026-06-01T07:20:00Z", "2026-06-01T07:40:00Z"),
+    );
+    let too_early = f.reservation(
+        f.new_client(),
+        f.other_resource.id,
+        iv("2026-06-01T07:00:00Z", "2026-06-01T07:25:00Z"),
+    );
+    // Another service on the same resource.
+    let mut mixed = f.reservation(
+        f.new_client(),
+        f.resource.id,
+        iv("2026-06-01T09:45:00Z", "2026-06-01T10:15:00Z"),
+    );
+    mixed.service_id = second_service.id;
     // Slots start before 12:00, so the last one ends before 12:30 and its 10-minute buffer
     // before 12:40: a reservation blocking from 12:35 can conflict, one from 12:45 cannot.
     let edge = f.reservation(
@@ -487,7 +515,9 @@ pub async fn schedule_inputs_hold_what_a_slot_query_reads(store: impl Store) {
         f.other_resource.id,
         iv("2026-06-01T12:45:00Z", "2026-06-01T13:15:00Z"),
     );
-    for r in [&kept, &other, &elsewhere, &cancelled, &edge, &beyond] {
+    for r in [
+        &kept, &other, &elsewhere, &cancelled, &edge, &beyond, &early, &too_early, &mixed,
+    ] {
         store.insert_reservation(r, 1).await.unwrap();
     }
     cancelled.status = ReservationStatus::CancelledByClient;
@@ -518,7 +548,9 @@ pub async fn schedule_inputs_hold_what_a_slot_query_reads(store: impl Store) {
     assert_eq!(
         inputs.busy,
         [
+            BusyPeriod::from(&early),
             BusyPeriod::from(&kept),
+            BusyPeriod::from(&mixed),
             BusyPeriod::from(&other),
             BusyPeriod::from(&edge)
         ]

@@ -359,7 +359,8 @@ pub trait ReservationStore: Send + Sync {
         range: Interval,
     ) -> impl Future<Output = Result<Vec<Reservation>>> + Send;
     /// The busy periods of the same reservations as
-    /// [`list_active_for_resources`](Self::list_active_for_resources), sorted by start: what
+    /// [`list_active_for_resources`](Self::list_active_for_resources), sorted by start (ties
+    /// in any order): what
     /// slot queries read. The default derives them from whole reservations; stores override
     /// it with a narrower read.
     fn list_busy(

@@ -150,8 +150,12 @@ pub struct PublicCache {
     service_owners: RwLock<HashMap<ServiceId, BusinessId>>,
 }
 
-/// Most entries of each kind kept; beyond it, stale entries go first, then everything.
+/// Most entries of each kind kept; beyond it, everything is dropped.
 const MAX_CACHE_ENTRIES: usize = 10_000;
+
+/// Most slot answers kept for one clock second. An answer is at most a few hundred KB plus its
+/// gzip copy; anyone may vary the range, so past this the answer is computed but not kept.
+const MAX_SLOT_ENTRIES: usize = 256;
 
 /// What a slot answer depends on besides the business's data and the time.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -248,7 +252,9 @@ impl PublicCache {
     }
 
     /// The slot answer for `key` in clock second `second` at the business's `generation`:
-    /// the existing entry when both match, else a new empty one that replaces it.
+    /// the existing entry when both match, else a new empty one that replaces it. Answers of
+    /// earlier seconds can never be served again and are dropped as soon as a later second
+    /// starts; past [`MAX_SLOT_ENTRIES`] answers in one second, the new one is not kept.
     pub fn slot_entry(&self, key: SlotKey, second: i64, generation: u64) -> Arc<SlotEntry> {
         let current = |e: &Arc<SlotEntry>| e.second == second && e.generation == generation;
         if let Some(entry) = self.slots.read().expect("cache lock").get(&key)
@@ -262,18 +268,17 @@ impl PublicCache {
         {
             return entry.clone();
         }
-        if slots.len() >= MAX_CACHE_ENTRIES {
-            slots.retain(|_, e| e.second == second);
-            if slots.len() >= MAX_CACHE_ENTRIES {
-                slots.clear();
-            }
-        }
         let entry = Arc::new(SlotEntry {
             second,
             generation,
             body: tokio::sync::OnceCell::new(),
         });
-        slots.insert(key, entry.clone());
+        if slots.values().any(|e| e.second < second) {
+            slots.retain(|_, e| e.second >= second);
+        }
+        if slots.len() < MAX_SLOT_ENTRIES {
+            slots.insert(key, entry.clone());
+        }
         entry
     }
 }

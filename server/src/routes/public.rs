@@ -393,22 +393,30 @@ fn gzip(bytes: &[u8]) -> ApiResult<Bytes> {
         .map_err(|e| ApiError::internal(format!("gzip: {e}")))
 }
 
-/// Whether `Accept-Encoding` lists gzip (or `*`) with a non-zero quality (RFC 9110 §12.5.3).
+/// Whether `Accept-Encoding` accepts gzip (RFC 9110 §12.5.3): an explicit `gzip` item decides
+/// by its quality; otherwise `*` does; a quality of 0 refuses.
 fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
+    let mut gzip = None;
+    let mut any = None;
+    for item in headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|item| {
-            let mut parts = item.split(';').map(str::trim);
-            let coding = parts.next().unwrap_or("");
-            let quality = parts
-                .find_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")))
-                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok());
-            (coding.eq_ignore_ascii_case("gzip") || coding == "*")
-                && quality.is_some_and(|q| q > 0.0)
-        })
+    {
+        let mut parts = item.split(';').map(str::trim);
+        let coding = parts.next().unwrap_or("");
+        let quality = parts
+            .find_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")))
+            .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())
+            .unwrap_or(0.0);
+        if coding.eq_ignore_ascii_case("gzip") {
+            gzip = Some(quality);
+        } else if coding == "*" {
+            any = Some(quality);
+        }
+    }
+    gzip.or(any).is_some_and(|q| q > 0.0)
 }
 
 /// The schedule snapshot of a service for a date range: time zone, opening hours, closures,
@@ -436,4 +444,32 @@ pub async fn service_snapshot(
     }
     let (_, _, schedule) = state.uc.schedule_for_service(id, range).await?;
     Ok(axum::Json(schedule))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accepts(value: &str) -> bool {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(value).unwrap(),
+        );
+        accepts_gzip(&headers)
+    }
+
+    #[test]
+    fn gzip_is_sent_only_when_the_client_accepts_it() {
+        assert!(accepts("gzip"));
+        assert!(accepts("br;q=1.0, gzip;q=0.5"));
+        assert!(accepts("GZIP"));
+        assert!(accepts("*"));
+        assert!(!accepts("identity"));
+        assert!(!accepts("gzip;q=0"));
+        assert!(!accepts("gzip;q=0, *"), "an explicit gzip item wins over *");
+        assert!(!accepts("*;q=0"));
+        assert!(!accepts("gzip;q=bad"));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
 }
