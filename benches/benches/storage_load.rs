@@ -16,7 +16,7 @@ use rdv_core::hours::OpeningHours;
 use rdv_core::model::{
     Actor, ClientId, Reservation, ReservationStatus, Resource, ResourceId, TransitionRecord,
 };
-use rdv_core::ports::{DirectoryStore, FixedClock, SequentialIds, Store};
+use rdv_core::ports::{FixedClock, SequentialIds, Store};
 use rdv_core::usecases::UseCases;
 use rdv_core::{ErrorCode, Interval, Timestamp};
 use rdv_storage::{FieldCipher, PgStore, SqliteStore};
@@ -27,6 +27,26 @@ fn cipher() -> FieldCipher {
     FieldCipher::new("bench", &[1u8; 32]).unwrap()
 }
 
+/// `count` new resources of the fixture's business, named `{prefix}{i}`.
+async fn new_resources<S: Store>(
+    store: &S,
+    f: &Fixture,
+    count: usize,
+    prefix: &str,
+) -> Vec<ResourceId> {
+    let mut ids = Vec::with_capacity(count);
+    for i in 0..count {
+        let r = Resource {
+            id: ResourceId::from_uuid(uuid::Uuid::new_v4()),
+            name: format!("{prefix}{i}"),
+            ..f.resource.clone()
+        };
+        store.save_resource(&r).await.unwrap();
+        ids.push(r.id);
+    }
+    ids
+}
+
 /// `writers` tasks each commit `per_writer` bookings on their own resource; bookings/s.
 async fn bookings_per_second<S: Store + Clone + 'static>(
     store: &S,
@@ -34,16 +54,7 @@ async fn bookings_per_second<S: Store + Clone + 'static>(
     writers: usize,
     per_writer: usize,
 ) -> f64 {
-    let mut resources = Vec::new();
-    for i in 0..writers {
-        let r = Resource {
-            id: ResourceId::from_uuid(uuid::Uuid::new_v4()),
-            name: format!("w{i}"),
-            ..f.resource.clone()
-        };
-        store.save_resource(&r).await.unwrap();
-        resources.push(r.id);
-    }
+    let resources = new_resources(store, f, writers, "w").await;
     let start = Instant::now();
     let tasks: Vec<_> = resources
         .into_iter()
@@ -257,16 +268,11 @@ async fn pgbench_ceiling(
     seconds: u32,
     on_conflict_nothing: bool,
 ) -> Option<f64> {
-    let mut resources = Vec::new();
-    for i in 0..clients {
-        let r = Resource {
-            id: ResourceId::from_uuid(uuid::Uuid::new_v4()),
-            name: format!("pgbench{i}"),
-            ..f.resource.clone()
-        };
-        store.save_resource(&r).await.unwrap();
-        resources.push(format!("'{}'", r.id));
-    }
+    let resources: Vec<String> = new_resources(store, f, clients, "pgbench")
+        .await
+        .iter()
+        .map(|id| format!("'{id}'"))
+        .collect();
     sqlx::query(&format!(
         "CREATE SEQUENCE IF NOT EXISTS {schema}.pgbench_slots START 1000000"
     ))

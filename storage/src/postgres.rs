@@ -553,25 +553,22 @@ impl PgStore {
                 .map_err(db_error)?;
             plans.push((name.to_owned(), lines(rows)?));
         }
-        let rows = sqlx::query(&active_for_resources_sql("EXPLAIN "))
-            .bind(vec![nil])
-            .bind(1_780_000_000i64)
-            .bind(1_782_592_000i64)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db_error)?;
-        plans.push((
-            "active reservations of resources in a range".into(),
-            lines(rows)?,
-        ));
-        let rows = sqlx::query(&busy_sql("EXPLAIN "))
-            .bind(vec![nil])
-            .bind(1_780_000_000i64)
-            .bind(1_782_592_000i64)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db_error)?;
-        plans.push(("busy periods of resources in a range".into(), lines(rows)?));
+        for (name, sql) in [
+            (
+                "active reservations of resources in a range",
+                active_for_resources_sql("EXPLAIN "),
+            ),
+            ("busy periods of resources in a range", busy_sql("EXPLAIN ")),
+        ] {
+            let rows = sqlx::query(&sql)
+                .bind(vec![nil])
+                .bind(1_780_000_000i64)
+                .bind(1_782_592_000i64)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(db_error)?;
+            plans.push((name.to_owned(), lines(rows)?));
+        }
         let rows = sqlx::query(&format!(
             "EXPLAIN SELECT * FROM availability_windows WHERE resource_id = ANY($1) AND start_at < $3 \
              AND start_at > $2 - {MAX_WINDOW_SECS} AND end_at > $2 ORDER BY start_at, id"

@@ -254,14 +254,19 @@ pub async fn business_services(
     Ok(cached_json(body))
 }
 
-async fn public_service(state: &AppState, id: ServiceId) -> ApiResult<Service> {
-    let service = state
+/// A stored service, or `NOT_FOUND`.
+async fn stored_service(state: &AppState, id: ServiceId) -> ApiResult<Service> {
+    Ok(state
         .store()
         .get_service(id)
         .await?
         .ok_or(Error::NotFound {
             entity: Entity::Service,
-        })?;
+        })?)
+}
+
+async fn public_service(state: &AppState, id: ServiceId) -> ApiResult<Service> {
+    let service = stored_service(state, id).await?;
     public_business(state, service.business_id).await?;
     if !service.active {
         return Err(Error::NotFound {
@@ -329,13 +334,7 @@ pub async fn service_slots(
     let business = match state.cache.service_owner(id) {
         Some(b) => b,
         None => {
-            let service = state
-                .store()
-                .get_service(id)
-                .await?
-                .ok_or(Error::NotFound {
-                    entity: Entity::Service,
-                })?;
+            let service = stored_service(&state, id).await?;
             state.cache.remember_service_owner(id, service.business_id);
             service.business_id
         }
