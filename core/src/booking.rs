@@ -113,6 +113,27 @@ pub fn validate_booking(
     Err(first_error.unwrap_or(Error::ResourceNotEligible))
 }
 
+/// The service's resources after `chosen`, in the service's order, on which `start` is also a
+/// free slot in the schedule snapshot: where a booking without a requested resource may go
+/// instead when a concurrent booking takes `chosen` first (the store tries them in this order,
+/// [`crate::ports::ReservationStore::insert_on_first_free`]).
+pub fn other_free_resources(
+    service: &Service,
+    schedule: &Schedule,
+    chosen: ResourceId,
+    start: Timestamp,
+    now: Timestamp,
+) -> Vec<ResourceId> {
+    service
+        .resource_ids
+        .iter()
+        .skip_while(|id| **id != chosen)
+        .skip(1)
+        .filter(|id| check_slot(schedule, **id, start, now).is_ok())
+        .copied()
+        .collect()
+}
+
 /// The capacity rule between a new (or moved) reservation and an existing one of the same
 /// resource, as every storage backend must enforce it atomically: `Some(error)` when the
 /// existing one forbids the new one, ignoring seats. Reservations that are not active never

@@ -412,6 +412,160 @@ pub async fn reservations_respect_capacity_buffers_and_clients(store: impl Store
     assert_eq!(mine.iter().map(|r| r.id).collect::<Vec<_>>(), [touching.id]);
 }
 
+/// A booking handed several resources lands on the first one still free, in the order given;
+/// a client's own overlap stops it at once; when all are taken nothing is stored.
+pub async fn first_free_booking_takes_the_next_free_resource(store: impl Store) {
+    let f = Fixture::new(&store).await;
+    let both = [f.resource.id, f.other_resource.id];
+    let slot = iv("2026-06-01T09:00:00Z", "2026-06-01T09:30:00Z");
+    let first = f.reservation(f.client.id, f.other_resource.id, slot);
+    let got = store.insert_on_first_free(&first, &both, 1).await.unwrap();
+    assert_eq!(got, f.resource.id, "the first resource was free");
+    let stored = store.get_reservation(first.id).await.unwrap().unwrap();
+    assert_eq!(stored.resource_id, f.resource.id);
+
+    let second = f.reservation(f.new_client(), f.resource.id, slot);
+    let got = store.insert_on_first_free(&second, &both, 1).await.unwrap();
+    assert_eq!(
+        got, f.other_resource.id,
+        "the first was taken, the next one was free"
+    );
+    let stored = store.get_reservation(second.id).await.unwrap().unwrap();
+    assert_eq!(stored.resource_id, f.other_resource.id);
+
+    let third = f.reservation(f.new_client(), f.resource.id, slot);
+    assert_eq!(
+        code(store.insert_on_first_free(&third, &both, 1).await),
+        ErrorCode::BookingOverlap,
+        "every resource taken: the first one's error"
+    );
+    assert!(store.get_reservation(third.id).await.unwrap().is_none());
+
+    let near = f.reservation(
+        f.new_client(),
+        f.resource.id,
+        iv("2026-06-01T09:35:00Z", "2026-06-01T10:05:00Z"),
+    );
+    assert_eq!(
+        code(store.insert_on_first_free(&near, &both, 1).await),
+        ErrorCode::BufferConflict,
+        "inside both buffers"
+    );
+
+    let other = Resource {
+        id: ResourceId::from_uuid(f.ids.next_uuid()),
+        name: "Chloé".into(),
+        ..f.resource.clone()
+    };
+    store.save_resource(&other).await.unwrap();
+    let again = f.reservation(f.client.id, other.id, slot);
+    assert_eq!(
+        code(
+            store
+                .insert_on_first_free(&again, &[f.resource.id, other.id], 1)
+                .await
+        ),
+        ErrorCode::ClientDoubleBooked,
+        "the client's own overlap is not a reason to try another resource"
+    );
+    assert!(store.get_reservation(again.id).await.unwrap().is_none());
+    assert_eq!(
+        code(store.insert_on_first_free(&again, &[], 1).await),
+        ErrorCode::ResourceNotEligible
+    );
+}
+
+/// Overlap checks and busy reads find a reservation by its blocked range however long it is:
+/// one almost as long as the schema allows still blocks its last minutes, whether it was
+/// booked long or rescheduled into a long one.
+pub async fn long_reservations_block_to_their_end(store: impl Store) {
+    let f = Fixture::new(&store).await;
+    // Many short ones first, so a store that learns lengths has seen only short ones.
+    for hour in 0..6 {
+        let start = ts("2026-06-01T00:00:00Z").add_secs(hour * 3600);
+        let r = f.reservation(
+            f.new_client(),
+            f.resource.id,
+            Interval::new(start, start.add_secs(1800)).unwrap(),
+        );
+        store.insert_reservation(&r, 1).await.unwrap();
+    }
+    let long = f.reservation(
+        f.new_client(),
+        f.resource.id,
+        iv("2026-06-02T00:00:00Z", "2026-06-03T23:00:00Z"),
+    );
+    store.insert_reservation(&long, 1).await.unwrap();
+    let at_its_end = f.reservation(
+        f.new_client(),
+        f.resource.id,
+        iv("2026-06-03T22:30:00Z", "2026-06-03T23:00:00Z"),
+    );
+    assert_eq!(
+        code(store.insert_reservation(&at_its_end, 1).await),
+        ErrorCode::BookingOverlap
+    );
+    let in_its_buffer = f.reservation(
+        f.new_client(),
+        f.resource.id,
+        iv("2026-06-03T23:05:00Z", "2026-06-03T23:35:00Z"),
+    );
+    assert_eq!(
+        code(store.insert_reservation(&in_its_buffer, 1).await),
+        ErrorCode::BufferConflict
+    );
+    let late = iv("2026-06-03T22:50:00Z", "2026-06-03T23:20:00Z");
+    let busy = store.list_busy(&[f.resource.id], late).await.unwrap();
+    assert!(busy.iter().any(|b| b.interval == long.interval), "{busy:?}");
+    let active = store
+        .list_active_for_resources(&[f.resource.id, f.other_resource.id], late)
+        .await
+        .unwrap();
+    assert_eq!(active.iter().map(|r| r.id).collect::<Vec<_>>(), [long.id]);
+    let inputs = store
+        .load_schedule(f.service.id, late, late)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(inputs.busy.iter().any(|b| b.interval == long.interval));
+
+    // Rescheduled into a long one on the other resource, which held only a short one.
+    let short = f.reservation(
+        f.new_client(),
+        f.other_resource.id,
+        iv("2026-06-05T00:00:00Z", "2026-06-05T00:30:00Z"),
+    );
+    store.insert_reservation(&short, 1).await.unwrap();
+    let mut longer = short.clone();
+    longer.interval = iv("2026-06-05T00:00:00Z", "2026-06-06T23:00:00Z");
+    longer.history.push(TransitionRecord {
+        from: Some(ReservationStatus::Pending),
+        to: ReservationStatus::Pending,
+        actor: Actor::Client,
+        at: ts("2026-05-02T00:00:00Z"),
+        reason: Some("longer".into()),
+    });
+    store.update_reservation(&longer, Some(1)).await.unwrap();
+    let on_other = f.reservation(
+        f.new_client(),
+        f.other_resource.id,
+        iv("2026-06-06T22:30:00Z", "2026-06-06T23:00:00Z"),
+    );
+    assert_eq!(
+        code(store.insert_reservation(&on_other, 1).await),
+        ErrorCode::BookingOverlap
+    );
+    let later = iv("2026-06-06T22:50:00Z", "2026-06-06T23:20:00Z");
+    let busy = store
+        .list_busy(&[f.other_resource.id], later)
+        .await
+        .unwrap();
+    assert!(
+        busy.iter().any(|b| b.interval == longer.interval),
+        "{busy:?}"
+    );
+}
+
 /// One read brings what a slot query needs: the service, its business, and the windows and
 /// busy periods of the service's resources only, over the range extended by the duration.
 pub async fn schedule_inputs_hold_what_a_slot_query_reads(store: impl Store) {
@@ -994,6 +1148,8 @@ macro_rules! storage_conformance_tests {
             directory_round_trip,
             availability_windows_never_overlap,
             reservations_respect_capacity_buffers_and_clients,
+            first_free_booking_takes_the_next_free_resource,
+            long_reservations_block_to_their_end,
             schedule_inputs_hold_what_a_slot_query_reads,
             group_slots_fill_exactly_their_seats,
             updates_are_versioned_and_confirmation_rechecks,

@@ -449,6 +449,15 @@ impl Serialize for ErrorCode {
 }
 
 impl Error {
+    /// Whether this refusal is about the resource being taken at that time (overlap, buffer,
+    /// full group slot), so the same booking may still fit on another resource.
+    pub fn is_resource_conflict(&self) -> bool {
+        matches!(
+            self,
+            Error::BookingOverlap | Error::BufferConflict | Error::SlotFull { .. }
+        )
+    }
+
     /// The stable machine code of this error.
     pub fn code(&self) -> ErrorCode {
         match self {

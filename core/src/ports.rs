@@ -17,7 +17,7 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{
     AvailabilityId, AvailabilityWindow, Business, BusinessId, BusyPeriod, ClientId, ClientProfile,
     OpenPeriod, Reservation, ReservationId, ReservationStatus, Resource, ResourceId, Service,
@@ -387,6 +387,39 @@ pub trait ReservationStore: Send + Sync {
         reservation: &Reservation,
         seats: u32,
     ) -> impl Future<Output = Result<()>> + Send;
+    /// Inserts `reservation` on the first of `resources`, in order, where
+    /// [`crate::booking::check_capacity`] holds, and returns that resource (the stored
+    /// reservation's `resource_id`; `reservation.resource_id` itself is ignored). A resource
+    /// conflict (`BOOKING_OVERLAP`, `BUFFER_CONFLICT`, `SLOT_FULL`) moves on to the next
+    /// resource; any other refusal, such as the client's own overlap, stops at once. When
+    /// every resource is taken, returns the first one's error and stores nothing.
+    ///
+    /// Each try is atomic like [`insert_reservation`](Self::insert_reservation); the default
+    /// makes one insert per resource, stores override it with one atomic step for all.
+    fn insert_on_first_free(
+        &self,
+        reservation: &Reservation,
+        resources: &[ResourceId],
+        seats: u32,
+    ) -> impl Future<Output = Result<ResourceId>> + Send {
+        async move {
+            let mut first_error = None;
+            for &resource_id in resources {
+                let candidate = Reservation {
+                    resource_id,
+                    ..reservation.clone()
+                };
+                match self.insert_reservation(&candidate, seats).await {
+                    Ok(()) => return Ok(resource_id),
+                    Err(e) if e.is_resource_conflict() => {
+                        first_error.get_or_insert(e);
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(first_error.unwrap_or(Error::ResourceNotEligible))
+        }
+    }
     /// Replaces a stored reservation whose history is exactly one record shorter than
     /// `reservation.history` (else `CONCURRENT_MODIFICATION`). With `recheck_seats`, the
     /// capacity check runs again against the others first (confirmation, reschedule). Atomic.

@@ -204,6 +204,14 @@ impl ReservationStore for AnyStore {
     async fn insert_reservation(&self, reservation: &Reservation, seats: u32) -> Result<()> {
         dispatch!(self, s => s.insert_reservation(reservation, seats))
     }
+    async fn insert_on_first_free(
+        &self,
+        reservation: &Reservation,
+        resources: &[ResourceId],
+        seats: u32,
+    ) -> Result<ResourceId> {
+        dispatch!(self, s => s.insert_on_first_free(reservation, resources, seats))
+    }
     async fn update_reservation(
         &self,
         reservation: &Reservation,

@@ -53,7 +53,9 @@ const RES_COLS: &str = "id, business_id, client_id, service_id, resource_id, sta
     history, created_at";
 
 enum WriteOp {
-    InsertReservation(Box<Reservation>, u32),
+    /// A booking, the resources to try in order, and the service's seats; the answer is the
+    /// index of the resource it was booked on.
+    InsertReservation(Box<Reservation>, Vec<ResourceId>, u32),
     UpdateReservation(Box<Reservation>, Option<u32>),
     InsertWindows(Vec<AvailabilityWindow>),
     UpdateWindow(AvailabilityWindow),
@@ -382,10 +384,14 @@ async fn run_batch(
         // Consecutive bookings are checked and inserted together: one SELECT for all their
         // candidates, the core's capacity rule per booking (counting the ones accepted just
         // before it), one multi-row INSERT.
-        let group: Vec<(&Reservation, u32)> = batch[i..]
+        let group: Vec<Booking<'_>> = batch[i..]
             .iter()
             .map_while(|job| match &job.op {
-                WriteOp::InsertReservation(r, seats) => Some((r.as_ref(), *seats)),
+                WriteOp::InsertReservation(r, resources, seats) => Some(Booking {
+                    reservation: r,
+                    resources,
+                    seats: *seats,
+                }),
                 _ => None,
             })
             .take(MAX_GROUP)
@@ -440,30 +446,60 @@ async fn run_batch(
     results
 }
 
+/// One booking waiting in the writer: the reservation, the resources to try in order (its
+/// own `resource_id` is ignored) and the service's seats.
+#[derive(Clone, Copy)]
+struct Booking<'a> {
+    reservation: &'a Reservation,
+    resources: &'a [ResourceId],
+    seats: u32,
+}
+
+/// The lookback of an overlap search over `resources` (after an open `(`, closed here): the
+/// longest blocked range stored on any of them, each resource's `longest_blocked_secs`
+/// (migration 0006), or the schema's limit if none is known.
+fn push_longest_blocked(sql: &mut QueryBuilder<'_, Sqlite>, resources: &[ResourceId]) {
+    sql.push("SELECT coalesce(max(longest_blocked_secs), ")
+        .push(MAX_BLOCKED_SECS)
+        .push(") FROM resources WHERE id IN (");
+    let mut ids = sql.separated(", ");
+    for r in resources {
+        ids.push_bind(r.to_string());
+    }
+    sql.push("))");
+}
+
 /// Checks and inserts a group of bookings with one SELECT and one INSERT; returns each
-/// booking's own outcome. An `Err` means the statements themselves failed.
+/// booking's own outcome: the index of the resource it got, or why none was free. An `Err`
+/// means the statements themselves failed.
 async fn insert_group(
     conn: &mut SqliteConnection,
-    group: &[(&Reservation, u32)],
+    group: &[Booking<'_>],
     queries: &AtomicU64,
 ) -> Result<Vec<Result<u64>>> {
     queries.fetch_add(2, Ordering::Relaxed);
     let mut select = QueryBuilder::<Sqlite>::new("");
-    for (k, (r, _)) in group.iter().enumerate() {
+    for (k, b) in group.iter().enumerate() {
         if k > 0 {
             select.push(" UNION ");
         }
+        let r = b.reservation;
         let blocked = r.blocked_interval();
         select.push(format!(
-            "SELECT {RES_COLS} FROM reservations WHERE active AND resource_id = "
+            "SELECT {RES_COLS} FROM reservations WHERE active AND resource_id IN ("
         ));
-        select.push_bind(r.resource_id.to_string());
+        let mut ids = select.separated(", ");
+        for resource in b.resources {
+            ids.push_bind(resource.to_string());
+        }
         select
-            .push(" AND blocked_start < ")
+            .push(") AND blocked_start < ")
             .push_bind(blocked.end().secs());
         select
             .push(" AND blocked_start > ")
-            .push_bind(blocked.start().secs() - MAX_BLOCKED_SECS);
+            .push_bind(blocked.start().secs())
+            .push(" - (");
+        push_longest_blocked(&mut select, b.resources);
         select
             .push(" AND blocked_end > ")
             .push_bind(blocked.start().secs());
@@ -490,21 +526,43 @@ async fn insert_group(
         .iter()
         .map(reservation_from_row)
         .collect::<Result<Vec<_>>>()?;
-    let mut accepted: Vec<(&Reservation, u32)> = Vec::with_capacity(group.len());
+    let mut accepted: Vec<(Reservation, u32)> = Vec::with_capacity(group.len());
     let mut outcomes: Vec<Result<u64>> = Vec::with_capacity(group.len());
-    for &(r, seats) in group {
-        let others = stored.iter().chain(accepted.iter().map(|(a, _)| *a));
+    for b in group {
+        let r = b.reservation;
         let duplicate =
             accepted.iter().any(|(a, _)| a.id == r.id) || stored.iter().any(|s| s.id == r.id);
-        let outcome = if duplicate {
-            Err(Error::ConcurrentModification)
-        } else {
-            check_capacity(r, others, seats).map(|()| 1)
-        };
-        if outcome.is_ok() {
-            accepted.push((r, seats));
+        if duplicate {
+            outcomes.push(Err(Error::ConcurrentModification));
+            continue;
         }
-        outcomes.push(outcome);
+        // The first resource where the capacity rule holds, as `insert_on_first_free` says.
+        let mut outcome = None;
+        let mut first_conflict = None;
+        for (k, &resource_id) in b.resources.iter().enumerate() {
+            let candidate = Reservation {
+                resource_id,
+                ..r.clone()
+            };
+            let others = stored.iter().chain(accepted.iter().map(|(a, _)| a));
+            match check_capacity(&candidate, others, b.seats) {
+                Ok(()) => {
+                    accepted.push((candidate, b.seats));
+                    outcome = Some(Ok(k as u64));
+                    break;
+                }
+                Err(e) if e.is_resource_conflict() => {
+                    first_conflict.get_or_insert(e);
+                }
+                Err(e) => {
+                    outcome = Some(Err(e));
+                    break;
+                }
+            }
+        }
+        outcomes.push(
+            outcome.unwrap_or_else(|| Err(first_conflict.unwrap_or(Error::ResourceNotEligible))),
+        );
     }
     if accepted.is_empty() {
         return Ok(outcomes);
@@ -554,7 +612,8 @@ async fn conflict_candidates(
     let blocked = r.blocked_interval();
     let sql = format!(
         "SELECT {RES_COLS} FROM reservations WHERE active AND resource_id = ?1 \
-           AND blocked_start < ?3 AND blocked_start > ?2 - {MAX_BLOCKED_SECS} AND blocked_end > ?2 \
+           AND blocked_start < ?3 AND blocked_end > ?2 AND blocked_start > ?2 - coalesce( \
+             (SELECT longest_blocked_secs FROM resources WHERE id = ?1), {MAX_BLOCKED_SECS}) \
          UNION ALL \
          SELECT {RES_COLS} FROM reservations WHERE active AND client_id = ?4 \
            AND start_at < ?6 AND start_at > ?5 - {MAX_BLOCKED_SECS} AND end_at > ?5"
@@ -575,8 +634,13 @@ async fn conflict_candidates(
 async fn apply(conn: &mut SqliteConnection, op: &WriteOp, queries: &AtomicU64) -> Result<u64> {
     queries.fetch_add(1, Ordering::Relaxed);
     match op {
-        WriteOp::InsertReservation(r, seats) => {
-            let mut outcomes = insert_group(conn, &[(r.as_ref(), *seats)], queries).await?;
+        WriteOp::InsertReservation(r, resources, seats) => {
+            let booking = Booking {
+                reservation: r,
+                resources,
+                seats: *seats,
+            };
+            let mut outcomes = insert_group(conn, &[booking], queries).await?;
             outcomes.pop().unwrap_or(Ok(0))
         }
         WriteOp::UpdateReservation(r, recheck) => {
@@ -1195,10 +1259,38 @@ impl ReservationStore for SqliteStore {
     async fn insert_reservation(&self, reservation: &Reservation, seats: u32) -> Result<()> {
         self.write(WriteOp::InsertReservation(
             Box::new(reservation.clone()),
+            vec![reservation.resource_id],
             seats,
         ))
         .await
         .map(|_| ())
+    }
+
+    async fn insert_on_first_free(
+        &self,
+        reservation: &Reservation,
+        resources: &[ResourceId],
+        seats: u32,
+    ) -> Result<ResourceId> {
+        if resources.is_empty() {
+            return Err(Error::ResourceNotEligible);
+        }
+        let k = self
+            .write(WriteOp::InsertReservation(
+                Box::new(reservation.clone()),
+                resources.to_vec(),
+                seats,
+            ))
+            .await?;
+        usize::try_from(k)
+            .ok()
+            .and_then(|k| resources.get(k).copied())
+            .ok_or_else(|| Error::Storage {
+                message: format!(
+                    "the SQLite writer answered resource {k} of {}",
+                    resources.len()
+                ),
+            })
     }
 
     async fn update_reservation(
@@ -1316,6 +1408,7 @@ const BUSY_JSON: &str = "json_group_array(json_array(resource_id, service_id, st
 fn schedule_sql(prefix: &str) -> String {
     let resources =
         "resource_id IN (SELECT resource_id FROM service_resources WHERE service_id = ?1)";
+    let longest_of = "id IN (SELECT resource_id FROM service_resources WHERE service_id = ?1)";
     let rule = |expr: &str| format!("(SELECT {expr} FROM services WHERE id = ?1)");
     let windows_end = format!("?3 + {}", rule("duration_minutes * 60"));
     let busy_start = format!("?4 - {}", rule("buffer_before_minutes * 60"));
@@ -1341,7 +1434,8 @@ fn schedule_sql(prefix: &str) -> String {
                    || group_concat(start_at || ',' || end_at || ',' || buffer_before_minutes \
                                    || ',' || buffer_after_minutes, ',') || ']]' AS g \
             FROM reservations WHERE active AND {resources} AND blocked_start < {busy_end} \
-              AND blocked_start > {busy_start} - {MAX_BLOCKED_SECS} \
+              AND blocked_start > {busy_start} - coalesce((SELECT max(longest_blocked_secs) \
+                  FROM resources WHERE {longest_of}), {MAX_BLOCKED_SECS}) \
               AND blocked_end > {busy_start} \
             GROUP BY resource_id, service_id)) AS busy_json \
          FROM services s JOIN businesses b ON b.id = s.business_id WHERE s.id = ?1"
@@ -1468,7 +1562,9 @@ fn push_busy_filter(sql: &mut QueryBuilder<'_, Sqlite>, resources: &[ResourceId]
     sql.push(") AND blocked_start < ")
         .push_bind(range.end().secs());
     sql.push(" AND blocked_start > ")
-        .push_bind(range.start().secs() - MAX_BLOCKED_SECS);
+        .push_bind(range.start().secs())
+        .push(" - (");
+    push_longest_blocked(sql, resources);
     sql.push(" AND blocked_end > ")
         .push_bind(range.start().secs());
 }

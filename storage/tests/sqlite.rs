@@ -177,6 +177,85 @@ mod sqlite_only {
         });
     }
 
+    /// Upgrading a database that already holds reservations (migration 0006) teaches each
+    /// resource its longest stored blocked range, so overlap lookbacks stay long enough.
+    #[test]
+    fn upgrading_learns_the_longest_blocked_range_of_each_resource() {
+        run(async {
+            let dir = std::env::temp_dir().join(format!("rdv-upgrade-{}", uuid::Uuid::new_v4()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+            for entry in std::fs::read_dir(&source).unwrap() {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+                if name.as_str() < "0006" {
+                    std::fs::copy(&path, dir.join(name)).unwrap();
+                }
+            }
+            let url = temp_url();
+            rdv_storage::sqlite::migrate_with(
+                &url,
+                &sqlx::migrate::Migrator::new(dir.as_path()).await.unwrap(),
+            )
+            .await
+            .unwrap();
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            let mut conn = pool.acquire().await.unwrap();
+            sqlx::query("PRAGMA foreign_keys = OFF")
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+            for (id, blocked) in [("long", 30 * 3600), ("short", 1800), ("idle", 0)] {
+                sqlx::query(
+                    "INSERT INTO resources (id, business_id, name, kind, active) \
+                     VALUES (?1, 'b', ?1, 'staff', 1)",
+                )
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+                if blocked == 0 {
+                    continue;
+                }
+                for (k, start) in [0_i64, 200_000].into_iter().enumerate() {
+                    // The second one is shorter and cancelled: the longest counts either way.
+                    let (length, status) = if k == 0 {
+                        (blocked, "confirmed")
+                    } else {
+                        (600, "cancelled_by_client")
+                    };
+                    sqlx::query(
+                        "INSERT INTO reservations (id, business_id, client_id, service_id, resource_id, \
+                         start_at, end_at, blocked_start, blocked_end, buffer_before_minutes, \
+                         buffer_after_minutes, status, exclusive, price_minor, currency, reschedule_count, \
+                         version, history, created_at) \
+                         VALUES (?1, 'b', ?1, 's', ?2, ?3, ?4, ?3, ?4, 0, 0, ?5, 1, 0, 'EUR', 0, 1, '[]', 0)",
+                    )
+                    .bind(format!("{id}-{k}"))
+                    .bind(id)
+                    .bind(start)
+                    .bind(start + length)
+                    .bind(status)
+                    .execute(&mut *conn)
+                    .await
+                    .unwrap();
+                }
+            }
+            drop(conn);
+            pool.close().await;
+            rdv_storage::sqlite::migrate(&url).await.unwrap();
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            let learned: Vec<(String, i64)> =
+                sqlx::query_as("SELECT id, longest_blocked_secs FROM resources ORDER BY id")
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+            let expected = [("idle", 0), ("long", 30 * 3600), ("short", 1800)]
+                .map(|(id, secs)| (id.to_owned(), secs));
+            assert_eq!(learned, expected);
+        });
+    }
+
     /// Phone numbers never reach the file in clear; a tampered value is a typed error.
     #[test]
     fn phone_numbers_are_encrypted_at_rest_and_tampering_is_detected() {

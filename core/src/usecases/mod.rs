@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::booking::{BookingRequest, validate_booking};
+use crate::booking::{BookingRequest, other_free_resources, validate_booking};
 use crate::error::{Entity, Error, FieldErrors, ItemFailure, Result};
 use crate::hours::{Closure, OpeningHours};
 use crate::lifecycle::{self, Action};
@@ -32,6 +32,8 @@ pub const MAX_BULK_ITEMS: usize = 500;
 /// How many times a booking without a chosen resource is retried on the next free resource
 /// after losing a race for the first one.
 pub const MAX_RESOURCE_RETRIES: usize = 8;
+/// Most resources a booking without a chosen resource hands the store to try in order.
+pub const MAX_FIRST_FREE_CANDIDATES: usize = 16;
 
 /// Input of [`UseCases::create_business`].
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
@@ -800,16 +802,20 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
     /// Books a slot for a client: every rule, then an atomic insert that re-checks capacity
     /// and the client's other reservations inside the store (RES-3).
     ///
-    /// Without a requested resource, the first free one is chosen; when a concurrent booking
-    /// takes it between the check and the insert, the booking is tried again on fresh data,
-    /// so the next free resource is chosen instead of answering a conflict (at most
-    /// [`MAX_RESOURCE_RETRIES`] times).
+    /// Without a requested resource, the first free one is chosen. The store is handed that
+    /// resource and the next ones free in the same snapshot (at most
+    /// [`MAX_FIRST_FREE_CANDIDATES`]) and books the first still free when it writes, so
+    /// concurrent bookings of one time spread over the resources in one step. When all of
+    /// them were taken meanwhile, the booking is tried again on fresh data (at most
+    /// [`MAX_RESOURCE_RETRIES`] times) instead of answering a conflict.
     pub async fn book(&self, client: ClientId, request: &BookingRequest) -> Result<Reservation> {
         let mut attempt = 0;
         loop {
             match self.book_once(client, request).await {
-                Err(Error::BookingOverlap | Error::BufferConflict | Error::SlotFull { .. })
-                    if request.resource_id.is_none() && attempt < MAX_RESOURCE_RETRIES =>
+                Err(e)
+                    if e.is_resource_conflict()
+                        && request.resource_id.is_none()
+                        && attempt < MAX_RESOURCE_RETRIES =>
                 {
                     attempt += 1;
                 }
@@ -840,7 +846,13 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             request,
             now,
         )?;
-        let reservation = Reservation {
+        let mut resources = vec![valid.resource_id];
+        if request.resource_id.is_none() {
+            let others =
+                other_free_resources(&service, &schedule, valid.resource_id, request.start, now);
+            resources.extend(others.into_iter().take(MAX_FIRST_FREE_CANDIDATES - 1));
+        }
+        let mut reservation = Reservation {
             id: ReservationId::from_uuid(self.ids.next_uuid()),
             business_id: business.id,
             client_id: client,
@@ -861,8 +873,9 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             }],
             created_at: now,
         };
-        self.store
-            .insert_reservation(&reservation, service.rules.seats)
+        reservation.resource_id = self
+            .store
+            .insert_on_first_free(&reservation, &resources, service.rules.seats)
             .await?;
         Ok(reservation)
     }

@@ -661,3 +661,54 @@ fn recurring_availability_generates_a_series_that_keeps_local_hours_across_dst()
         assert_eq!(err.code(), ErrorCode::InvalidRecurrence);
     });
 }
+
+#[test]
+fn other_free_resources_are_the_later_ones_free_in_the_snapshot() {
+    let w = world(1);
+    block_on(async {
+        w.app
+            .book(client(1), &request(&w, Some(1), "2026-06-08T08:00:00Z"))
+            .await
+            .unwrap();
+        let range = iv("2026-06-08T00:00:00Z", "2026-06-09T00:00:00Z");
+        let (_, service, schedule) = w
+            .app
+            .schedule_for_service(w.service.id, range)
+            .await
+            .unwrap();
+        let now = ts(NOW);
+        let at = |s: &str| ts(s);
+        assert_eq!(
+            other_free_resources(
+                &service,
+                &schedule,
+                w.staff[0].id,
+                at("2026-06-08T08:00:00Z"),
+                now
+            ),
+            Vec::<ResourceId>::new(),
+            "the second staff is booked at 08:00"
+        );
+        assert_eq!(
+            other_free_resources(
+                &service,
+                &schedule,
+                w.staff[0].id,
+                at("2026-06-08T09:00:00Z"),
+                now
+            ),
+            vec![w.staff[1].id]
+        );
+        assert_eq!(
+            other_free_resources(
+                &service,
+                &schedule,
+                w.staff[1].id,
+                at("2026-06-08T09:00:00Z"),
+                now
+            ),
+            Vec::<ResourceId>::new(),
+            "only resources after the chosen one"
+        );
+    });
+}
