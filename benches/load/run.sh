@@ -3,10 +3,14 @@
 # time: /healthz as a baseline, the public slots endpoint (30 days, 100 reservations), and
 # booking. Needs wrk (Debian: apt-get install -y wrk). Results go to stdout; copy them into
 # benches/RESULTS.md. Usage: bash benches/load/run.sh [seconds per scenario] [connections]
+# [booking connections, default: connections]. SCENARIOS picks a subset (default: all of
+# "healthz slots slots-identity booking").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS=${1:-10}
 CONNS=${2:-32}
+BOOK_CONNS=${3:-$CONNS}
+SCENARIOS=${SCENARIOS:-healthz slots slots-identity booking}
 THREADS=2
 TARGET=${CARGO_TARGET_DIR:-target}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
@@ -30,13 +34,22 @@ for _ in $(seq 1 100); do
 done
 export FIXTURE="$dir/fixture.lua" THREADS
 base=http://127.0.0.1:18080
-echo "== healthz (baseline)"
-wrk -t$THREADS -c$CONNS -d${SECS}s --latency "$base/healthz"
-echo "== slots: 30 days, 100 reservations (Accept-Encoding: gzip, as browsers send)"
-wrk -t$THREADS -c$CONNS -d${SECS}s --latency -s benches/load/slots.lua "$base/"
-echo "== slots: the same, uncompressed (Accept-Encoding: identity)"
-SLOTS_ENCODING=identity wrk -t$THREADS -c$CONNS -d${SECS}s --latency -s benches/load/slots.lua "$base/"
-echo "== booking"
-wrk -t$THREADS -c$CONNS -d${SECS}s --latency -s benches/load/book.lua "$base/"
+run() { [[ " $SCENARIOS " == *" $1 "* ]]; }
+if run healthz; then
+  echo "== healthz (baseline)"
+  wrk -t$THREADS -c$CONNS -d${SECS}s --latency "$base/healthz"
+fi
+if run slots; then
+  echo "== slots: 30 days, 100 reservations (Accept-Encoding: gzip, as browsers send)"
+  wrk -t$THREADS -c$CONNS -d${SECS}s --latency -s benches/load/slots.lua "$base/"
+fi
+if run slots-identity; then
+  echo "== slots: the same, uncompressed (Accept-Encoding: identity)"
+  SLOTS_ENCODING=identity wrk -t$THREADS -c$CONNS -d${SECS}s --latency -s benches/load/slots.lua "$base/"
+fi
+if run booking; then
+  echo "== booking ($BOOK_CONNS connections)"
+  wrk -t$THREADS -c$BOOK_CONNS -d${SECS}s --latency -s benches/load/book.lua "$base/"
+fi
 echo "== server log lines by status (booking included)"
 grep -o '"status":[0-9]*' "$dir/server.log" | sort | uniq -c

@@ -7,6 +7,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use rdv_server::config::Config;
 
+/// mimalloc instead of glibc malloc: many small allocations freed on other threads (tokio
+/// workers, SQLite connection threads) are its design case (measured in benches/RESULTS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "rdv-server",

@@ -35,6 +35,14 @@ pub const MAX_RESOURCE_RETRIES: usize = 8;
 /// Most resources a booking without a chosen resource hands the store to try in order.
 pub const MAX_FIRST_FREE_CANDIDATES: usize = 16;
 
+/// The outcome of one booking try that passed the rules on its snapshot.
+enum Attempt {
+    /// Stored.
+    Booked(Reservation),
+    /// Every resource tried was taken by concurrent bookings between the read and the write.
+    Taken(Error),
+}
+
 /// Input of [`UseCases::create_business`].
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -807,45 +815,35 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
     /// [`MAX_FIRST_FREE_CANDIDATES`]) and books the first still free when it writes, so
     /// concurrent bookings of one time spread over the resources in one step. When all of
     /// them were taken meanwhile, the booking is tried again on fresh data (at most
-    /// [`MAX_RESOURCE_RETRIES`] times) instead of answering a conflict.
+    /// [`MAX_RESOURCE_RETRIES`] times) instead of answering a conflict. A time the snapshot
+    /// already shows taken is refused at once.
     pub async fn book(&self, client: ClientId, request: &BookingRequest) -> Result<Reservation> {
         let mut attempt = 0;
         loop {
-            match self.book_once(client, request).await {
-                Err(e)
-                    if e.is_resource_conflict()
-                        && request.resource_id.is_none()
-                        && attempt < MAX_RESOURCE_RETRIES =>
+            match self.book_once(client, request).await? {
+                Attempt::Booked(reservation) => return Ok(reservation),
+                Attempt::Taken(_)
+                    if request.resource_id.is_none() && attempt < MAX_RESOURCE_RETRIES =>
                 {
                     attempt += 1;
                 }
-                other => return other,
+                Attempt::Taken(e) => return Err(e),
             }
         }
     }
 
-    async fn book_once(&self, client: ClientId, request: &BookingRequest) -> Result<Reservation> {
+    /// One booking try on a fresh snapshot. A refusal by the rules is an error; a refusal by
+    /// the store because concurrent bookings took every resource tried is
+    /// [`Attempt::Taken`], which is worth another try on fresh data.
+    async fn book_once(&self, client: ClientId, request: &BookingRequest) -> Result<Attempt> {
         let now = self.clock.now();
         let probe = Interval::new(request.start, request.start.add_secs(1))?;
         let (business, service, schedule) =
             self.schedule_for_service(request.service_id, probe).await?;
-        let duration = Interval::starting_at(request.start, service.rules.duration_minutes)?;
-        let client_busy: Vec<Interval> = self
-            .store
-            .list_active_for_client(client, duration)
-            .await?
-            .iter()
-            .map(|r| r.interval)
-            .collect();
-        let valid = validate_booking(
-            &business,
-            &service,
-            &schedule,
-            client,
-            &client_busy,
-            request,
-            now,
-        )?;
+        // The client's other reservations are not read here: the store checks them atomically
+        // with the insert ([`crate::booking::check_capacity`]), after the same resource checks
+        // as `validate_booking`, so the answer is the same `CLIENT_DOUBLE_BOOKED`.
+        let valid = validate_booking(&business, &service, &schedule, client, &[], request, now)?;
         let mut resources = vec![valid.resource_id];
         if request.resource_id.is_none() {
             let others =
@@ -873,11 +871,18 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             }],
             created_at: now,
         };
-        reservation.resource_id = self
+        match self
             .store
             .insert_on_first_free(&reservation, &resources, service.rules.seats)
-            .await?;
-        Ok(reservation)
+            .await
+        {
+            Ok(resource_id) => {
+                reservation.resource_id = resource_id;
+                Ok(Attempt::Booked(reservation))
+            }
+            Err(e) if e.is_resource_conflict() => Ok(Attempt::Taken(e)),
+            Err(e) => Err(e),
+        }
     }
 
     async fn scoped_reservation(
