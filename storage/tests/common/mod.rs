@@ -184,6 +184,57 @@ pub async fn one_client_ten_resources<S: Store + Clone + 'static>(store: S) {
     assert_invariants(&store, &resources, 1).await;
 }
 
+/// Twelve clients book the same time at once, each handing all ten resources in the same order
+/// (`insert_on_first_free`), five rounds: exactly ten succeed, each on a different resource,
+/// and the two others get a typed overlap.
+pub async fn first_free_bookings_spread_over_the_resources<S: Store + Clone + 'static>(store: S) {
+    let f = Fixture::new(&store).await;
+    let mut resources = Vec::new();
+    for i in 0..10 {
+        let r = Resource {
+            id: ResourceId::from_uuid(uuid::Uuid::new_v4()),
+            name: format!("Chair {i}"),
+            ..f.resource.clone()
+        };
+        store.save_resource(&r).await.unwrap();
+        resources.push(r.id);
+    }
+    for round in 0..5 {
+        let day = format!("2026-11-{:02}", round + 2);
+        let slot = iv(&format!("{day}T09:00:00Z"), &format!("{day}T09:30:00Z"));
+        let barrier = Arc::new(Barrier::new(12));
+        let tasks: Vec<_> = (0..12)
+            .map(|_| {
+                let store = store.clone();
+                let barrier = barrier.clone();
+                let resources = resources.clone();
+                let r = f.reservation(f.new_client(), resources[0], slot);
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    store.insert_on_first_free(&r, &resources, 1).await
+                })
+            })
+            .collect();
+        let mut got = Vec::new();
+        let mut codes = Vec::new();
+        for t in tasks {
+            match t.await.expect("task") {
+                Ok(resource) => got.push(resource),
+                Err(e) => codes.push(e.code()),
+            }
+        }
+        got.sort();
+        got.dedup();
+        assert_eq!(
+            got.len(),
+            10,
+            "round {round}: each resource once: {codes:?}"
+        );
+        assert_eq!(codes, [ErrorCode::BookingOverlap; 2], "round {round}");
+    }
+    assert_invariants(&store, &resources, 1).await;
+}
+
 /// Seats = 3: twenty clients try at once, exactly three get a seat.
 pub async fn three_seats_exactly_three<S: Store + Clone + 'static>(store: S) {
     let f = Fixture::new(&store).await;
@@ -260,6 +311,13 @@ macro_rules! concurrency_tests {
         #[test]
         fn one_client_booking_ten_resources_at_once_gets_exactly_one() {
             $run(async { common::one_client_ten_resources($fresh().await).await });
+        }
+
+        #[test]
+        fn first_free_bookings_of_one_time_spread_over_the_resources() {
+            $run(async {
+                common::first_free_bookings_spread_over_the_resources($fresh().await).await
+            });
         }
 
         #[test]
