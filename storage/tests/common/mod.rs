@@ -157,19 +157,25 @@ pub async fn partial_overlaps_and_back_to_back<S: Store + Clone + 'static>(store
     assert_invariants(&store, &[f.resource.id], 1).await;
 }
 
-/// One client books ten different resources at the same time: exactly one succeeds.
-pub async fn one_client_ten_resources<S: Store + Clone + 'static>(store: S) {
-    let f = Fixture::new(&store).await;
+/// Ten new resources of the fixture's business, named `{prefix} {i}`, saved in `store`.
+async fn ten_resources<S: Store>(store: &S, f: &Fixture, prefix: &str) -> Vec<ResourceId> {
     let mut resources = Vec::new();
     for i in 0..10 {
         let r = Resource {
             id: ResourceId::from_uuid(uuid::Uuid::new_v4()),
-            name: format!("Room {i}"),
+            name: format!("{prefix} {i}"),
             ..f.resource.clone()
         };
         store.save_resource(&r).await.unwrap();
         resources.push(r.id);
     }
+    resources
+}
+
+/// One client books ten different resources at the same time: exactly one succeeds.
+pub async fn one_client_ten_resources<S: Store + Clone + 'static>(store: S) {
+    let f = Fixture::new(&store).await;
+    let resources = ten_resources(&store, &f, "Room").await;
     let slot = iv("2026-09-01T09:00:00Z", "2026-09-01T09:30:00Z");
     let attempts = resources
         .iter()
@@ -189,16 +195,7 @@ pub async fn one_client_ten_resources<S: Store + Clone + 'static>(store: S) {
 /// and the two others get a typed overlap.
 pub async fn first_free_bookings_spread_over_the_resources<S: Store + Clone + 'static>(store: S) {
     let f = Fixture::new(&store).await;
-    let mut resources = Vec::new();
-    for i in 0..10 {
-        let r = Resource {
-            id: ResourceId::from_uuid(uuid::Uuid::new_v4()),
-            name: format!("Chair {i}"),
-            ..f.resource.clone()
-        };
-        store.save_resource(&r).await.unwrap();
-        resources.push(r.id);
-    }
+    let resources = ten_resources(&store, &f, "Chair").await;
     for round in 0..5 {
         let day = format!("2026-11-{:02}", round + 2);
         let slot = iv(&format!("{day}T09:00:00Z"), &format!("{day}T09:30:00Z"));
