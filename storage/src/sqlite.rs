@@ -126,6 +126,10 @@ impl SqliteStore {
         })?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
+            // An in-process connection cannot be lost the way a network one can: sqlx's
+            // default ping on every acquire would only cost a hand-off to the connection's
+            // thread per statement.
+            .test_before_acquire(false)
             .connect_with(opts)
             .await
             .map_err(db_error)?;
