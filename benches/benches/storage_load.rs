@@ -387,7 +387,13 @@ fn main() {
             Duration::from_millis(500),
         )
     } else {
-        (3_000, 500, 1_000, Duration::from_secs(3), Duration::from_secs(10))
+        (
+            3_000,
+            500,
+            1_000,
+            Duration::from_secs(3),
+            Duration::from_secs(10),
+        )
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
