@@ -1,7 +1,8 @@
 //! Prepares a database for the HTTP load benchmark (`benches/load/run.sh`) and writes the Lua
 //! parameters wrk needs: a validated business in Europe/Paris, one service whose resource has a
-//! 30-day window and 100 existing reservations (the slots scenario), ten resources with 30-day
-//! windows for the booking scenario, and 1,000 client accounts with access tokens.
+//! 30-day window and 100 existing reservations (the slots scenario), ten resources with 58-day
+//! windows for the booking scenario (55,680 free 15-minute slots: more than a 10-second run
+//! books), and 1,000 client accounts with access tokens.
 //!
 //! Usage: `load_fixture <database-url> <out.lua>` with `RDV_JWT_SECRET` set as for the server.
 
@@ -53,6 +54,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let day = 86_400;
     let start = Timestamp::from_secs((now.secs() / day + 1) * day);
     let month = Interval::new(start, start.add_secs(30 * day))?;
+    // Two back-to-back 29-day windows (a window is at most 31 days), within the services'
+    // 60-day booking horizon.
+    let booking_windows = [
+        Interval::new(start, start.add_secs(29 * day))?,
+        Interval::new(start.add_secs(29 * day), start.add_secs(58 * day))?,
+    ];
 
     let owner = UserId::from_uuid(Uuid::new_v4());
     let business = uc
@@ -81,13 +88,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .create_service(business.id, service("Slots", vec![alice.id]))
         .await?;
 
-    // Booking scenario: ten resources with 30-day windows.
+    // Booking scenario: ten resources with 58-day windows.
     let mut resources = Vec::new();
     for i in 0..BOOKING_RESOURCES {
         let r = uc
             .create_resource(business.id, &format!("Staff {i}"), ResourceKind::Staff)
             .await?;
-        uc.create_availability(business.id, r.id, month).await?;
+        for window in booking_windows {
+            uc.create_availability(business.id, r.id, window).await?;
+        }
         resources.push(r.id);
     }
     let book_service = uc

@@ -325,11 +325,13 @@ pub trait AccountStore: Send + Sync {
 }
 
 /// Implements [`AccountStore`] for a store type with one SQL text. `$pool` is an expression
-/// of the store's pool (with `self` in scope) and `$begin` opens a write transaction on it.
+/// of the store's pool (with `self` bound to `$s`), `$begin` opens a write transaction on it,
+/// and `$read` is the executor of a single read statement (the pool, or a store-owned
+/// connection).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! impl_account_store {
-    ($store:ty, $db:ty, |$s:ident| $pool:expr, |$p:ident| $begin:expr) => {
+    ($store:ty, $db:ty, |$s:ident| $pool:expr, |$p:ident| $begin:expr, $read:expr) => {
         impl $crate::accounts::AccountStore for $store {
             async fn create_user(
                 &self,
@@ -361,10 +363,10 @@ macro_rules! impl_account_store {
                     return Ok(false);
                 }
                 if let Some(token) = token {
-                    $crate::accounts::sql::insert_token::<$db>(&mut tx, token).await?;
+                    $crate::accounts::sql::insert_token::<$db>(&mut *tx, token).await?;
                 }
                 for m in messages {
-                    $crate::accounts::sql::insert_message::<$db>(&mut tx, m).await?;
+                    $crate::accounts::sql::insert_message::<$db>(&mut *tx, m).await?;
                 }
                 tx.commit().await.map_err($crate::codec::db_error)?;
                 Ok(true)
@@ -377,7 +379,7 @@ macro_rules! impl_account_store {
                 let $s = self;
                 let row = sqlx::query("SELECT * FROM users WHERE email = $1")
                     .bind(email)
-                    .fetch_optional($pool)
+                    .fetch_optional($read)
                     .await
                     .map_err($crate::codec::db_error)?;
                 row.as_ref().map($crate::accounts::sql::user_from_row).transpose()
@@ -390,7 +392,7 @@ macro_rules! impl_account_store {
                 let $s = self;
                 let row = sqlx::query("SELECT * FROM users WHERE id = $1")
                     .bind(id.to_string())
-                    .fetch_optional($pool)
+                    .fetch_optional($read)
                     .await
                     .map_err($crate::codec::db_error)?;
                 row.as_ref().map($crate::accounts::sql::user_from_row).transpose()
@@ -491,9 +493,9 @@ macro_rules! impl_account_store {
                 .execute(&mut *tx)
                 .await
                 .map_err($crate::codec::db_error)?;
-                $crate::accounts::sql::insert_token::<$db>(&mut tx, token).await?;
+                $crate::accounts::sql::insert_token::<$db>(&mut *tx, token).await?;
                 for m in messages {
-                    $crate::accounts::sql::insert_message::<$db>(&mut tx, m).await?;
+                    $crate::accounts::sql::insert_message::<$db>(&mut *tx, m).await?;
                 }
                 tx.commit().await.map_err($crate::codec::db_error)?;
                 Ok(true)
@@ -514,7 +516,7 @@ macro_rules! impl_account_store {
                 .bind(user.to_string())
                 .bind(purpose.as_str())
                 .bind(since.secs())
-                .fetch_one($pool)
+                .fetch_one($read)
                 .await
                 .map_err($crate::codec::db_error)?;
                 let n: i64 = row.try_get("n").map_err($crate::codec::db_error)?;
@@ -556,7 +558,7 @@ macro_rules! impl_account_store {
                 let $s = self;
                 let $p = $pool;
                 let mut tx = $begin.await.map_err($crate::codec::db_error)?;
-                $crate::accounts::sql::insert_refresh::<$db>(&mut tx, token).await?;
+                $crate::accounts::sql::insert_refresh::<$db>(&mut *tx, token).await?;
                 tx.commit().await.map_err($crate::codec::db_error)
             }
 
@@ -604,7 +606,7 @@ macro_rules! impl_account_store {
                             created_at: now,
                             expires_at,
                         };
-                        $crate::accounts::sql::insert_refresh::<$db>(&mut tx, &token).await?;
+                        $crate::accounts::sql::insert_refresh::<$db>(&mut *tx, &token).await?;
                         $crate::accounts::RefreshOutcome::Rotated {
                             user_id: token.user_id,
                             family_id: token.family_id,
@@ -724,7 +726,7 @@ macro_rules! impl_account_store {
                 let $s = self;
                 let row = sqlx::query("SELECT 1 AS one FROM revoked_access_tokens WHERE jti = $1")
                     .bind(jti)
-                    .fetch_optional($pool)
+                    .fetch_optional($read)
                     .await
                     .map_err($crate::codec::db_error)?;
                 Ok(row.is_some())
@@ -747,7 +749,7 @@ macro_rules! impl_account_store {
                 .bind(user.to_string())
                 .bind(jti)
                 .bind(family)
-                .fetch_optional($pool)
+                .fetch_optional($read)
                 .await
                 .map_err($crate::codec::db_error)?;
                 row.map(|r| {
@@ -770,7 +772,7 @@ macro_rules! impl_account_store {
                 let $p = $pool;
                 let mut tx = $begin.await.map_err($crate::codec::db_error)?;
                 for m in messages {
-                    $crate::accounts::sql::insert_message::<$db>(&mut tx, m).await?;
+                    $crate::accounts::sql::insert_message::<$db>(&mut *tx, m).await?;
                 }
                 tx.commit().await.map_err($crate::codec::db_error)
             }
@@ -784,7 +786,7 @@ macro_rules! impl_account_store {
                     "SELECT * FROM outbox WHERE recipient = $1 ORDER BY created_at, id",
                 )
                 .bind(recipient)
-                .fetch_all($pool)
+                .fetch_all($read)
                 .await
                 .map_err($crate::codec::db_error)?;
                 rows.iter().map($crate::accounts::sql::message_from_row).collect()
@@ -907,7 +909,7 @@ macro_rules! impl_account_store {
             async fn ping(&self) -> rdv_core::Result<()> {
                 let $s = self;
                 sqlx::query("SELECT 1")
-                    .execute($pool)
+                    .execute($read)
                     .await
                     .map_err($crate::codec::db_error)
                     .map(|_| ())
@@ -920,7 +922,7 @@ macro_rules! impl_account_store {
 #[doc(hidden)]
 pub mod sql {
     use rdv_core::{Error, Result, Timestamp, Uuid};
-    use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, Row, Transaction, Type};
+    use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, Row, Type};
 
     use super::{OneTimeToken, OutboxMessage, RefreshToken, Role, User};
     use crate::codec::db_error;
@@ -990,7 +992,7 @@ pub mod sql {
     }
 
     /// Inserts a single-use token.
-    pub async fn insert_token<DB>(tx: &mut Transaction<'_, DB>, t: &OneTimeToken) -> Result<()>
+    pub async fn insert_token<DB>(conn: &mut DB::Connection, t: &OneTimeToken) -> Result<()>
     where
         DB: Database,
         for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
@@ -1008,14 +1010,14 @@ pub mod sql {
         .bind(t.purpose.as_str())
         .bind(t.created_at.secs())
         .bind(t.expires_at.secs())
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await
         .map_err(db_error)?;
         Ok(())
     }
 
     /// Inserts a refresh token.
-    pub async fn insert_refresh<DB>(tx: &mut Transaction<'_, DB>, t: &RefreshToken) -> Result<()>
+    pub async fn insert_refresh<DB>(conn: &mut DB::Connection, t: &RefreshToken) -> Result<()>
     where
         DB: Database,
         for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
@@ -1032,14 +1034,14 @@ pub mod sql {
         .bind(t.user_id.to_string())
         .bind(t.created_at.secs())
         .bind(t.expires_at.secs())
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await
         .map_err(db_error)?;
         Ok(())
     }
 
     /// Queues a message; a second message with the same `dedup_key` is ignored.
-    pub async fn insert_message<DB>(tx: &mut Transaction<'_, DB>, m: &OutboxMessage) -> Result<()>
+    pub async fn insert_message<DB>(conn: &mut DB::Connection, m: &OutboxMessage) -> Result<()>
     where
         DB: Database,
         for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
@@ -1060,7 +1062,7 @@ pub mod sql {
         .bind(m.payload.to_string())
         .bind(m.created_at.secs())
         .bind(m.channel.as_str().to_owned())
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await
         .map_err(db_error)?;
         Ok(())

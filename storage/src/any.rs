@@ -14,7 +14,8 @@ use crate::accounts::{
     SessionState, TokenPurpose, User,
 };
 use crate::notifications::{
-    Channel, Delivery, DeliveryStatus, NotificationEvent, NotificationStore, Preferences, Webhook,
+    Channel, Delivery, DeliveryStatus, FanOut, NotificationEvent, NotificationStore, Preferences,
+    Webhook,
 };
 use crate::{FieldCipher, PgStore, SqliteStore};
 
@@ -355,13 +356,8 @@ impl NotificationStore for AnyStore {
     async fn pending_events(&self, limit: u32) -> Result<Vec<NotificationEvent>> {
         dispatch!(self, s => s.pending_events(limit))
     }
-    async fn fan_out(
-        &self,
-        event_id: &str,
-        messages: &[OutboxMessage],
-        now: Timestamp,
-    ) -> Result<()> {
-        dispatch!(self, s => s.fan_out(event_id, messages, now))
+    async fn fan_out(&self, events: &[FanOut], now: Timestamp) -> Result<()> {
+        dispatch!(self, s => s.fan_out(events, now))
     }
     async fn schedule_reminders(&self, now: Timestamp, offset_minutes: u32) -> Result<u64> {
         dispatch!(self, s => s.schedule_reminders(now, offset_minutes))

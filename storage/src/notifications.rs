@@ -7,8 +7,8 @@
 //!   that committed, whichever code path made it. [`NotificationStore::schedule_reminders`]
 //!   adds reminder events, at most one per reservation, offset and start time (the event id
 //!   is the deduplication key).
-//! * **Fan-out.** The worker turns an event into outbox messages and marks it processed in one
-//!   transaction ([`NotificationStore::fan_out`]); every message has a deduplication key, so
+//! * **Fan-out.** The worker turns events into outbox messages and marks them processed in one
+//!   transaction per batch ([`NotificationStore::fan_out`]); every message has a deduplication key, so
 //!   a fan-out repeated after a crash queues nothing twice.
 //! * **Delivery queue.** [`NotificationStore::claim_deliveries`] leases due messages to one
 //!   worker (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: one writer at a time), counting
@@ -72,6 +72,15 @@ pub struct NotificationEvent {
     pub offset_minutes: Option<u32>,
     /// When it was recorded.
     pub occurred_at: Timestamp,
+}
+
+/// One event's messages, ready to be queued ([`NotificationStore::fan_out`]).
+#[derive(Clone, Debug)]
+pub struct FanOut {
+    /// The event announced.
+    pub event_id: String,
+    /// Its messages (none when nobody is to be told).
+    pub messages: Vec<OutboxMessage>,
 }
 
 /// Where a queued message stands.
@@ -159,14 +168,10 @@ pub trait NotificationStore: Send + Sync {
         &self,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<NotificationEvent>>> + Send;
-    /// Queues an event's messages (duplicates by deduplication key are ignored) and marks it
-    /// processed, in one transaction.
-    fn fan_out(
-        &self,
-        event_id: &str,
-        messages: &[OutboxMessage],
-        now: Timestamp,
-    ) -> impl Future<Output = Result<()>> + Send;
+    /// Queues the messages of several events (duplicates by deduplication key are ignored)
+    /// and marks the events processed, all in one transaction.
+    fn fan_out(&self, events: &[FanOut], now: Timestamp)
+    -> impl Future<Output = Result<()>> + Send;
     /// Records a reminder event for every active reservation whose start is `offset_minutes`
     /// away or less (and still ahead), created before that moment; at most one per
     /// reservation, offset and start. Returns how many were new.
@@ -237,12 +242,12 @@ pub trait NotificationStore: Send + Sync {
 
 /// Implements [`NotificationStore`] with one SQL text. `$pool` is an expression of the
 /// store's pool and `$cipher` of its field cipher (with `self` bound to `$s`), `$begin` opens
-/// a write transaction, and `$lock` ends the claim's row selection (`FOR UPDATE SKIP LOCKED`
+/// a write transaction, `$read` is the executor of a single read statement, and `$lock` ends the claim's row selection (`FOR UPDATE SKIP LOCKED`
 /// on PostgreSQL, empty on SQLite where writers take turns).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! impl_notification_store {
-    ($store:ty, $db:ty, |$s:ident| $pool:expr, $cipher:expr, |$p:ident| $begin:expr, $lock:literal) => {
+    ($store:ty, $db:ty, |$s:ident| $pool:expr, $cipher:expr, |$p:ident| $begin:expr, $read:expr, $lock:literal) => {
         impl $crate::notifications::NotificationStore for $store {
             async fn pending_events(
                 &self,
@@ -256,7 +261,7 @@ macro_rules! impl_notification_store {
                      ORDER BY occurred_at, id LIMIT $1",
                 )
                 .bind(i64::from(limit))
-                .fetch_all($pool)
+                .fetch_all($read)
                 .await
                 .map_err($crate::codec::db_error)?;
                 rows.iter()
@@ -280,22 +285,26 @@ macro_rules! impl_notification_store {
 
             async fn fan_out(
                 &self,
-                event_id: &str,
-                messages: &[$crate::accounts::OutboxMessage],
+                events: &[$crate::notifications::FanOut],
                 now: rdv_core::Timestamp,
             ) -> rdv_core::Result<()> {
+                if events.is_empty() {
+                    return Ok(());
+                }
                 let $s = self;
                 let $p = $pool;
                 let mut tx = $begin.await.map_err($crate::codec::db_error)?;
-                for m in messages {
-                    $crate::accounts::sql::insert_message::<$db>(&mut tx, m).await?;
+                for event in events {
+                    for m in &event.messages {
+                        $crate::accounts::sql::insert_message::<$db>(&mut *tx, m).await?;
+                    }
+                    sqlx::query("UPDATE notification_events SET processed_at = $1 WHERE id = $2")
+                        .bind(now.secs())
+                        .bind(&event.event_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err($crate::codec::db_error)?;
                 }
-                sqlx::query("UPDATE notification_events SET processed_at = $1 WHERE id = $2")
-                    .bind(now.secs())
-                    .bind(event_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err($crate::codec::db_error)?;
                 tx.commit().await.map_err($crate::codec::db_error)
             }
 
@@ -458,7 +467,7 @@ macro_rules! impl_notification_store {
                 .bind(at)
                 .bind(id)
                 .bind(i64::from(limit))
-                .fetch_all($pool)
+                .fetch_all($read)
                 .await
                 .map_err($crate::codec::db_error)?;
                 rows.iter()
@@ -473,7 +482,7 @@ macro_rules! impl_notification_store {
                 let $s = self;
                 let row = sqlx::query("SELECT * FROM outbox WHERE id = $1")
                     .bind(id.to_string())
-                    .fetch_optional($pool)
+                    .fetch_optional($read)
                     .await
                     .map_err($crate::codec::db_error)?;
                 row.as_ref()
@@ -513,7 +522,7 @@ macro_rules! impl_notification_store {
                     "SELECT email, sms, events FROM notification_preferences WHERE user_id = $1",
                 )
                 .bind(user.to_string())
-                .fetch_optional($pool)
+                .fetch_optional($read)
                 .await
                 .map_err($crate::codec::db_error)?;
                 row.map(|r| {
@@ -586,7 +595,7 @@ macro_rules! impl_notification_store {
                     "SELECT * FROM webhooks WHERE business_id = $1 ORDER BY created_at, id",
                 )
                 .bind(business.to_string())
-                .fetch_all($pool)
+                .fetch_all($read)
                 .await
                 .map_err($crate::codec::db_error)?;
                 rows.iter()
@@ -601,7 +610,7 @@ macro_rules! impl_notification_store {
                 let $s = self;
                 let row = sqlx::query("SELECT * FROM webhooks WHERE id = $1")
                     .bind(id.to_string())
-                    .fetch_optional($pool)
+                    .fetch_optional($read)
                     .await
                     .map_err($crate::codec::db_error)?;
                 row.as_ref()

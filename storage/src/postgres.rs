@@ -1154,8 +1154,13 @@ impl ReservationStore for PgStore {
     }
 }
 
-crate::impl_account_store!(PgStore, sqlx::Postgres, |store| &store.pool, |pool| pool
-    .begin());
+crate::impl_account_store!(
+    PgStore,
+    sqlx::Postgres,
+    |store| &store.pool,
+    |pool| pool.begin(),
+    &store.pool
+);
 
 crate::impl_notification_store!(
     PgStore,
@@ -1163,5 +1168,6 @@ crate::impl_notification_store!(
     |store| &store.pool,
     store.cipher,
     |pool| pool.begin(),
+    &store.pool,
     " FOR UPDATE SKIP LOCKED"
 );

@@ -7,11 +7,18 @@
 //! check-then-insert still runs alone on the database: atomic without a retry loop. Triggers
 //! in the schema repeat the booking invariants as a second line of defence.
 //!
-//! **Reads** use a pool of connections; WAL lets them run beside the writer.
+//! **Write turns.** Account and notification transactions run on a small pool, and they and
+//! the writer task take turns through one async lock (the store's write turn) before
+//! `BEGIN IMMEDIATE`: none ever waits in SQLite's busy handler, which sleeps 1, 2, 5, 10 ms…
+//! between tries instead of waking the next writer when the lock is free.
+//!
+//! **Reads** run on a few connections the store owns ([`Readers`]), one statement at a time;
+//! WAL lets them run beside the writer. (Not a pool: sqlx's pool pings every connection handed
+//! back, one more round trip to the connection's thread per statement.)
 
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use rdv_core::booking::check_capacity;
@@ -72,10 +79,80 @@ struct Job {
     reply: oneshot::Sender<Result<u64>>,
 }
 
+/// Read connections owned by the store; each runs one statement at a time for one caller.
+struct Readers {
+    conns: Vec<tokio::sync::Mutex<SqliteConnection>>,
+    next: AtomicUsize,
+}
+
+/// How many read connections a store opens.
+const READERS: usize = 4;
+
+impl Readers {
+    /// A free connection if there is one (trying them in turn from a rotating start), else
+    /// the next one in turn once it is free.
+    async fn get(&self) -> tokio::sync::MutexGuard<'_, SqliteConnection> {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let n = self.conns.len();
+        for k in 0..n {
+            if let Ok(conn) = self.conns[(start + k) % n].try_lock() {
+                return conn;
+            }
+        }
+        self.conns[start % n].lock().await
+    }
+}
+
+/// A write transaction on the pool that holds the store's write turn until it ends.
+pub struct WriteTx {
+    // Fields drop in order: the transaction ends (or its rollback is queued) before the turn
+    // passes on.
+    tx: sqlx::Transaction<'static, Sqlite>,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    /// Waits for the write turn, then opens a `BEGIN IMMEDIATE` transaction on `pool`.
+    async fn begin(
+        pool: &SqlitePool,
+        turn: &Arc<tokio::sync::Mutex<()>>,
+    ) -> std::result::Result<Self, sqlx::Error> {
+        let turn = turn.clone().lock_owned().await;
+        let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Self { tx, _turn: turn })
+    }
+
+    /// Commits, then passes the turn on.
+    pub async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    /// Rolls back, then passes the turn on.
+    pub async fn rollback(self) -> std::result::Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+}
+
 /// Every port over one SQLite file.
 #[derive(Clone)]
 pub struct SqliteStore {
     read: SqlitePool,
+    readers: Arc<Readers>,
+    /// Held by whoever writes: the writer task for a batch, or a [`WriteTx`].
+    write_turn: Arc<tokio::sync::Mutex<()>>,
     writer: mpsc::Sender<Job>,
     cipher: FieldCipher,
     queries: Arc<AtomicU64>,
@@ -124,6 +201,18 @@ impl SqliteStore {
         MIGRATOR.run(&mut conn).await.map_err(|e| Error::Storage {
             message: e.to_string(),
         })?;
+        let mut conns = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let reader = opts.clone().pragma("query_only", "ON");
+            let conn = SqliteConnection::connect_with(&reader)
+                .await
+                .map_err(db_error)?;
+            conns.push(tokio::sync::Mutex::new(conn));
+        }
+        let readers = Arc::new(Readers {
+            conns,
+            next: AtomicUsize::new(0),
+        });
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             // An in-process connection cannot be lost the way a network one can: sqlx's
@@ -135,9 +224,12 @@ impl SqliteStore {
             .map_err(db_error)?;
         let (writer, rx) = mpsc::channel(4096);
         let queries = Arc::new(AtomicU64::new(0));
-        tokio::spawn(writer_loop(conn, rx, queries.clone()));
+        let write_turn = Arc::new(tokio::sync::Mutex::new(()));
+        tokio::spawn(writer_loop(conn, rx, queries.clone(), write_turn.clone()));
         Ok(Self {
             read,
+            readers,
+            write_turn,
             writer,
             cipher,
             queries,
@@ -149,9 +241,15 @@ impl SqliteStore {
         self.queries.load(Ordering::Relaxed)
     }
 
-    /// The read pool, for diagnostics (integrity checks, query plans).
+    /// The pool of the account and notification transactions, for diagnostics (integrity
+    /// checks, query plans).
     pub fn pool(&self) -> &SqlitePool {
         &self.read
+    }
+
+    /// A read connection for one statement (held until the guard drops).
+    async fn reader(&self) -> tokio::sync::MutexGuard<'_, SqliteConnection> {
+        self.readers.get().await
     }
 
     fn counted(&self) {
@@ -175,7 +273,10 @@ impl SqliteStore {
         query: sqlx::query::Query<'a, Sqlite, sqlx::sqlite::SqliteArguments<'a>>,
     ) -> Result<Vec<SqliteRow>> {
         self.counted();
-        query.fetch_all(&self.read).await.map_err(db_error)
+        query
+            .fetch_all(&mut *self.reader().await)
+            .await
+            .map_err(db_error)
     }
 
     async fn fetch_optional<'a>(
@@ -183,14 +284,21 @@ impl SqliteStore {
         query: sqlx::query::Query<'a, Sqlite, sqlx::sqlite::SqliteArguments<'a>>,
     ) -> Result<Option<SqliteRow>> {
         self.counted();
-        query.fetch_optional(&self.read).await.map_err(db_error)
+        query
+            .fetch_optional(&mut *self.reader().await)
+            .await
+            .map_err(db_error)
     }
 
     /// Runs a statement that returns one JSON array in one row (an aggregate), and returns
     /// its text.
     async fn fetch_json_array(&self, mut sql: QueryBuilder<'_, Sqlite>) -> Result<String> {
         self.counted();
-        let row = sql.build().fetch_one(&self.read).await.map_err(db_error)?;
+        let row = sql
+            .build()
+            .fetch_one(&mut *self.reader().await)
+            .await
+            .map_err(db_error)?;
         row.try_get(0).map_err(db_error)
     }
 
@@ -348,9 +456,12 @@ async fn writer_loop(
     mut conn: SqliteConnection,
     mut rx: mpsc::Receiver<Job>,
     queries: Arc<AtomicU64>,
+    write_turn: Arc<tokio::sync::Mutex<()>>,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
+        let turn = write_turn.lock().await;
+        // Requests that arrived while the turn was elsewhere join this batch.
         batch.push(first);
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -359,6 +470,7 @@ async fn writer_loop(
             }
         }
         let results = run_batch(&mut conn, &batch, &queries).await;
+        drop(turn);
         for (job, result) in batch.drain(..).zip(results) {
             let _ = job.reply.send(result);
         }
@@ -1105,7 +1217,11 @@ impl DirectoryStore for SqliteStore {
         sql.push(" ORDER BY rank DESC, x.name, x.entity_id LIMIT ")
             .push_bind(i64::from(query.limit.clamp(1, MAX_SEARCH_HITS)));
         self.counted();
-        let rows = sql.build().fetch_all(&self.read).await.map_err(db_error)?;
+        let rows = sql
+            .build()
+            .fetch_all(&mut *self.reader().await)
+            .await
+            .map_err(db_error)?;
         rows.iter()
             .map(|row| {
                 Ok(SearchHit {
@@ -1224,7 +1340,7 @@ impl ReservationStore for SqliteStore {
         self.counted();
         let rows = active_for_resources_query("", resources, range)
             .build()
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await)
             .await
             .map_err(db_error)?;
         rows.iter().map(reservation_from_row).collect()
@@ -1324,7 +1440,11 @@ impl ReservationStore for SqliteStore {
         let limit = page.limit.clamp(1, MAX_PAGE_SIZE);
         let mut sql = list_query("", filter, sort, after, limit);
         self.counted();
-        let rows = sql.build().fetch_all(&self.read).await.map_err(db_error)?;
+        let rows = sql
+            .build()
+            .fetch_all(&mut *self.reader().await)
+            .await
+            .map_err(db_error)?;
         let mut items = rows
             .iter()
             .map(|row| {
@@ -1725,14 +1845,20 @@ fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, f: &ReservationFilter) {
     }
 }
 
-crate::impl_account_store!(SqliteStore, sqlx::Sqlite, |store| &store.read, |pool| pool
-    .begin_with("BEGIN IMMEDIATE"));
+crate::impl_account_store!(
+    SqliteStore,
+    sqlx::Sqlite,
+    |store| &store.read,
+    |pool| WriteTx::begin(pool, &store.write_turn),
+    &mut *store.reader().await
+);
 
 crate::impl_notification_store!(
     SqliteStore,
     sqlx::Sqlite,
     |store| &store.read,
     store.cipher,
-    |pool| pool.begin_with("BEGIN IMMEDIATE"),
+    |pool| WriteTx::begin(pool, &store.write_turn),
+    &mut *store.reader().await,
     ""
 );

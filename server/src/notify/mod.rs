@@ -28,15 +28,19 @@ pub mod channels;
 pub mod ics;
 pub mod templates;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rdv_core::model::{Business, ClientProfile, Reservation, ReservationId, ReservationStatus};
+use rdv_core::model::{
+    Business, BusinessId, ClientProfile, Reservation, ReservationId, ReservationStatus, ResourceId,
+    ServiceId,
+};
 use rdv_core::ports::{DirectoryStore as _, ReservationStore as _};
 use rdv_core::{Timestamp, Uuid};
 use rdv_storage::accounts::{AccountStore as _, OutboxMessage, User};
 use rdv_storage::notifications::{
-    Channel, Delivery, NotificationEvent, NotificationStore as _, Preferences,
+    Channel, Delivery, FanOut, NotificationEvent, NotificationStore as _, Preferences, Webhook,
 };
 use serde_json::{Value, json};
 use tokio::sync::watch;
@@ -197,13 +201,15 @@ impl Notifier {
             report.reminders += self.state.store().schedule_reminders(now, offset).await?;
         }
         let events = self.state.store().pending_events(64).await?;
+        let mut batch = Vec::with_capacity(events.len());
+        let mut shared = SharedReads::default();
         for event in &events {
-            let messages = self.messages_for(event).await?;
-            self.state
-                .store()
-                .fan_out(&event.id, &messages, now)
-                .await?;
+            batch.push(FanOut {
+                event_id: event.id.clone(),
+                messages: self.messages_for(event, &mut shared).await?,
+            });
         }
+        self.state.store().fan_out(&batch, now).await?;
         report.events = events.len();
         let config = &self.state.config;
         let lease_until = now.add_secs(i64::from(config.notify_lease_seconds));
@@ -395,10 +401,66 @@ impl Notifier {
         .await
     }
 
+    /// The business side of a tick's events, read once per business.
+    async fn business_side(
+        &self,
+        id: BusinessId,
+        shared: &mut SharedReads,
+    ) -> rdv_core::Result<Option<Arc<BusinessSide>>> {
+        if let Some(side) = shared.businesses.get(&id) {
+            return Ok(side.clone());
+        }
+        let store = self.state.store();
+        let side = match store.get_business(id).await? {
+            None => None,
+            Some(business) => {
+                let owner = store.user_by_id(business.owner_id.0).await?;
+                let owner_preferences = match &owner {
+                    Some(owner) => store
+                        .preferences(owner.id)
+                        .await?
+                        .unwrap_or_else(default_preferences),
+                    None => default_preferences(),
+                };
+                let webhooks = store.list_webhooks(business.id.0).await?;
+                Some(Arc::new(BusinessSide {
+                    business,
+                    owner,
+                    owner_preferences,
+                    webhooks,
+                }))
+            }
+        };
+        shared.businesses.insert(id, side.clone());
+        Ok(side)
+    }
+
+    /// The names of a service and a resource, read once per pair and tick.
+    async fn names(
+        &self,
+        service: ServiceId,
+        resource: ResourceId,
+        shared: &mut SharedReads,
+    ) -> rdv_core::Result<Arc<Names>> {
+        if let Some(names) = shared.names.get(&(service, resource)) {
+            return Ok(names.clone());
+        }
+        let store = self.state.store();
+        let service_name = store.get_service(service).await?.map(|s| s.name);
+        let resource_name = store.get_resource(resource).await?.map(|r| r.name);
+        let names = Arc::new(Names {
+            service: service_name.unwrap_or_default(),
+            resource: resource_name.unwrap_or_default(),
+        });
+        shared.names.insert((service, resource), names.clone());
+        Ok(names)
+    }
+
     /// The messages announcing one event, per recipient and channel.
     async fn messages_for(
         &self,
         event: &NotificationEvent,
+        shared: &mut SharedReads,
     ) -> rdv_core::Result<Vec<OutboxMessage>> {
         let store = self.state.store();
         let Some(reservation) = store
@@ -410,21 +472,15 @@ impl Notifier {
         if event.kind == "reservation_reminder" && !reservation.status.is_active() {
             return Ok(Vec::new()); // cancelled before the reminder was due
         }
-        let Some(business) = store.get_business(reservation.business_id).await? else {
+        let Some(side) = self.business_side(reservation.business_id, shared).await? else {
             return Ok(Vec::new());
         };
-        let service = store.get_service(reservation.service_id).await?;
-        let resource = store.get_resource(reservation.resource_id).await?;
+        let business = &side.business;
+        let names = self
+            .names(reservation.service_id, reservation.resource_id, shared)
+            .await?;
         let client = store.get_client(reservation.client_id).await?;
         let client_user = store.user_by_id(reservation.client_id.0).await?;
-        let owner = store.user_by_id(business.owner_id.0).await?;
-        let names = Names {
-            service: service.as_ref().map(|s| s.name.clone()).unwrap_or_default(),
-            resource: resource
-                .as_ref()
-                .map(|r| r.name.clone())
-                .unwrap_or_default(),
-        };
         let now = self.state.now();
         let mut out = Vec::new();
         let message =
@@ -448,7 +504,7 @@ impl Notifier {
             let context = self.context(
                 event,
                 &reservation,
-                &business,
+                business,
                 &names,
                 client.as_ref(),
                 user,
@@ -471,17 +527,14 @@ impl Notifier {
                 out.push(message(Channel::Sms, &event.kind, "client", phone, context));
             }
         }
-        if let Some(owner) = &owner {
-            let prefs = store
-                .preferences(owner.id)
-                .await?
-                .unwrap_or_else(default_preferences);
+        if let Some(owner) = &side.owner {
+            let prefs = &side.owner_preferences;
             let kind = format!("owner_{}", event.kind);
             if prefs.email && prefs.events.contains(&event.kind) && self.templates.has(&kind) {
                 let context = self.context(
                     event,
                     &reservation,
-                    &business,
+                    business,
                     &names,
                     client.as_ref(),
                     owner,
@@ -496,7 +549,7 @@ impl Notifier {
                 ));
             }
         }
-        for hook in store.list_webhooks(business.id.0).await? {
+        for hook in &side.webhooks {
             if hook.events.contains(&event.kind) {
                 let body = json!({
                     "id": event.id,
@@ -652,4 +705,20 @@ impl Notifier {
 struct Names {
     service: String,
     resource: String,
+}
+
+/// A business as its events need it: the owner, the owner's preferences, the webhooks.
+struct BusinessSide {
+    business: Business,
+    owner: Option<User>,
+    owner_preferences: Preferences,
+    webhooks: Vec<Webhook>,
+}
+
+/// What the events of one tick share, read once per tick (a burst of bookings at one
+/// business reads its owner, preferences and webhooks once, not once per booking).
+#[derive(Default)]
+struct SharedReads {
+    businesses: HashMap<BusinessId, Option<Arc<BusinessSide>>>,
+    names: HashMap<(ServiceId, ResourceId), Arc<Names>>,
 }

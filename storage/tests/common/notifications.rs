@@ -8,7 +8,7 @@ use rdv_core::ports::Store;
 use rdv_core::{Interval, Timestamp, Uuid};
 use rdv_storage::accounts::{AccountStore, OutboxMessage};
 use rdv_storage::notifications::{
-    Channel, DeliveryStatus, NotificationStore, Preferences, Webhook,
+    Channel, DeliveryStatus, FanOut, NotificationStore, Preferences, Webhook,
 };
 
 fn ts(s: &str) -> Timestamp {
@@ -57,17 +57,17 @@ pub async fn reservation_changes_record_events(
 
     let now = ts("2026-05-02T00:00:01Z");
     let m = message(1, now);
-    store
-        .fan_out(&events[0].id, std::slice::from_ref(&m), now)
-        .await
-        .unwrap();
+    let fan_out = |m: OutboxMessage| FanOut {
+        event_id: events[0].id.clone(),
+        messages: vec![m],
+    };
+    store.fan_out(&[fan_out(m.clone())], now).await.unwrap();
     store
         .fan_out(
-            &events[0].id,
-            &[OutboxMessage {
+            &[fan_out(OutboxMessage {
                 id: Uuid::new_v4(),
                 ..m
-            }],
+            })],
             now,
         )
         .await
