@@ -291,16 +291,50 @@ macro_rules! impl_notification_store {
                 if events.is_empty() {
                     return Ok(());
                 }
+                // A few multi-row statements, not one per message: the transaction holds the
+                // write lock (on SQLite, the writer task waits for it) for as short as it can.
+                const ROWS: usize = 256;
                 let $s = self;
                 let $p = $pool;
+                let messages: Vec<&$crate::accounts::OutboxMessage> =
+                    events.iter().flat_map(|e| &e.messages).collect();
                 let mut tx = $begin.await.map_err($crate::codec::db_error)?;
-                for event in events {
-                    for m in &event.messages {
-                        $crate::accounts::sql::insert_message::<$db>(&mut *tx, m).await?;
+                for chunk in messages.chunks(ROWS) {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO outbox (id, dedup_key, kind, recipient, payload, created_at, \
+                         status, attempts, next_attempt_at, channel) ",
+                    );
+                    insert.push_values(chunk, |mut row, m| {
+                        row.push_bind(m.id.to_string())
+                            .push_bind(m.dedup_key.clone())
+                            .push_bind(m.kind.clone())
+                            .push_bind(m.recipient.clone())
+                            .push_bind(m.payload.to_string())
+                            .push_bind(m.created_at.secs())
+                            .push_bind("pending")
+                            .push_bind(0_i64)
+                            .push_bind(m.created_at.secs())
+                            .push_bind(m.channel.as_str());
+                    });
+                    insert.push(" ON CONFLICT (dedup_key) DO NOTHING");
+                    insert
+                        .build()
+                        .execute(&mut *tx)
+                        .await
+                        .map_err($crate::codec::db_error)?;
+                }
+                for chunk in events.chunks(ROWS) {
+                    let mut update = sqlx::QueryBuilder::<$db>::new(
+                        "UPDATE notification_events SET processed_at = ",
+                    );
+                    update.push_bind(now.secs()).push(" WHERE id IN (");
+                    let mut ids = update.separated(", ");
+                    for event in chunk {
+                        ids.push_bind(event.event_id.as_str());
                     }
-                    sqlx::query("UPDATE notification_events SET processed_at = $1 WHERE id = $2")
-                        .bind(now.secs())
-                        .bind(&event.event_id)
+                    update.push(")");
+                    update
+                        .build()
                         .execute(&mut *tx)
                         .await
                         .map_err($crate::codec::db_error)?;
