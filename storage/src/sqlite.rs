@@ -171,7 +171,10 @@ fn options(url: &str) -> Result<SqliteConnectOptions> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10)))
+        .busy_timeout(Duration::from_secs(10))
+        // Sorts and `UNION`s build temporary tables; in memory they cost no file to open,
+        // write and unlink (the writer's group check made one per batch).
+        .pragma("temp_store", "memory"))
 }
 
 /// Applies pending migrations to the database at `url` (creating the file if needed).
