@@ -48,6 +48,10 @@ if run slots-identity; then
   SLOTS_ENCODING=identity wrk -t$THREADS -c$CONNS -d${SECS}s --latency -s benches/load/slots.lua "$base/"
 fi
 if run booking; then
+  # The scenarios above wrote over a million log lines: let the kernel write them out first,
+  # so their writeback does not compete with the database's own writes during this one.
+  sync
+  sleep 2
   echo "== booking ($BOOK_CONNS connections)"
   wrk -t$THREADS -c$BOOK_CONNS -d${SECS}s --latency -s benches/load/book.lua "$base/"
 fi
