@@ -28,7 +28,7 @@ fn message(i: usize, now: Timestamp) -> OutboxMessage {
 }
 
 /// Inserting a reservation, then confirming it, records one event each (kinds from the
-/// status), in the same write; a fan-out marks the event processed and queues its messages
+/// status), in the same write; a fan-out marks its events processed and queues their messages
 /// once even when repeated.
 pub async fn reservation_changes_record_events(
     store: impl Store + NotificationStore + AccountStore,
@@ -77,6 +77,40 @@ pub async fn reservation_changes_record_events(
         store.outbox_for("u1@example.com").await.unwrap().len(),
         1,
         "deduplicated"
+    );
+
+    // Several events in one fan-out: every message queued once (a key repeated within the
+    // batch too), every event processed, an event without messages as well.
+    let second = f.reservation(
+        f.client.id,
+        f.resource.id,
+        Interval::new(ts("2026-06-02T09:00:00Z"), ts("2026-06-02T09:30:00Z")).unwrap(),
+    );
+    store.insert_reservation(&second, 1).await.unwrap();
+    let pending = store.pending_events(10).await.unwrap();
+    assert_eq!(pending.len(), 2, "{pending:?}");
+    let (a, b) = (message(2, now), message(3, now));
+    let batch = [
+        FanOut {
+            event_id: pending[0].id.clone(),
+            messages: vec![a.clone(), b.clone()],
+        },
+        FanOut {
+            event_id: pending[1].id.clone(),
+            messages: vec![OutboxMessage {
+                id: Uuid::new_v4(),
+                ..b
+            }],
+        },
+    ];
+    store.fan_out(&batch, now).await.unwrap();
+    store.fan_out(&[], now).await.unwrap();
+    assert!(store.pending_events(10).await.unwrap().is_empty());
+    assert_eq!(store.outbox_for("u2@example.com").await.unwrap().len(), 1);
+    assert_eq!(
+        store.outbox_for("u3@example.com").await.unwrap().len(),
+        1,
+        "a key repeated within one fan-out is queued once"
     );
 }
 
