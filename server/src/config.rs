@@ -171,6 +171,10 @@ pub struct Config {
     pub sms_auth_token: Secret,
     /// Sender number or name of text messages.
     pub sms_from: String,
+    /// Let webhooks reach loopback, private and link-local addresses (default false: public
+    /// addresses only, against server-side request forgery). Set it for receivers inside your
+    /// own network.
+    pub webhook_private_targets: bool,
 }
 
 impl Default for Config {
@@ -220,6 +224,7 @@ impl Default for Config {
             sms_account_sid: String::new(),
             sms_auth_token: Secret::default(),
             sms_from: String::new(),
+            webhook_private_targets: false,
         }
     }
 }

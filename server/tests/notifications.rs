@@ -17,7 +17,7 @@ use hmac::Mac;
 use rdv_server::config::Config;
 use rdv_server::notify::Notifier;
 use rdv_storage::accounts::{AccountStore as _, OutboxMessage};
-use rdv_storage::notifications::{Channel, DeliveryStatus, NotificationStore as _};
+use rdv_storage::notifications::{Channel, DeliveryStatus, NotificationStore as _, Webhook};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -271,6 +271,7 @@ both_backends!(
     account_flows_end_with_the_links_received_by_smtp,
     preferences_and_webhooks_are_validated_and_scoped,
     a_refused_booking_announces_nothing,
+    webhooks_cannot_reach_internal_addresses,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -403,6 +404,7 @@ fn sms_and_webhooks_reach_the_http_receiver_authenticated_and_signed(backend: Ba
         backend,
         |c| {
             quiet_worker(c);
+            c.webhook_private_targets = true; // the receiver listens on 127.0.0.1
             c.sms_base_url = sms_base.clone();
             c.sms_account_sid = "AC0123456789".into();
             c.sms_auth_token = rdv_server::config::Secret::new("sms-token");
@@ -1127,5 +1129,93 @@ fn a_refused_booking_announces_nothing(backend: Backend) {
         let events = srv.state.store().pending_events(100).await.unwrap();
         assert_eq!(events.len(), 1, "{events:?}");
         assert_eq!(events[0].kind, "reservation_created");
+    });
+}
+
+/// By default webhooks reach public addresses only (server-side request forgery): loopback,
+/// private, link-local (cloud metadata) and `localhost` URLs are refused at registration with
+/// `private_address`; a webhook stored with such a URL anyway (registered while allowed) is
+/// never called: its delivery becomes a dead letter at once and the receiver hears nothing.
+fn webhooks_cannot_reach_internal_addresses(backend: Backend) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (hooks, hooks_base) = rt.block_on(Recorder::start(0));
+    run(backend, quiet_worker, |srv| async move {
+        let owner = srv.owner("owner@example.com").await;
+        let client = srv.client("lea@example.com").await;
+        for url in [
+            format!("{hooks_base}/hooks/rdv"),
+            "http://10.1.2.3/h".to_owned(),
+            "http://169.254.169.254/latest/meta-data/".to_owned(),
+            "http://[::1]:8080/h".to_owned(),
+            "http://[::ffff:192.168.1.1]/h".to_owned(),
+            "http://localhost:8080/h".to_owned(),
+        ] {
+            let r = srv
+                .post(
+                    "/api/entreprise/webhooks/",
+                    owner.t(),
+                    json!({"url": url, "events": ["reservation_created"]}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {r:?}");
+            assert_eq!(r.body["errors"][0]["field"], "url", "{url}: {r:?}");
+            assert_eq!(
+                r.body["errors"][0]["code"], "private_address",
+                "{url}: {r:?}"
+            );
+        }
+        assert!(
+            srv.state
+                .store()
+                .list_webhooks(owner.business.parse().unwrap())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        srv.state
+            .store()
+            .insert_webhook(&Webhook {
+                id: uuid::Uuid::new_v4(),
+                business_id: owner.business.parse().unwrap(),
+                url: format!("{hooks_base}/hooks/rdv"),
+                secret: "whsec_test".into(),
+                events: vec!["reservation_created".into()],
+                created_at: srv.state.now(),
+            })
+            .await
+            .unwrap();
+        let notifier = Notifier::new(srv.state.clone()).unwrap();
+        book(&srv, &client, &owner.service, &owner.at("10:00")).await;
+        drain(&notifier).await;
+        srv.state.uc.clock.advance(3 * 3600);
+        drain(&notifier).await;
+        assert!(
+            hooks.requests().is_empty(),
+            "the internal receiver was never called"
+        );
+
+        let admin = srv.admin("admin@example.com").await;
+        let r = srv.get("/api/admin/notifications/", Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        let dead: Vec<&Value> = r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["channel"] == "webhook")
+            .collect();
+        assert_eq!(dead.len(), 1, "{r:?}");
+        assert_eq!(dead[0]["status"], "dead", "{r:?}");
+        assert_eq!(
+            dead[0]["attempts"], 1,
+            "refused at once, not retried: {r:?}"
+        );
+        assert!(
+            dead[0]["last_error"]
+                .as_str()
+                .unwrap()
+                .contains("not a public address"),
+            "{r:?}"
+        );
     });
 }

@@ -26,6 +26,7 @@
 
 pub mod channels;
 pub mod ics;
+pub mod targets;
 pub mod templates;
 
 use std::collections::HashMap;
@@ -137,12 +138,16 @@ impl Notifier {
         let templates = Templates::load(&config.notify_templates_dir)?;
         let email = EmailSender::from_config(config)?;
         let sms = SmsSender::from_config(config)?;
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .timeout(Duration::from_secs(u64::from(
                 config.notify_send_timeout_seconds,
             )))
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent("rdv-notifier")
+            .user_agent("rdv-notifier");
+        if !config.webhook_private_targets {
+            http = http.dns_resolver(Arc::new(targets::PublicOnlyResolver));
+        }
+        let http = http
             .build()
             .map_err(|e| ConfigError(format!("HTTP client: {e}")))?;
         Ok(Notifier {
@@ -388,6 +393,17 @@ impl Notifier {
         else {
             return Err(SendError::permanent("the webhook was deleted"));
         };
+        if !self.state.config.webhook_private_targets {
+            let url = reqwest::Url::parse(&hook.url)
+                .map_err(|e| SendError::permanent(format!("webhook URL: {e}")))?;
+            match targets::check_url(&url).await {
+                Ok(()) => {}
+                Err(e @ targets::TargetError::Lookup(_)) => {
+                    return Err(SendError::transient(format!("webhook: {e}")));
+                }
+                Err(e) => return Err(SendError::permanent(format!("webhook: {e}"))),
+            }
+        }
         let body = m.payload.to_string();
         channels::send_webhook(
             &self.http,

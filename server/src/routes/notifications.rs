@@ -235,7 +235,7 @@ pub async fn list_webhooks(
     request_body = NewWebhook,
     responses(
         (status = 201, description = "Registered, with its secret", body = WebhookOut),
-        (status = 422, description = "VALIDATION_FAILED (url, events, too many webhooks)", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED (url: invalid_url, invalid_scheme, private_address, too_many; events)", body = crate::error::Problem),
     ))]
 pub async fn create_webhook(
     State(state): State<AppState>,
@@ -269,6 +269,15 @@ pub async fn create_webhook(
             "the URL needs a host and no user name or password",
         )
         .into());
+    }
+    if !state.config.webhook_private_targets {
+        // A name that does not resolve yet is accepted; each delivery checks again.
+        match crate::notify::targets::check_url(&url).await {
+            Ok(()) | Err(crate::notify::targets::TargetError::Lookup(_)) => {}
+            Err(e) => {
+                return Err(Error::field("url", "private_address", e.to_string()).into());
+            }
+        }
     }
     if body.events.is_empty() {
         return Err(Error::field("events", "empty", "name at least one event").into());
