@@ -171,6 +171,12 @@ pub struct Config {
     pub sms_auth_token: Secret,
     /// Sender number or name of text messages.
     pub sms_from: String,
+    /// Days sent and dead messages, processed notification events and expired refresh
+    /// tokens are kept before the worker deletes them (default 30; more than the longest
+    /// reminder offset).
+    pub retention_days: u32,
+    /// Hours an `Idempotency-Key` is remembered (default 24).
+    pub idempotency_hours: u32,
     /// Let webhooks reach loopback, private and link-local addresses (default false: public
     /// addresses only, against server-side request forgery). Set it for receivers inside your
     /// own network.
@@ -224,6 +230,8 @@ impl Default for Config {
             sms_account_sid: String::new(),
             sms_auth_token: Secret::default(),
             sms_from: String::new(),
+            retention_days: 30,
+            idempotency_hours: 24,
             webhook_private_targets: false,
         }
     }
@@ -375,6 +383,21 @@ impl Config {
                 "notify_concurrency and notify_max_attempts must be at least 1".into(),
             ));
         }
+        let longest_reminder = self
+            .notify_reminder_minutes
+            .iter()
+            .max()
+            .copied()
+            .unwrap_or(0);
+        if u64::from(self.retention_days) * 1440 <= u64::from(longest_reminder)
+            || self.idempotency_hours == 0
+        {
+            return Err(ConfigError(
+                "retention_days must exceed the longest of notify_reminder_minutes (a purged \
+                 reminder could be sent again) and idempotency_hours must be at least 1"
+                    .into(),
+            ));
+        }
         if self.profile == Profile::Prod && !problems.is_empty() {
             return Err(ConfigError(format!(
                 "refusing to start in prod with insecure settings: {}",
@@ -393,6 +416,14 @@ impl Config {
         }
         self.cors_origins.retain(|o| o.trim() != "*");
         Ok(problems)
+    }
+
+    /// How long settled rows are kept ([`rdv_storage::accounts::Retention`]).
+    pub fn retention(&self) -> rdv_storage::accounts::Retention {
+        rdv_storage::accounts::Retention {
+            settled_secs: i64::from(self.retention_days) * 86_400,
+            idempotency_secs: i64::from(self.idempotency_hours) * 3600,
+        }
     }
 
     /// The field cipher built from `encryption_key`.
@@ -510,6 +541,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.check().unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_retention_shorter_than_a_reminder_is_refused() {
+        let mut c = Config::load(
+            None,
+            &env(&[
+                ("RDV_RETENTION_DAYS", "1"),
+                ("RDV_NOTIFY_REMINDER_MINUTES", "1440,2880"),
+            ]),
+        )
+        .unwrap();
+        let e = c.check().unwrap_err();
+        assert!(e.to_string().contains("retention_days"), "{e}");
+        c.retention_days = 3;
+        assert!(c.check().is_ok());
     }
 
     #[test]

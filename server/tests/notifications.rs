@@ -272,6 +272,7 @@ both_backends!(
     preferences_and_webhooks_are_validated_and_scoped,
     a_refused_booking_announces_nothing,
     webhooks_cannot_reach_internal_addresses,
+    housekeeping_forgets_what_served_its_purpose_after_the_retention,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -1218,4 +1219,68 @@ fn webhooks_cannot_reach_internal_addresses(backend: Backend) {
             "{r:?}"
         );
     });
+}
+
+/// The worker's housekeeping keeps processed events and idempotency records for the configured
+/// retention, then deletes them: after that, the same key starts a new request.
+fn housekeeping_forgets_what_served_its_purpose_after_the_retention(backend: Backend) {
+    run(
+        backend,
+        |c| {
+            quiet_worker(c);
+            c.retention_days = 2;
+            c.idempotency_hours = 1;
+        },
+        |srv| async move {
+            let owner = srv.owner("owner@example.com").await;
+            let client = srv.client("lea@example.com").await;
+            let send = |token: &str, start: &str| {
+                let req = srv
+                    .http
+                    .post(format!("{}/api/client/reservations/", srv.base))
+                    .bearer_auth(token)
+                    .header("Idempotency-Key", "k-1")
+                    .json(&json!({"service_id": owner.service, "start": owner.at(start)}));
+                Srv::finish(req)
+            };
+            let booked = send(&client, "10:00").await;
+            assert_eq!(booked.status, StatusCode::CREATED, "{booked:?}");
+            let reused = send(&client, "12:00").await;
+            assert_eq!(reused.code(), "IDEMPOTENCY_KEY_REUSED", "{reused:?}");
+            let notifier = Notifier::new(srv.state.clone()).unwrap();
+            drain(&notifier).await;
+            assert_eq!(
+                notifier.purge().await.unwrap(),
+                Default::default(),
+                "nothing is old yet"
+            );
+
+            srv.state.uc.clock.advance(2 * 3600);
+            let purged = notifier.purge().await.unwrap();
+            assert_eq!(purged.idempotency_keys, 1, "{purged:?}");
+            assert_eq!(purged.events, 0, "{purged:?}");
+            let token = srv.login("lea@example.com", PASSWORD).await["access_token"]
+                .as_str()
+                .unwrap()
+                .to_owned(); // the first one expired on the moved clock
+            let fresh = send(&token, "12:00").await;
+            assert_eq!(
+                fresh.status,
+                StatusCode::CREATED,
+                "the key is forgotten: {fresh:?}"
+            );
+            drain(&notifier).await;
+            srv.state.uc.clock.advance(3 * 86_400);
+            let purged = notifier.purge().await.unwrap();
+            assert_eq!(purged.events, 2, "both bookings' events: {purged:?}");
+            assert!(
+                srv.state
+                    .store()
+                    .pending_events(10)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+        },
+    );
 }

@@ -142,6 +142,38 @@ pub struct SessionState {
     pub revoked: bool,
 }
 
+/// How long rows that have served their purpose are kept ([`AccountStore::purge_expired`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Retention {
+    /// Sent and dead messages, processed notification events, and refresh tokens after
+    /// their expiry, are kept this long (seconds). It must exceed the longest reminder offset,
+    /// since a reminder's processed event is what stops it from being recorded again.
+    pub settled_secs: i64,
+    /// Idempotency records are kept this long after their request (seconds).
+    pub idempotency_secs: i64,
+}
+
+/// Rows deleted by one [`AccountStore::purge_expired`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Purged {
+    /// Denylisted access tokens past their expiry.
+    pub revoked_access_tokens: u64,
+    /// Expired single-use tokens.
+    pub one_time_tokens: u64,
+    /// Refresh tokens expired for longer than the retention.
+    pub refresh_tokens: u64,
+    /// Idempotency records older than their retention.
+    pub idempotency_keys: u64,
+    /// Sent or dead messages older than the retention.
+    pub messages: u64,
+    /// Notification events processed longer ago than the retention.
+    pub events: u64,
+}
+
+/// Rows one purge statement deletes at most, each batch in its own short transaction (on
+/// SQLite the writer task waits for each).
+pub const PURGE_BATCH: i64 = 500;
+
 /// What presenting a refresh token did.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum RefreshOutcome {
@@ -322,6 +354,16 @@ pub trait AccountStore: Send + Sync {
     fn idempotency_forget(&self, user: Uuid, key: &str) -> impl Future<Output = Result<()>> + Send;
     /// Whether the database answers.
     fn ping(&self) -> impl Future<Output = Result<()>> + Send;
+    /// Deletes what has served its purpose: denylisted access tokens and single-use tokens
+    /// past their expiry, refresh tokens, sent and dead messages and processed notification
+    /// events older than `retention.settled_secs`, idempotency records older than
+    /// `retention.idempotency_secs`. Pending messages and events are never touched. Works in
+    /// batches of [`PURGE_BATCH`] rows.
+    fn purge_expired(
+        &self,
+        now: Timestamp,
+        retention: Retention,
+    ) -> impl Future<Output = Result<Purged>> + Send;
 }
 
 /// Implements [`AccountStore`] for a store type with one SQL text. `$pool` is an expression
@@ -904,6 +946,65 @@ macro_rules! impl_account_store {
                 .await
                 .map_err($crate::codec::db_error)?;
                 tx.commit().await.map_err($crate::codec::db_error)
+            }
+
+            async fn purge_expired(
+                &self,
+                now: rdv_core::Timestamp,
+                retention: $crate::accounts::Retention,
+            ) -> rdv_core::Result<$crate::accounts::Purged> {
+                let settled = now.secs() - retention.settled_secs;
+                let idempotency = now.secs() - retention.idempotency_secs;
+                // (table, key, condition on the cutoff $1, cutoff): the key finds a batch's
+                // rows by an index (idempotency records, keyed by two columns, by their
+                // creation time: every row sharing a listed time is past the cutoff too).
+                let plans: [(&str, &str, &str, i64); 6] = [
+                    ("revoked_access_tokens", "jti", "expires_at < $1", now.secs()),
+                    ("one_time_tokens", "token_hash", "expires_at < $1", now.secs()),
+                    ("refresh_tokens", "token_hash", "expires_at < $1", settled),
+                    ("idempotency_keys", "created_at", "created_at < $1", idempotency),
+                    ("outbox", "id", "status <> 'pending' AND created_at < $1", settled),
+                    (
+                        "notification_events",
+                        "id",
+                        "processed_at IS NOT NULL AND processed_at < $1",
+                        settled,
+                    ),
+                ];
+                let mut counts = [0_u64; 6];
+                for ((table, key, condition, cutoff), count) in plans.iter().zip(&mut counts) {
+                    let sql = format!(
+                        "DELETE FROM {table} WHERE {key} IN \
+                         (SELECT {key} FROM {table} WHERE {condition} LIMIT {})",
+                        $crate::accounts::PURGE_BATCH
+                    );
+                    loop {
+                        let $s = self;
+                        let $p = $pool;
+                        let mut tx = $begin.await.map_err($crate::codec::db_error)?;
+                        let deleted = sqlx::query(&sql)
+                            .bind(*cutoff)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err($crate::codec::db_error)?
+                            .rows_affected();
+                        tx.commit().await.map_err($crate::codec::db_error)?;
+                        *count += deleted;
+                        if deleted < $crate::accounts::PURGE_BATCH as u64 {
+                            break;
+                        }
+                    }
+                }
+                let [revoked_access_tokens, one_time_tokens, refresh_tokens, idempotency_keys, messages, events] =
+                    counts;
+                Ok($crate::accounts::Purged {
+                    revoked_access_tokens,
+                    one_time_tokens,
+                    refresh_tokens,
+                    idempotency_keys,
+                    messages,
+                    events,
+                })
             }
 
             async fn ping(&self) -> rdv_core::Result<()> {

@@ -10,8 +10,8 @@ use rdv_core::search::{SearchHit, SearchQuery};
 use rdv_core::{Error, Interval, Result, Timestamp, Uuid};
 
 use crate::accounts::{
-    AccountStore, IdempotencyState, OneTimeToken, OutboxMessage, RefreshOutcome, RefreshToken,
-    SessionState, TokenPurpose, User,
+    AccountStore, IdempotencyState, OneTimeToken, OutboxMessage, Purged, RefreshOutcome,
+    RefreshToken, Retention, SessionState, TokenPurpose, User,
 };
 use crate::notifications::{
     Channel, Delivery, DeliveryStatus, FanOut, NotificationEvent, NotificationStore, Preferences,
@@ -349,6 +349,9 @@ impl AccountStore for AnyStore {
     }
     async fn ping(&self) -> Result<()> {
         dispatch!(self, s => s.ping())
+    }
+    async fn purge_expired(&self, now: Timestamp, retention: Retention) -> Result<Purged> {
+        dispatch!(self, s => s.purge_expired(now, retention))
     }
 }
 

@@ -23,6 +23,9 @@
 //!    `Message-ID` derived from the deduplication key and webhooks a `Rdv-Delivery` id, so a
 //!    receiver can drop the copy that such a crash may cause. Shutdown lets sends in flight
 //!    finish and gives back the leases of the rest.
+//! 4. **Housekeeping.** At start and then hourly the worker deletes what has served its
+//!    purpose ([`Notifier::purge`]): sent and dead messages and processed events older than
+//!    `retention_days`, expired tokens, idempotency records older than `idempotency_hours`.
 
 pub mod channels;
 pub mod ics;
@@ -39,7 +42,7 @@ use rdv_core::model::{
 };
 use rdv_core::ports::{DirectoryStore as _, ReservationStore as _};
 use rdv_core::{Timestamp, Uuid};
-use rdv_storage::accounts::{AccountStore as _, OutboxMessage, User};
+use rdv_storage::accounts::{AccountStore as _, OutboxMessage, Purged, User};
 use rdv_storage::notifications::{
     Channel, Delivery, FanOut, NotificationEvent, NotificationStore as _, Preferences, Webhook,
 };
@@ -89,6 +92,9 @@ pub fn default_preferences() -> Preferences {
         events: OWNER_EVENTS.iter().map(|e| (*e).to_owned()).collect(),
     }
 }
+
+/// How often the worker runs its housekeeping ([`Notifier::purge`]).
+pub const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 /// What one [`Notifier::tick`] did.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -172,7 +178,14 @@ impl Notifier {
         let poll = Duration::from_millis(u64::from(self.state.config.notify_poll_ms.max(10)));
         tracing::info!(worker = %self.worker_id, email = self.email.is_some(),
             sms = self.sms.is_some(), "notification worker started");
+        let mut last_purge: Option<tokio::time::Instant> = None;
         while !*shutdown.borrow() {
+            if last_purge.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
+                last_purge = Some(tokio::time::Instant::now());
+                if let Err(e) = self.purge().await {
+                    tracing::warn!(worker = %self.worker_id, error = %e, "housekeeping failed");
+                }
+            }
             let busy = match self.tick().await {
                 Ok(report) => report.claimed > 0 || report.events > 0,
                 Err(e) => {
@@ -195,6 +208,21 @@ impl Notifier {
                 tracing::warn!(worker = %self.worker_id, error = %e, "could not release leases")
             }
         }
+    }
+
+    /// Housekeeping: deletes what has served its purpose (expired tokens, old idempotency
+    /// records, settled messages and processed events past `retention_days`). The worker runs
+    /// it at start and then every [`PURGE_EVERY`].
+    pub async fn purge(&self) -> rdv_core::Result<Purged> {
+        let purged = self
+            .state
+            .store()
+            .purge_expired(self.state.now(), self.state.config.retention())
+            .await?;
+        if purged != Purged::default() {
+            tracing::info!(worker = %self.worker_id, ?purged, "housekeeping");
+        }
+        Ok(purged)
     }
 
     /// One round: records due reminders, fans out pending events, then delivers one batch of

@@ -215,7 +215,7 @@ fn json_response(status: StatusCode, body: Vec<u8>, replayed: bool) -> Response 
 /// first answer (same reservation) instead of booking twice or conflicting.
 #[utoipa::path(post, path = "/api/client/reservations/", tag = "client",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body return the first answer")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body return the first answer (a key is remembered for idempotency_hours, 24 by default)")),
     request_body = rdv_core::booking::BookingRequest,
     responses(
         (status = 201, description = "Booked (pending until the business confirms)", body = rdv_core::model::Reservation),

@@ -6,7 +6,10 @@ use rdv_core::conformance::Fixture;
 use rdv_core::model::{Actor, ReservationStatus, TransitionRecord};
 use rdv_core::ports::Store;
 use rdv_core::{Interval, Timestamp, Uuid};
-use rdv_storage::accounts::{AccountStore, OutboxMessage};
+use rdv_storage::accounts::{
+    AccountStore, IdempotencyState, OneTimeToken, OutboxMessage, Purged, RefreshToken, Retention,
+    Role, TokenPurpose, User,
+};
 use rdv_storage::notifications::{
     Channel, DeliveryStatus, FanOut, NotificationStore, Preferences, Webhook,
 };
@@ -406,5 +409,212 @@ macro_rules! notification_tests {
                 common::notifications::reminders_are_recorded_once($fresh().await).await
             });
         }
+
+        #[test]
+        fn purge_removes_only_what_served_its_purpose() {
+            $run(async {
+                common::notifications::purge_removes_only_what_served_its_purpose($fresh().await)
+                    .await
+            });
+        }
     };
+}
+
+/// Housekeeping deletes what has served its purpose and nothing else: expired denylist entries
+/// and single-use tokens, refresh tokens and settled messages and processed events older than
+/// the retention, old idempotency records; live tokens, recent rows and everything still
+/// pending stay. A second run finds nothing.
+pub async fn purge_removes_only_what_served_its_purpose(
+    store: impl Store + NotificationStore + AccountStore,
+) {
+    const DAY: i64 = 86_400;
+    let f = Fixture::new(&store).await;
+    let now = ts("2026-08-01T00:00:00Z");
+    let long_ago = now.add_secs(-40 * DAY);
+    let recently = now.add_secs(-DAY);
+    let user = User {
+        id: Uuid::new_v4(),
+        email: "purge@example.com".into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        role: Role::Client,
+        locale: "en".into(),
+        email_verified_at: None,
+        created_at: long_ago,
+        password_changed_at: long_ago,
+    };
+    assert!(store.create_user(&user, None, &[]).await.unwrap());
+
+    // Access token denylist: one expired, one still running.
+    store
+        .revoke_access_token("jti-old", now.add_secs(-1))
+        .await
+        .unwrap();
+    store
+        .revoke_access_token("jti-live", now.add_secs(600))
+        .await
+        .unwrap();
+    // Single-use tokens: an expired reset token, a live verification token.
+    let token = |hash: &str, purpose, expires_at| OneTimeToken {
+        token_hash: hash.into(),
+        user_id: user.id,
+        purpose,
+        created_at: long_ago,
+        expires_at,
+    };
+    let expired = token("ott-old", TokenPurpose::PasswordReset, now.add_secs(-1));
+    let live = token(
+        "ott-live",
+        TokenPurpose::EmailVerification,
+        now.add_secs(3600),
+    );
+    for t in [&expired, &live] {
+        assert!(store.issue_one_time_token(t, &[], None).await.unwrap());
+    }
+    // Refresh tokens: one expired beyond the retention, one expired recently, one live.
+    for (hash, expires_at) in [
+        ("rt-old", now.add_secs(-31 * DAY)),
+        ("rt-recent", now.add_secs(-DAY)),
+        ("rt-live", now.add_secs(DAY)),
+    ] {
+        store
+            .insert_refresh_token(&RefreshToken {
+                token_hash: hash.into(),
+                family_id: Uuid::new_v4(),
+                user_id: user.id,
+                created_at: long_ago,
+                expires_at,
+            })
+            .await
+            .unwrap();
+    }
+    // Idempotency records: two days old, one hour old.
+    for (key, at) in [
+        ("idem-old", now.add_secs(-2 * DAY)),
+        ("idem-new", now.add_secs(-3600)),
+    ] {
+        let state = store
+            .idempotency_begin(user.id, key, "hash", at)
+            .await
+            .unwrap();
+        assert_eq!(state, IdempotencyState::Started);
+        store
+            .idempotency_finish(user.id, key, 201, "{}")
+            .await
+            .unwrap();
+    }
+    // Messages: sent long ago, sent recently, pending long ago.
+    let queued = |i: usize, at| OutboxMessage {
+        created_at: at,
+        ..message(100 + i, at)
+    };
+    let messages = [
+        queued(0, long_ago),
+        queued(1, recently),
+        queued(2, long_ago),
+    ];
+    store.enqueue_messages(&messages).await.unwrap();
+    let claimed = store
+        .claim_deliveries("w", &[Channel::Email], now, now.add_secs(60), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 3);
+    for m in &messages[..2] {
+        assert!(store.mark_sent(m.id, "w", now).await.unwrap());
+    }
+    store.release_leases("w").await.unwrap();
+    // Events: processed long ago, processed recently, still pending.
+    for day in 1..=3 {
+        let slot = Interval::new(
+            ts(&format!("2026-09-0{day}T09:00:00Z")),
+            ts(&format!("2026-09-0{day}T09:30:00Z")),
+        )
+        .unwrap();
+        let r = f.reservation(f.client.id, f.resource.id, slot);
+        store.insert_reservation(&r, 1).await.unwrap();
+        let pending = store.pending_events(10).await.unwrap();
+        let processed_at = match day {
+            1 => long_ago,
+            2 => recently,
+            _ => continue,
+        };
+        let event_id = pending.last().unwrap().id.clone();
+        let fan_out = FanOut {
+            event_id,
+            messages: vec![],
+        };
+        store.fan_out(&[fan_out], processed_at).await.unwrap();
+    }
+
+    let retention = Retention {
+        settled_secs: 30 * DAY,
+        idempotency_secs: DAY,
+    };
+    let purged = store.purge_expired(now, retention).await.unwrap();
+    assert_eq!(
+        purged,
+        Purged {
+            revoked_access_tokens: 1,
+            one_time_tokens: 1,
+            refresh_tokens: 1,
+            idempotency_keys: 1,
+            messages: 1,
+            events: 1,
+        }
+    );
+    assert_eq!(
+        store.purge_expired(now, retention).await.unwrap(),
+        Purged::default()
+    );
+
+    assert!(!store.is_access_token_revoked("jti-old").await.unwrap());
+    assert!(store.is_access_token_revoked("jti-live").await.unwrap());
+    let spent = store
+        .consume_one_time_token("ott-live", TokenPurpose::EmailVerification, now)
+        .await
+        .unwrap();
+    assert_eq!(spent, Some(user.id));
+    assert!(
+        store
+            .revoke_refresh_family("rt-live", now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .revoke_refresh_family("rt-recent", now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .revoke_refresh_family("rt-old", now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .idempotency_begin(user.id, "idem-new", "hash", now)
+            .await
+            .unwrap(),
+        IdempotencyState::Replay {
+            status: 201,
+            body: "{}".into()
+        }
+    );
+    assert_eq!(
+        store
+            .idempotency_begin(user.id, "idem-old", "hash", now)
+            .await
+            .unwrap(),
+        IdempotencyState::Started,
+        "forgotten"
+    );
+    for (m, kept) in messages.iter().zip([false, true, true]) {
+        let left = store.outbox_for(&m.recipient).await.unwrap().len();
+        assert_eq!(left, usize::from(kept), "{}", m.recipient);
+    }
+    assert_eq!(store.pending_events(10).await.unwrap().len(), 1);
 }
