@@ -354,8 +354,8 @@ pub trait AccountStore: Send + Sync {
     fn idempotency_forget(&self, user: Uuid, key: &str) -> impl Future<Output = Result<()>> + Send;
     /// Whether the database answers.
     fn ping(&self) -> impl Future<Output = Result<()>> + Send;
-    /// Deletes what has served its purpose: denylisted access tokens and single-use tokens
-    /// past their expiry, refresh tokens, sent and dead messages and processed notification
+    /// Deletes what has served its purpose: denylisted access tokens a minute past their
+    /// expiry (beyond any verifier's leeway), single-use tokens past their expiry, refresh tokens, sent and dead messages and processed notification
     /// events older than `retention.settled_secs`, idempotency records older than
     /// `retention.idempotency_secs`. Pending messages and events are never touched. Works in
     /// batches of [`PURGE_BATCH`] rows.
@@ -959,7 +959,9 @@ macro_rules! impl_account_store {
                 // rows by an index (idempotency records, keyed by two columns, by their
                 // creation time: every row sharing a listed time is past the cutoff too).
                 let plans: [(&str, &str, &str, i64); 6] = [
-                    ("revoked_access_tokens", "jti", "expires_at < $1", now.secs()),
+                    // A denylisted token stays listed a minute past its expiry: verifiers
+                    // accept tokens a few seconds late (leeway).
+                    ("revoked_access_tokens", "jti", "expires_at < $1", now.secs() - 60),
                     ("one_time_tokens", "token_hash", "expires_at < $1", now.secs()),
                     ("refresh_tokens", "token_hash", "expires_at < $1", settled),
                     ("idempotency_keys", "created_at", "created_at < $1", idempotency),

@@ -444,9 +444,14 @@ pub async fn purge_removes_only_what_served_its_purpose(
     };
     assert!(store.create_user(&user, None, &[]).await.unwrap());
 
-    // Access token denylist: one expired, one still running.
+    // Access token denylist: one expired over a minute ago, one still running.
     store
-        .revoke_access_token("jti-old", now.add_secs(-1))
+        .revoke_access_token("jti-old", now.add_secs(-61))
+        .await
+        .unwrap();
+    // Expired, but within a minute: a verifier's leeway could still accept the token.
+    store
+        .revoke_access_token("jti-late", now.add_secs(-5))
         .await
         .unwrap();
     store
@@ -567,6 +572,7 @@ pub async fn purge_removes_only_what_served_its_purpose(
     );
 
     assert!(!store.is_access_token_revoked("jti-old").await.unwrap());
+    assert!(store.is_access_token_revoked("jti-late").await.unwrap());
     assert!(store.is_access_token_revoked("jti-live").await.unwrap());
     let spent = store
         .consume_one_time_token("ott-live", TokenPurpose::EmailVerification, now)
