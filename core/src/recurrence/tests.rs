@@ -605,7 +605,8 @@ fn recurrence_of(c: &Case) -> Recurrence {
 /// day to local midnight, which for these zones (whose changes are never at midnight) gives
 /// the same instant as RFC 5545's policy; its DTSTART however is a resolved instant, so a
 /// DTSTART inside a gap would carry the shifted time of day to every occurrence. Cases whose
-/// DTSTART is in a gap are therefore left out of the comparison.
+/// DTSTART is in a gap are therefore left out of the comparison, and so are those whose DTSTART
+/// is in a repeated hour, which the crate refuses as ambiguous.
 fn oracle(c: &Case, rule_text: &str) -> Vec<Timestamp> {
     let set: rrule::RRuleSet = format!(
         "DTSTART;TZID={}:{}\nRRULE:{rule_text}",
@@ -669,7 +670,9 @@ proptest! {
     /// The `rrule` crate, as an oracle, finds the same occurrences in the window.
     #[test]
     fn expansion_agrees_with_the_rrule_crate(c in case()) {
-        prop_assume!(!matches!(c.tz.from_local_datetime(&c.dtstart), chrono::LocalResult::None));
+        // DTSTART in a gap or in a repeated hour: the `rrule` crate refuses the latter (it will
+        // not pick one of the two instants), and see `oracle` for the former.
+        prop_assume!(matches!(c.tz.from_local_datetime(&c.dtstart), chrono::LocalResult::Single(_)));
         let r = recurrence_of(&c);
         // The `rrule` crate (like python-dateutil) intersects plain and ordinal BYDAY entries
         // (`MO,-1MO` gives only the last Monday); RFC 5545 makes BYDAY a set, so we take the
