@@ -490,6 +490,20 @@ fn sms_and_webhooks_reach_the_http_receiver_authenticated_and_signed(backend: Ba
     );
 }
 
+/// Registering a webhook at `url` answers 422 on the `url` field with `code`.
+async fn assert_webhook_refused(srv: &Srv, owner: &common::Owner, url: &str, code: &str) {
+    let r = srv
+        .post(
+            "/api/entreprise/webhooks/",
+            owner.t(),
+            json!({"url": url, "events": ["reservation_created"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {r:?}");
+    assert_eq!(r.body["errors"][0]["field"], "url", "{url}: {r:?}");
+    assert_eq!(r.body["errors"][0]["code"], code, "{url}: {r:?}");
+}
+
 fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -1053,15 +1067,7 @@ fn preferences_and_webhooks_are_validated_and_scoped(backend: Backend) {
             ("not a url", "invalid_url"),
             ("https://user:pw@x.example/h", "invalid_url"),
         ] {
-            let r = srv
-                .post(
-                    "/api/entreprise/webhooks/",
-                    owner.t(),
-                    json!({"url": url, "events": ["reservation_created"]}),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {r:?}");
-            assert_eq!(r.body["errors"][0]["code"], field_code, "{url}: {r:?}");
+            assert_webhook_refused(&srv, &owner, url, field_code).await;
         }
         let r = srv
             .post(
@@ -1151,19 +1157,7 @@ fn webhooks_cannot_reach_internal_addresses(backend: Backend) {
             "http://[::ffff:192.168.1.1]/h".to_owned(),
             "http://localhost:8080/h".to_owned(),
         ] {
-            let r = srv
-                .post(
-                    "/api/entreprise/webhooks/",
-                    owner.t(),
-                    json!({"url": url, "events": ["reservation_created"]}),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {r:?}");
-            assert_eq!(r.body["errors"][0]["field"], "url", "{url}: {r:?}");
-            assert_eq!(
-                r.body["errors"][0]["code"], "private_address",
-                "{url}: {r:?}"
-            );
+            assert_webhook_refused(&srv, &owner, &url, "private_address").await;
         }
         assert!(
             srv.state
