@@ -14,7 +14,16 @@ SCENARIOS=${SCENARIOS:-healthz slots slots-identity booking}
 THREADS=2
 TARGET=${CARGO_TARGET_DIR:-target}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
-cargo build --release -p rdv-server --bin rdv-server --example load_fixture
+# BIN_DIR names a folder holding `rdv-server` and `load_fixture` built elsewhere (an A/B run of
+# two builds alternated in one sitting); without it this checkout's release build is used.
+if [ -n "${BIN_DIR:-}" ]; then
+  server_bin="$BIN_DIR/rdv-server"
+  fixture_bin="$BIN_DIR/load_fixture"
+else
+  cargo build --release -p rdv-server --bin rdv-server --example load_fixture
+  server_bin="$TARGET/release/rdv-server"
+  fixture_bin="$TARGET/release/examples/load_fixture"
+fi
 dir=$(mktemp -d)
 export DATABASE_URL="sqlite://$dir/load.db"
 export RDV_JWT_SECRET="load-test-secret-load-test-secret-0001"
@@ -24,8 +33,8 @@ export RDV_RATE_LIMIT_PER_MINUTE=100000000
 export RDV_ACCOUNT_RATE_LIMIT_PER_MINUTE=100000000
 export RDV_BIND=127.0.0.1:18080
 export RDV_LOG_LEVEL=${RDV_LOG_LEVEL:-info}
-"$TARGET/release/examples/load_fixture" "$DATABASE_URL" "$dir/fixture.lua"
-"$TARGET/release/rdv-server" serve > "$dir/server.log" 2>&1 &
+"$fixture_bin" "$DATABASE_URL" "$dir/fixture.lua"
+"$server_bin" serve > "$dir/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 1 100); do
