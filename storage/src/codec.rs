@@ -48,29 +48,11 @@ pub fn uuid(column: &str, text: &str) -> Result<uuid::Uuid> {
     })
 }
 
-/// Maps a database error to the core's error: the booking constraints become their typed
-/// conflicts, serialisation failures a retryable conflict, the rest a storage error.
+/// Maps a database error to the core's error: the constraints of
+/// [`crate::error::CONSTRAINTS`] become their typed conflicts, serialisation failures a
+/// retryable conflict, the rest a storage error.
 pub fn db_error(e: sqlx::Error) -> Error {
-    if let sqlx::Error::Database(db) = &e {
-        let text = format!("{} {}", db.message(), db.constraint().unwrap_or(""));
-        if text.contains("reservations_client_no_overlap") {
-            return Error::ClientDoubleBooked;
-        }
-        if text.contains("reservations_no_overlap") {
-            return Error::BookingOverlap;
-        }
-        if text.contains("availability_windows_no_overlap") {
-            return Error::AvailabilityOverlap {
-                existing: "a stored window".into(),
-            };
-        }
-        if matches!(db.code().as_deref(), Some("40001") | Some("40P01")) {
-            return Error::ConcurrentModification;
-        }
-    }
-    Error::Storage {
-        message: e.to_string(),
-    }
+    crate::error::StorageError::from(e).into()
 }
 
 /// Converts a count read from the database.

@@ -10,21 +10,28 @@
 //!   resource (buffers included) and per client, advisory locks taken in a fixed order for the
 //!   check-then-write paths, so no deadlock reaches a caller.
 //!
-//! [`AnyStore`] picks one from a URL. [`accounts`] stores the server's users, sessions,
-//! outbox and idempotency records with one SQL text for both backends, and [`notifications`] the
-//! notification events, delivery queue, preferences and webhooks. Migrations are versioned SQL files per backend
+//! [`AnyStore`] picks one from a URL. [`app`] holds the server's own tables: [`accounts`]
+//! (users, sessions, outbox, idempotency records) and [`notifications`] (notification events,
+//! delivery queue, preferences, webhooks), written once over [`sql::SqlBackend`], the small
+//! trait that says what differs between the backends. [`error::StorageError`] keeps the
+//! driver's error; its constraint table ([`error::CONSTRAINTS`]) gives database constraints
+//! their meaning in the core. Migrations are versioned SQL files per backend
 //! (`migrations/sqlite`, `migrations/postgres`), embedded and applied on open. Sensitive
 //! fields are encrypted at rest with [`crypto::FieldCipher`].
 
-pub mod accounts;
 pub mod any;
+pub mod app;
 pub mod codec;
 pub mod crypto;
-pub mod notifications;
+pub mod error;
 pub mod postgres;
+pub mod sql;
 pub mod sqlite;
+
+pub use app::{accounts, notifications};
 
 pub use any::{AnyStore, Backend};
 pub use crypto::FieldCipher;
+pub use error::StorageError;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;

@@ -14,6 +14,8 @@
 //! first take advisory locks in ascending key order (resource, then client), so they
 //! serialise instead of deadlocking, then apply the core's capacity rule and write.
 
+mod backend;
+
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -1153,21 +1155,3 @@ impl ReservationStore for PgStore {
         Ok(done.rows_affected())
     }
 }
-
-crate::impl_account_store!(
-    PgStore,
-    sqlx::Postgres,
-    |store| &store.pool,
-    |pool| pool.begin(),
-    &store.pool
-);
-
-crate::impl_notification_store!(
-    PgStore,
-    sqlx::Postgres,
-    |store| &store.pool,
-    store.cipher,
-    |pool| pool.begin(),
-    &store.pool,
-    " FOR UPDATE SKIP LOCKED"
-);

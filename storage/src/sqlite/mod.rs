@@ -16,6 +16,8 @@
 //! WAL lets them run beside the writer. (Not a pool: sqlx's pool pings every connection handed
 //! back, one more round trip to the connection's thread per statement.)
 
+mod backend;
+
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -1847,21 +1849,3 @@ fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, f: &ReservationFilter) {
         sql.push(" AND r.start_at < ").push_bind(to.secs());
     }
 }
-
-crate::impl_account_store!(
-    SqliteStore,
-    sqlx::Sqlite,
-    |store| &store.read,
-    |pool| WriteTx::begin(pool, &store.write_turn),
-    &mut *store.reader().await
-);
-
-crate::impl_notification_store!(
-    SqliteStore,
-    sqlx::Sqlite,
-    |store| &store.read,
-    store.cipher,
-    |pool| WriteTx::begin(pool, &store.write_turn),
-    &mut *store.reader().await,
-    ""
-);

@@ -1,0 +1,97 @@
+//! PostgreSQL's side of the shared SQL layer: how [`Value`]s are bound (identifiers as
+//! `uuid`, booleans as `boolean`), how rows are read, and how a write transaction begins (a
+//! plain `BEGIN` on the pool).
+
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::{Postgres, Row};
+
+use super::PgStore;
+use crate::crypto::FieldCipher;
+use crate::error::StorageError;
+use crate::sql::{SqlBackend, SqlRow, Statement, Value};
+
+/// A statement of the shared layer, bound for PostgreSQL.
+pub(crate) fn query(statement: &Statement) -> sqlx::query::Query<'_, Postgres, PgArguments> {
+    let mut query = sqlx::query(&statement.sql);
+    for value in &statement.args {
+        query = match value {
+            Value::Text(s) => query.bind(s.as_str()),
+            Value::OptText(s) => query.bind(s.as_deref()),
+            Value::Int(i) => query.bind(*i),
+            Value::OptInt(i) => query.bind(*i),
+            Value::Bool(b) => query.bind(*b),
+            Value::Id(id) => query.bind(*id),
+            Value::OptId(id) => query.bind(*id),
+        };
+    }
+    query
+}
+
+impl SqlRow for PgRow {
+    fn text(&self, col: &str) -> Result<String, StorageError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StorageError> {
+        Ok(self.try_get(col)?)
+    }
+    fn int(&self, col: &str) -> Result<i64, StorageError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StorageError> {
+        Ok(self.try_get(col)?)
+    }
+    fn real(&self, col: &str) -> Result<f64, StorageError> {
+        Ok(self.try_get(col)?)
+    }
+    fn flag(&self, col: &str) -> Result<bool, StorageError> {
+        Ok(self.try_get(col)?)
+    }
+    fn id(&self, col: &str) -> rdv_core::Result<rdv_core::Uuid> {
+        Ok(self.try_get(col).map_err(StorageError::from)?)
+    }
+    fn opt_id(&self, col: &str) -> rdv_core::Result<Option<rdv_core::Uuid>> {
+        Ok(self.try_get(col).map_err(StorageError::from)?)
+    }
+    fn id_list(&self, col: &str, _element: &str) -> rdv_core::Result<Vec<rdv_core::Uuid>> {
+        Ok(self.try_get(col).map_err(StorageError::from)?)
+    }
+}
+
+impl SqlBackend for PgStore {
+    type Row = PgRow;
+    type Tx = sqlx::Transaction<'static, Postgres>;
+
+    const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
+    const BYTE_ORDER: &'static str = " COLLATE \"C\"";
+    const JSON_PARAM: &'static str = "::jsonb";
+    const JSON_TEXT: &'static str = "::text";
+
+    fn cipher(&self) -> &FieldCipher {
+        &self.cipher
+    }
+
+    async fn begin(&self) -> Result<Self::Tx, StorageError> {
+        Ok(self.pool.begin().await?)
+    }
+
+    async fn commit(tx: Self::Tx) -> Result<(), StorageError> {
+        Ok(tx.commit().await?)
+    }
+
+    async fn rollback(tx: Self::Tx) -> Result<(), StorageError> {
+        Ok(tx.rollback().await?)
+    }
+
+    async fn execute(tx: &mut Self::Tx, statement: &Statement) -> Result<u64, StorageError> {
+        let done = query(statement).execute(&mut **tx).await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn fetch(tx: &mut Self::Tx, statement: &Statement) -> Result<Vec<PgRow>, StorageError> {
+        Ok(query(statement).fetch_all(&mut **tx).await?)
+    }
+
+    async fn read(&self, statement: &Statement) -> Result<Vec<PgRow>, StorageError> {
+        Ok(query(statement).fetch_all(&self.pool).await?)
+    }
+}

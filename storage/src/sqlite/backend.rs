@@ -1,0 +1,108 @@
+//! SQLite's side of the shared SQL layer: how [`Value`]s are bound (identifiers as text,
+//! booleans as `0`/`1`), how rows are read, and how a write transaction begins (the store's
+//! write turn, then `BEGIN IMMEDIATE`).
+
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::{Row, Sqlite};
+
+use super::{SqliteStore, WriteTx};
+use crate::codec::uuid;
+use crate::crypto::FieldCipher;
+use crate::error::StorageError;
+use crate::sql::{SqlBackend, SqlRow, Statement, Value};
+
+/// A statement of the shared layer, bound for SQLite.
+pub(crate) fn query(statement: &Statement) -> sqlx::query::Query<'_, Sqlite, SqliteArguments<'_>> {
+    let mut query = sqlx::query(&statement.sql);
+    for value in &statement.args {
+        query = match value {
+            Value::Text(s) => query.bind(s.as_str()),
+            Value::OptText(s) => query.bind(s.as_deref()),
+            Value::Int(i) => query.bind(*i),
+            Value::OptInt(i) => query.bind(*i),
+            Value::Bool(b) => query.bind(i64::from(*b)),
+            Value::Id(id) => query.bind(id.to_string()),
+            Value::OptId(id) => query.bind(id.map(|id| id.to_string())),
+        };
+    }
+    query
+}
+
+impl SqlRow for SqliteRow {
+    fn text(&self, col: &str) -> Result<String, StorageError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StorageError> {
+        Ok(self.try_get(col)?)
+    }
+    fn int(&self, col: &str) -> Result<i64, StorageError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StorageError> {
+        Ok(self.try_get(col)?)
+    }
+    fn real(&self, col: &str) -> Result<f64, StorageError> {
+        Ok(self.try_get(col)?)
+    }
+    fn flag(&self, col: &str) -> Result<bool, StorageError> {
+        Ok(self.try_get::<i64, _>(col)? == 1)
+    }
+    fn id(&self, col: &str) -> rdv_core::Result<rdv_core::Uuid> {
+        uuid(col, &self.text(col)?)
+    }
+    fn opt_id(&self, col: &str) -> rdv_core::Result<Option<rdv_core::Uuid>> {
+        self.opt_text(col)?.map(|s| uuid(col, &s)).transpose()
+    }
+    fn id_list(&self, col: &str, element: &str) -> rdv_core::Result<Vec<rdv_core::Uuid>> {
+        self.opt_text(col)?
+            .unwrap_or_default()
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| uuid(element, s))
+            .collect()
+    }
+}
+
+impl SqlBackend for SqliteStore {
+    type Row = SqliteRow;
+    type Tx = WriteTx;
+
+    const SKIP_LOCKED: &'static str = "";
+    const BYTE_ORDER: &'static str = "";
+    const JSON_PARAM: &'static str = "";
+    const JSON_TEXT: &'static str = "";
+
+    fn cipher(&self) -> &FieldCipher {
+        &self.cipher
+    }
+
+    async fn begin(&self) -> Result<WriteTx, StorageError> {
+        Ok(WriteTx::begin(&self.read, &self.write_turn).await?)
+    }
+
+    async fn commit(tx: WriteTx) -> Result<(), StorageError> {
+        Ok(tx.commit().await?)
+    }
+
+    async fn rollback(tx: WriteTx) -> Result<(), StorageError> {
+        Ok(tx.rollback().await?)
+    }
+
+    async fn execute(tx: &mut WriteTx, statement: &Statement) -> Result<u64, StorageError> {
+        let done = query(statement).execute(&mut **tx).await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn fetch(
+        tx: &mut WriteTx,
+        statement: &Statement,
+    ) -> Result<Vec<SqliteRow>, StorageError> {
+        Ok(query(statement).fetch_all(&mut **tx).await?)
+    }
+
+    async fn read(&self, statement: &Statement) -> Result<Vec<SqliteRow>, StorageError> {
+        Ok(query(statement)
+            .fetch_all(&mut *self.reader().await)
+            .await?)
+    }
+}
