@@ -1,0 +1,291 @@
+//! Availability use cases: one window, many at once, a recurring series, reading, moving
+//! and deleting windows (AV-1 to AV-4).
+
+use serde::{Deserialize, Serialize};
+
+use super::UseCases;
+use crate::error::{Entity, Error, ItemFailure, Result};
+use crate::model::{AvailabilityId, AvailabilityWindow, BusinessId, ResourceId};
+use crate::overlap::OverlapIndex;
+use crate::ports::{Clock, IdSource, Store};
+use crate::time::{DAY, Interval, Timestamp};
+
+/// Longest single availability window.
+pub const MAX_WINDOW_DAYS: i64 = 31;
+/// Most windows in one bulk request.
+pub const MAX_BULK_ITEMS: usize = 500;
+
+/// Input of [`UseCases::create_recurring_availabilities`] (AV-3): "every Monday 09:00–17:00".
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "resource_id": "0196f1a2-3b4c-7d5e-8f60-718293a4b5c6",
+    "rrule": "FREQ=WEEKLY;BYDAY=MO;COUNT=10",
+    "first_start": "2026-04-06T09:00:00",
+    "wall_minutes": 480,
+    "exdates": ["2026-04-13T09:00:00"],
+    "generate_until": "2026-07-01T00:00:00Z"
+}))))]
+pub struct RecurringAvailability {
+    /// The resource that is available.
+    pub resource_id: ResourceId,
+    /// RFC 5545 rule text, e.g. `FREQ=WEEKLY;BYDAY=MO;COUNT=10`.
+    pub rrule: String,
+    /// Local wall-clock start of the first occurrence, in the business's zone.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::local_date_time))]
+    pub first_start: chrono::NaiveDateTime,
+    /// Wall-clock length of each window (09:00–17:00 is 480, on DST days too).
+    pub wall_minutes: u32,
+    /// Occurrences to skip (local wall-clock starts).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::local_date_times))]
+    pub exdates: Vec<chrono::NaiveDateTime>,
+    /// Generate windows starting before this instant at the latest; defaults to one year
+    /// after `now`. Rules without COUNT/UNTIL are bounded by it.
+    #[serde(default)]
+    pub generate_until: Option<Timestamp>,
+}
+
+impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
+    fn check_window(interval: &Interval) -> Result<()> {
+        if interval.duration_secs() > MAX_WINDOW_DAYS * DAY {
+            return Err(Error::InvalidInterval {
+                reason: format!("an availability window lasts at most {MAX_WINDOW_DAYS} days"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Creates one availability window (AV-4: never overlapping another of the resource).
+    pub async fn create_availability(
+        &self,
+        business: BusinessId,
+        resource: ResourceId,
+        interval: Interval,
+    ) -> Result<AvailabilityWindow> {
+        let window = self.new_window(business, resource, interval);
+        self.check_new_window(&window, None).await?;
+        self.store
+            .insert_windows(std::slice::from_ref(&window))
+            .await?;
+        Ok(window)
+    }
+
+    fn new_window(
+        &self,
+        business: BusinessId,
+        resource_id: ResourceId,
+        interval: Interval,
+    ) -> AvailabilityWindow {
+        AvailabilityWindow {
+            id: AvailabilityId::from_uuid(self.ids.next_uuid()),
+            business_id: business,
+            resource_id,
+            interval,
+            series_id: None,
+        }
+    }
+
+    /// The checks of one new window: its resource belongs to the business, its length, no
+    /// overlap with an earlier item of the same request (`earlier_overlap`, its index), and
+    /// none with stored windows.
+    async fn check_new_window(
+        &self,
+        w: &AvailabilityWindow,
+        earlier_overlap: Option<usize>,
+    ) -> Result<()> {
+        self.owned_resource(w.business_id, w.resource_id).await?;
+        Self::check_window(&w.interval)?;
+        if let Some(j) = earlier_overlap {
+            return Err(Error::AvailabilityOverlap {
+                existing: format!("items[{j}]"),
+            });
+        }
+        if let Some(other) = self
+            .store
+            .list_windows(&[w.resource_id], w.interval)
+            .await?
+            .first()
+        {
+            return Err(Error::AvailabilityOverlap {
+                existing: other.id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Creates many windows at once, all or nothing (AV-2): on any problem nothing is stored
+    /// and [`Error::BulkRejected`] lists every failing item with its code.
+    pub async fn create_availabilities(
+        &self,
+        business: BusinessId,
+        items: &[(ResourceId, Interval)],
+    ) -> Result<Vec<AvailabilityWindow>> {
+        if items.is_empty() || items.len() > MAX_BULK_ITEMS {
+            return Err(Error::field(
+                "items",
+                "out_of_range",
+                format!("items must hold 1 to {MAX_BULK_ITEMS} windows"),
+            ));
+        }
+        let windows: Vec<AvailabilityWindow> = items
+            .iter()
+            .map(|&(resource, interval)| self.new_window(business, resource, interval))
+            .collect();
+        self.insert_new_windows(windows).await
+    }
+
+    /// Checks every window (collecting a report per failing item) and inserts all or none.
+    async fn insert_new_windows(
+        &self,
+        windows: Vec<AvailabilityWindow>,
+    ) -> Result<Vec<AvailabilityWindow>> {
+        // Overlaps inside the batch through the interval index: O(n log n + k), not O(n²).
+        let index: OverlapIndex<usize> = windows
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.interval, i))
+            .collect();
+        let mut failures = Vec::new();
+        for (i, w) in windows.iter().enumerate() {
+            let earlier = index
+                .overlapping(w.interval)
+                .map(|(_, &j)| j)
+                .filter(|&j| j < i && windows[j].resource_id == w.resource_id)
+                .min();
+            if let Err(e) = self.check_new_window(w, earlier).await {
+                failures.push(ItemFailure {
+                    index: i,
+                    code: e.code().as_str().to_owned(),
+                    message: e.to_string(),
+                });
+            }
+        }
+        if !failures.is_empty() {
+            return Err(Error::BulkRejected { failures });
+        }
+        // The store re-checks overlaps atomically: a concurrent writer cannot slip in between.
+        self.store.insert_windows(&windows).await?;
+        Ok(windows)
+    }
+
+    /// Generates the windows of a recurrence rule in the business's zone (AV-3) and inserts
+    /// them all or none, as one series. At most [`MAX_BULK_ITEMS`] windows per call: a rule
+    /// that yields more fails with `RECURRENCE_TOO_LARGE` (shorten it with COUNT/UNTIL or
+    /// `generate_until`).
+    pub async fn create_recurring_availabilities(
+        &self,
+        business: BusinessId,
+        input: &RecurringAvailability,
+    ) -> Result<Vec<AvailabilityWindow>> {
+        let zone = self.business(business).await?.time_zone;
+        self.owned_resource(business, input.resource_id).await?;
+        if input.wall_minutes == 0 || i64::from(input.wall_minutes) * 60 > MAX_WINDOW_DAYS * DAY {
+            return Err(Error::field(
+                "wall_minutes",
+                "out_of_range",
+                format!(
+                    "wall_minutes must be between 1 and {}",
+                    MAX_WINDOW_DAYS * 24 * 60
+                ),
+            ));
+        }
+        let rule = crate::recurrence::RecurrenceRule::parse(&input.rrule)?;
+        let recurrence = crate::recurrence::Recurrence::new(input.first_start, zone.0, rule)?
+            .with_exdates(input.exdates.iter().copied());
+        let now = self.clock.now();
+        let start = crate::tz::resolve_local(zone.0, input.first_start);
+        let until = input.generate_until.unwrap_or(now.add_secs(366 * DAY));
+        let window = Interval::new(start, until.max(start.add_secs(1)))?;
+        let (intervals, truncated) =
+            recurrence.expand_intervals(window, MAX_BULK_ITEMS, input.wall_minutes);
+        if truncated {
+            return Err(Error::RecurrenceTooLarge {
+                limit: MAX_BULK_ITEMS,
+            });
+        }
+        if intervals.is_empty() {
+            return Err(Error::InvalidRecurrence {
+                reason: "the rule yields no occurrence in the generated range".into(),
+            });
+        }
+        let series = crate::model::SeriesId::from_uuid(self.ids.next_uuid());
+        let windows = intervals
+            .into_iter()
+            .map(|interval| AvailabilityWindow {
+                series_id: Some(series),
+                ..self.new_window(business, input.resource_id, interval)
+            })
+            .collect();
+        self.insert_new_windows(windows).await
+    }
+
+    /// A window of the business (`NOT_FOUND` for another business's).
+    pub async fn get_availability(
+        &self,
+        business: BusinessId,
+        id: AvailabilityId,
+    ) -> Result<AvailabilityWindow> {
+        match self.store.get_window(id).await? {
+            Some(w) if w.business_id == business => Ok(w),
+            _ => Err(Error::NotFound {
+                entity: Entity::Availability,
+            }),
+        }
+    }
+
+    /// The business's windows overlapping `range`, optionally of one resource, by start.
+    pub async fn list_availabilities(
+        &self,
+        business: BusinessId,
+        resource: Option<ResourceId>,
+        range: Interval,
+    ) -> Result<Vec<AvailabilityWindow>> {
+        let resources: Vec<ResourceId> = match resource {
+            Some(r) => vec![self.owned_resource(business, r).await?.id],
+            None => self
+                .store
+                .list_resources(business)
+                .await?
+                .into_iter()
+                .map(|r| r.id)
+                .collect(),
+        };
+        if resources.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.store.list_windows(&resources, range).await
+    }
+
+    /// Deletes a window of the business (AV-1). Reservations already made stay.
+    pub async fn delete_availability(
+        &self,
+        business: BusinessId,
+        id: AvailabilityId,
+    ) -> Result<()> {
+        self.get_availability(business, id).await?;
+        self.store.delete_window(id).await
+    }
+
+    /// Moves an availability window (AV-1), keeping AV-4.
+    pub async fn update_availability(
+        &self,
+        business: BusinessId,
+        id: AvailabilityId,
+        interval: Interval,
+    ) -> Result<AvailabilityWindow> {
+        let mut window = match self.store.get_window(id).await? {
+            Some(w) if w.business_id == business => w,
+            _ => {
+                return Err(Error::NotFound {
+                    entity: Entity::Availability,
+                });
+            }
+        };
+        Self::check_window(&interval)?;
+        window.interval = interval;
+        self.store.update_window(&window).await?;
+        Ok(window)
+    }
+}

@@ -1,0 +1,134 @@
+//! Reservation use cases: reading one, lifecycle transitions, rescheduling and listing.
+
+use super::UseCases;
+use crate::booking::{BookingRequest, validate_booking};
+use crate::error::{Entity, Error, Result};
+use crate::lifecycle::{self, Action};
+use crate::model::{Actor, Reservation, ReservationId, Service};
+use crate::ports::{
+    Clock, IdSource, Page, PageRequest, ReservationFilter, ReservationSort, ReservationView, Store,
+};
+use crate::time::{Interval, Timestamp};
+
+impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
+    async fn scoped_reservation(
+        &self,
+        actor: Actor,
+        scope: uuid::Uuid,
+        id: ReservationId,
+    ) -> Result<(Reservation, Service)> {
+        let reservation = self
+            .store
+            .get_reservation(id)
+            .await?
+            .filter(|r| match actor {
+                Actor::Client => r.client_id.0 == scope,
+                Actor::Business => r.business_id.0 == scope,
+                Actor::Admin | Actor::System => true,
+            })
+            .ok_or(Error::NotFound {
+                entity: Entity::Reservation,
+            })?;
+        let service = self
+            .store
+            .get_service(reservation.service_id)
+            .await?
+            .ok_or(Error::NotFound {
+                entity: Entity::Service,
+            })?;
+        Ok((reservation, service))
+    }
+
+    /// One reservation as `actor` may see it: a client's own, a business's own (`scope` is
+    /// their id); anyone else's answers `NOT_FOUND` like a missing one.
+    pub async fn reservation(
+        &self,
+        actor: Actor,
+        scope: uuid::Uuid,
+        id: ReservationId,
+    ) -> Result<Reservation> {
+        Ok(self.scoped_reservation(actor, scope, id).await?.0)
+    }
+
+    /// Applies a lifecycle action (confirm, complete, no-show, cancel) for `actor`, scoped to
+    /// the client's or business's own reservations (`scope` is their id).
+    pub async fn transition(
+        &self,
+        actor: Actor,
+        scope: uuid::Uuid,
+        id: ReservationId,
+        action: Action,
+    ) -> Result<Reservation> {
+        let (mut reservation, service) = self.scoped_reservation(actor, scope, id).await?;
+        lifecycle::apply(&mut reservation, &service, &action, actor, self.clock.now())?;
+        // Confirming re-checks capacity inside the store: two overlapping pending requests can
+        // never both end up confirmed.
+        let recheck = (action == Action::Confirm).then_some(service.rules.seats);
+        self.store.update_reservation(&reservation, recheck).await?;
+        Ok(reservation)
+    }
+
+    /// Moves a reservation to `new_start` as one step: the new time passes every booking rule
+    /// (ignoring the reservation itself), and the store swaps atomically, so the old slot is
+    /// freed only if the new one is taken.
+    pub async fn reschedule(
+        &self,
+        actor: Actor,
+        scope: uuid::Uuid,
+        id: ReservationId,
+        new_start: Timestamp,
+    ) -> Result<Reservation> {
+        let now = self.clock.now();
+        let (mut reservation, service) = self.scoped_reservation(actor, scope, id).await?;
+        lifecycle::check_reschedule(&reservation, &service, actor, now)?;
+        let probe = Interval::new(new_start, new_start.add_secs(1))?;
+        let (business, _, mut schedule) = self.schedule_for_service(service.id, probe).await?;
+        // The reservation being moved does not block its own new time.
+        for r in &mut schedule.resources {
+            if r.resource_id == reservation.resource_id {
+                r.busy.retain(|b| {
+                    !(b.start == reservation.interval.start()
+                        && b.end == reservation.interval.end())
+                });
+            }
+        }
+        let new_interval = Interval::starting_at(new_start, service.rules.duration_minutes)?;
+        let client_busy: Vec<Interval> = self
+            .store
+            .list_active_for_client(reservation.client_id, new_interval)
+            .await?
+            .iter()
+            .filter(|r| r.id != reservation.id)
+            .map(|r| r.interval)
+            .collect();
+        let request = BookingRequest {
+            service_id: service.id,
+            resource_id: Some(reservation.resource_id),
+            start: new_start,
+        };
+        validate_booking(
+            &business,
+            &service,
+            &schedule,
+            reservation.client_id,
+            &client_busy,
+            &request,
+            now,
+        )?;
+        lifecycle::apply_reschedule(&mut reservation, &service, new_interval, actor, now)?;
+        self.store
+            .update_reservation(&reservation, Some(service.rules.seats))
+            .await?;
+        Ok(reservation)
+    }
+
+    /// A page of reservations (RES-4).
+    pub async fn list_reservations(
+        &self,
+        filter: &ReservationFilter,
+        sort: ReservationSort,
+        page: &PageRequest,
+    ) -> Result<Page<ReservationView>> {
+        self.store.list_reservations(filter, sort, page).await
+    }
+}
