@@ -7,6 +7,9 @@
 //! binds its own way (a UUID as text on SQLite, as `uuid` on PostgreSQL; a boolean as `0`/`1`
 //! on SQLite), and reads rows through [`SqlRow`].
 
+pub mod queries;
+pub mod rows;
+
 use std::borrow::Cow;
 use std::future::Future;
 

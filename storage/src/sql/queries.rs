@@ -1,0 +1,303 @@
+//! Statements and builders of the booking tables that both backends run as they are: column
+//! lists, the upserts of the directory, window writes, and the filtered, keyset-paginated
+//! listings. The few spellings that differ come from [`SqlBackend`]'s constants.
+
+use rdv_core::model::*;
+use rdv_core::ports::{
+    BusinessFilter, BusinessSort, MAX_PAGE_SIZE, PageRequest, ReservationFilter, ReservationSort,
+    parse_business_cursor,
+};
+use rdv_core::{Result, Timestamp};
+
+use super::{SqlBackend, Statement, Value};
+use crate::codec::{MAX_WINDOW_SECS, to_json};
+
+/// The columns of a reservation that [`super::rows::reservation`] reads, each prefixed by
+/// `alias` (`"r."`, or `""`).
+pub fn reservation_columns<B: SqlBackend>(alias: &str) -> String {
+    let a = alias;
+    format!(
+        "{a}id, {a}business_id, {a}client_id, {a}service_id, {a}resource_id, {a}start_at, \
+         {a}end_at, {a}buffer_before_minutes, {a}buffer_after_minutes, {a}status, \
+         {a}price_minor, {a}currency, {a}reschedule_count, {a}history{} AS history, {a}created_at",
+        B::JSON_TEXT
+    )
+}
+
+/// The columns of a business that [`super::rows::business`] reads.
+pub fn business_columns<B: SqlBackend>() -> String {
+    let json = B::JSON_TEXT;
+    format!(
+        "id, owner_id, name, domain, description, city, address{json} AS address, time_zone, \
+         validated, opening_hours{json} AS opening_hours, closures{json} AS closures"
+    )
+}
+
+/// Inserts or replaces a business.
+pub fn upsert_business<B: SqlBackend>(b: &Business) -> Result<Statement> {
+    let json = B::JSON_PARAM;
+    Ok(Statement::new(format!(
+        "INSERT INTO businesses (id, owner_id, name, domain, description, city, address, \
+         time_zone, validated, opening_hours, closures) VALUES ($1, $2, $3, $4, $5, $6, \
+         $7{json}, $8, $9, $10{json}, $11{json}) \
+         ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id, name = excluded.name, \
+         domain = excluded.domain, description = excluded.description, city = excluded.city, \
+         address = excluded.address, time_zone = excluded.time_zone, \
+         validated = excluded.validated, opening_hours = excluded.opening_hours, \
+         closures = excluded.closures"
+    ))
+    .bind(Value::Id(b.id.0))
+    .bind(Value::Id(b.owner_id.0))
+    .text(b.name.clone())
+    .text(b.domain.clone())
+    .text(b.description.clone())
+    .text(b.city.clone())
+    .text(to_json(&b.address)?)
+    .text(b.time_zone.name())
+    .bind(Value::Bool(b.validated))
+    .text(to_json(&b.opening_hours)?)
+    .text(to_json(&b.closures)?))
+}
+
+/// Inserts or replaces a resource.
+pub fn upsert_resource(r: &Resource) -> Result<Statement> {
+    Ok(Statement::new(
+        "INSERT INTO resources (id, business_id, name, kind, active) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+         kind = excluded.kind, active = excluded.active",
+    )
+    .bind(Value::Id(r.id.0))
+    .bind(Value::Id(r.business_id.0))
+    .text(r.name.clone())
+    .text(to_json(&r.kind)?.trim_matches('"'))
+    .bind(Value::Bool(r.active)))
+}
+
+/// Inserts or replaces a service's own row (its resources are written apart).
+pub fn upsert_service<B: SqlBackend>(s: &Service) -> Result<Statement> {
+    let r = s.rules;
+    let json = B::JSON_PARAM;
+    let mut statement = Statement::new(format!(
+        "INSERT INTO services (id, business_id, name, description, price_minor, currency, \
+         category, tags, active, duration_minutes, step_minutes, buffer_before_minutes, \
+         buffer_after_minutes, min_notice_minutes, horizon_days, seats, \
+         cancellation_deadline_minutes, max_reschedules) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8{json}, $9, $10, $11, $12, $13, $14, $15, $16, \
+         $17, $18) \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+         description = excluded.description, price_minor = excluded.price_minor, \
+         currency = excluded.currency, category = excluded.category, tags = excluded.tags, \
+         active = excluded.active, duration_minutes = excluded.duration_minutes, \
+         step_minutes = excluded.step_minutes, \
+         buffer_before_minutes = excluded.buffer_before_minutes, \
+         buffer_after_minutes = excluded.buffer_after_minutes, \
+         min_notice_minutes = excluded.min_notice_minutes, \
+         horizon_days = excluded.horizon_days, seats = excluded.seats, \
+         cancellation_deadline_minutes = excluded.cancellation_deadline_minutes, \
+         max_reschedules = excluded.max_reschedules"
+    ))
+    .bind(Value::Id(s.id.0))
+    .bind(Value::Id(s.business_id.0))
+    .text(s.name.clone())
+    .text(s.description.clone())
+    .int(s.price.amount_minor)
+    .text(s.price.currency.as_str())
+    .bind(Value::OptText(s.category.clone()))
+    .text(to_json(&s.tags)?)
+    .bind(Value::Bool(s.active));
+    for minutes in [
+        r.duration_minutes,
+        r.step_minutes,
+        r.buffer_before_minutes,
+        r.buffer_after_minutes,
+        r.min_notice_minutes,
+        r.horizon_days,
+        r.seats,
+        s.cancellation_deadline_minutes,
+        s.max_reschedules,
+    ] {
+        statement = statement.int(i64::from(minutes));
+    }
+    Ok(statement)
+}
+
+/// Inserts or replaces a client profile; `phone` is the stored (encrypted) number.
+pub fn upsert_client<B: SqlBackend>(c: &ClientProfile, phone: Option<String>) -> Result<Statement> {
+    Ok(Statement::new(format!(
+        "INSERT INTO clients (id, email, first_name, last_name, phone, address) \
+         VALUES ($1, $2, $3, $4, $5, $6{}) ON CONFLICT (id) DO UPDATE SET \
+         email = excluded.email, first_name = excluded.first_name, \
+         last_name = excluded.last_name, phone = excluded.phone, address = excluded.address",
+        B::JSON_PARAM
+    ))
+    .bind(Value::Id(c.id.0))
+    .text(c.email.clone())
+    .text(c.first_name.clone())
+    .text(c.last_name.clone())
+    .bind(Value::OptText(phone))
+    .bind(Value::OptText(c.address.as_ref().map(to_json).transpose()?)))
+}
+
+/// The id of another window of the same resource that `w` would overlap (column `id`).
+pub fn overlapping_window(w: &AvailabilityWindow) -> Statement {
+    Statement::new(format!(
+        "SELECT id FROM availability_windows WHERE resource_id = $1 AND id <> $2 \
+         AND start_at < $4 AND start_at > $3 - {MAX_WINDOW_SECS} AND end_at > $3 LIMIT 1"
+    ))
+    .bind(Value::Id(w.resource_id.0))
+    .bind(Value::Id(w.id.0))
+    .int(w.interval.start().secs())
+    .int(w.interval.end().secs())
+}
+
+/// Inserts a window.
+pub fn insert_window(w: &AvailabilityWindow) -> Statement {
+    Statement::new(
+        "INSERT INTO availability_windows (id, business_id, resource_id, start_at, end_at, \
+         series_id) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(Value::Id(w.id.0))
+    .bind(Value::Id(w.business_id.0))
+    .bind(Value::Id(w.resource_id.0))
+    .int(w.interval.start().secs())
+    .int(w.interval.end().secs())
+    .bind(Value::OptId(w.series_id.map(|s| s.0)))
+}
+
+/// Moves a window.
+pub fn update_window(w: &AvailabilityWindow) -> Statement {
+    Statement::new("UPDATE availability_windows SET start_at = $2, end_at = $3 WHERE id = $1")
+        .bind(Value::Id(w.id.0))
+        .int(w.interval.start().secs())
+        .int(w.interval.end().secs())
+}
+
+/// A page of businesses: filters, then the keyset after the cursor, in byte order of names.
+pub fn business_list<B: SqlBackend>(
+    filter: &BusinessFilter,
+    sort: BusinessSort,
+    page: &PageRequest,
+) -> Result<(Statement, u32)> {
+    let limit = page.limit.clamp(1, MAX_PAGE_SIZE);
+    let mut sql = Statement::new(format!(
+        "SELECT {} FROM businesses WHERE 1 = 1",
+        business_columns::<B>()
+    ));
+    if let Some(v) = filter.validated {
+        sql.push(" AND validated = ").push_bind(Value::Bool(v));
+    }
+    if let Some(o) = filter.owner_id {
+        sql.push(" AND owner_id = ").push_bind(Value::Id(o.0));
+    }
+    if let Some(d) = &filter.domain {
+        sql.push(" AND lower(domain) = lower(")
+            .push_bind(Value::Text(d.clone()))
+            .push(")");
+    }
+    if let Some(c) = &filter.city {
+        sql.push(" AND lower(city) = lower(")
+            .push_bind(Value::Text(c.clone()))
+            .push(")");
+    }
+    let (cmp, order) = match sort {
+        BusinessSort::NameAsc => (">", "ASC"),
+        BusinessSort::NameDesc => ("<", "DESC"),
+    };
+    let byte_order = B::BYTE_ORDER;
+    if let Some(cursor) = &page.cursor {
+        let (name, id) = parse_business_cursor(cursor)?;
+        sql.push(&format!(" AND (name{byte_order}, id) {cmp} ("))
+            .push_bind(Value::Text(name))
+            .push(byte_order)
+            .push(", ")
+            .push_bind(Value::Id(id.0))
+            .push(")");
+    }
+    sql.push(&format!(
+        " ORDER BY name{byte_order} {order}, id {order} LIMIT "
+    ))
+    .push_bind(Value::Int(i64::from(limit) + 1));
+    Ok((sql, limit))
+}
+
+/// The sort column and direction of a reservation listing.
+pub fn keyset_columns(sort: ReservationSort) -> (&'static str, &'static str) {
+    match sort {
+        ReservationSort::StartAsc => ("r.start_at", "ASC"),
+        ReservationSort::StartDesc => ("r.start_at", "DESC"),
+        ReservationSort::CreatedAsc => ("r.created_at", "ASC"),
+        ReservationSort::CreatedDesc => ("r.created_at", "DESC"),
+    }
+}
+
+/// A page of reservations with their names (`limit + 1` rows, to tell whether there is a
+/// next page), after the keyset `after`; `prefix` goes before the statement (`EXPLAIN …`).
+pub fn reservation_list<B: SqlBackend>(
+    prefix: &str,
+    filter: &ReservationFilter,
+    sort: ReservationSort,
+    after: Option<(i64, ReservationId)>,
+    limit: u32,
+) -> Statement {
+    let source = if filter.include_archived {
+        let cols =
+            reservation_columns::<B>("").replace(&format!("{} AS history", B::JSON_TEXT), "");
+        format!(
+            "(SELECT {cols} FROM reservations UNION ALL SELECT {cols} FROM reservations_archive)"
+        )
+    } else {
+        "reservations".to_owned()
+    };
+    let mut sql = Statement::new(format!(
+        "{prefix}SELECT {}, b.name AS business_name, s.name AS service_name, \
+         x.name AS resource_name FROM {source} r JOIN businesses b ON b.id = r.business_id \
+         JOIN services s ON s.id = r.service_id JOIN resources x ON x.id = r.resource_id \
+         WHERE 1 = 1",
+        reservation_columns::<B>("r.")
+    ));
+    let id_filters = [
+        ("r.business_id", filter.business_id.map(|x| x.0)),
+        ("r.client_id", filter.client_id.map(|x| x.0)),
+        ("r.service_id", filter.service_id.map(|x| x.0)),
+        ("r.resource_id", filter.resource_id.map(|x| x.0)),
+    ];
+    for (column, value) in id_filters {
+        if let Some(value) = value {
+            sql.push(&format!(" AND {column} = "))
+                .push_bind(Value::Id(value));
+        }
+    }
+    if !filter.statuses.is_empty() {
+        sql.push(" AND r.status IN (");
+        sql.push_list(
+            filter
+                .statuses
+                .iter()
+                .map(|s| Value::Text(s.as_str().into())),
+        );
+        sql.push(")");
+    }
+    let bounds = [
+        (" AND r.start_at >= ", filter.from),
+        (" AND r.start_at < ", filter.to),
+    ];
+    for (test, bound) in bounds {
+        if let Some(t) = bound.map(Timestamp::secs) {
+            sql.push(test).push_bind(Value::Int(t));
+        }
+    }
+    let (column, direction) = keyset_columns(sort);
+    if let Some((key, id)) = after {
+        let op = if direction == "ASC" { ">" } else { "<" };
+        sql.push(&format!(" AND ({column}, r.id) {op} ("))
+            .push_bind(Value::Int(key))
+            .push(", ")
+            .push_bind(Value::Id(id.0))
+            .push(")");
+    }
+    sql.push(&format!(
+        " ORDER BY {column} {direction}, r.id {direction} LIMIT "
+    ))
+    .push_bind(Value::Int(i64::from(limit) + 1));
+    sql
+}

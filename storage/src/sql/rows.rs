@@ -1,0 +1,156 @@
+//! Row mappers of the booking tables, the same for both backends: each reads a row through
+//! [`SqlRow`], which knows how its backend stores identifiers, booleans and id lists.
+
+use rdv_core::model::*;
+use rdv_core::ports::ReservationView;
+use rdv_core::search::{HitKind, SearchHit};
+use rdv_core::{Interval, Result, Timestamp};
+
+use super::SqlRow;
+use crate::codec::{from_json, status, u32_col};
+use crate::crypto::FieldCipher;
+
+fn interval_of(row: &impl SqlRow, start: &str, end: &str) -> Result<Interval> {
+    Interval::new(
+        Timestamp::from_secs(row.int(start)?),
+        Timestamp::from_secs(row.int(end)?),
+    )
+}
+
+fn count(row: &impl SqlRow, col: &str) -> Result<u32> {
+    u32_col(col, row.int(col)?)
+}
+
+/// A reservation (columns of [`super::queries::reservation_columns`]).
+pub fn reservation(row: &impl SqlRow) -> Result<Reservation> {
+    let history: Vec<TransitionRecord> = from_json("history", &row.text("history")?)?;
+    Ok(Reservation {
+        id: ReservationId(row.id("id")?),
+        business_id: BusinessId(row.id("business_id")?),
+        client_id: ClientId(row.id("client_id")?),
+        service_id: ServiceId(row.id("service_id")?),
+        resource_id: ResourceId(row.id("resource_id")?),
+        interval: interval_of(row, "start_at", "end_at")?,
+        buffer_before_minutes: count(row, "buffer_before_minutes")?,
+        buffer_after_minutes: count(row, "buffer_after_minutes")?,
+        status: status(&row.text("status")?)?,
+        price: Money::new(
+            row.int("price_minor")?,
+            Currency::parse(&row.text("currency")?)?,
+        ),
+        reschedule_count: count(row, "reschedule_count")?,
+        history,
+        created_at: Timestamp::from_secs(row.int("created_at")?),
+    })
+}
+
+/// A reservation with the names a listing shows.
+pub fn reservation_view(row: &impl SqlRow) -> Result<ReservationView> {
+    Ok(ReservationView {
+        reservation: reservation(row)?,
+        business_name: row.text("business_name")?,
+        service_name: row.text("service_name")?,
+        resource_name: row.text("resource_name")?,
+    })
+}
+
+/// A business read from columns named `{prefix}{column}` (a join's aliases; `""` for the
+/// table's own).
+pub fn business(row: &impl SqlRow, prefix: &str) -> Result<Business> {
+    let col = |name: &str| format!("{prefix}{name}");
+    Ok(Business {
+        id: BusinessId(row.id(&col("id"))?),
+        owner_id: UserId(row.id(&col("owner_id"))?),
+        name: row.text(&col("name"))?,
+        domain: row.text(&col("domain"))?,
+        description: row.text(&col("description"))?,
+        city: row.text(&col("city"))?,
+        address: from_json("address", &row.text(&col("address"))?)?,
+        time_zone: Zone::parse(&row.text(&col("time_zone"))?)?,
+        validated: row.flag(&col("validated"))?,
+        opening_hours: from_json("opening_hours", &row.text(&col("opening_hours"))?)?,
+        closures: from_json("closures", &row.text(&col("closures"))?)?,
+    })
+}
+
+/// A resource.
+pub fn resource(row: &impl SqlRow) -> Result<Resource> {
+    Ok(Resource {
+        id: ResourceId(row.id("id")?),
+        business_id: BusinessId(row.id("business_id")?),
+        name: row.text("name")?,
+        kind: from_json("kind", &format!("\"{}\"", row.text("kind")?))?,
+        active: row.flag("active")?,
+    })
+}
+
+/// A service, its resources in order in column `resource_list`.
+pub fn service(row: &impl SqlRow) -> Result<Service> {
+    let resource_ids = row.id_list("resource_list", "resource_id")?;
+    let u = |col: &str| count(row, col);
+    Ok(Service {
+        id: ServiceId(row.id("id")?),
+        business_id: BusinessId(row.id("business_id")?),
+        name: row.text("name")?,
+        description: row.text("description")?,
+        price: Money::new(
+            row.int("price_minor")?,
+            Currency::parse(&row.text("currency")?)?,
+        ),
+        category: row.opt_text("category")?,
+        tags: from_json("tags", &row.text("tags")?)?,
+        active: row.flag("active")?,
+        rules: SlotRules {
+            duration_minutes: u("duration_minutes")?,
+            step_minutes: u("step_minutes")?,
+            buffer_before_minutes: u("buffer_before_minutes")?,
+            buffer_after_minutes: u("buffer_after_minutes")?,
+            min_notice_minutes: u("min_notice_minutes")?,
+            horizon_days: u("horizon_days")?,
+            seats: u("seats")?,
+        },
+        resource_ids: resource_ids.into_iter().map(ResourceId).collect(),
+        cancellation_deadline_minutes: u("cancellation_deadline_minutes")?,
+        max_reschedules: u("max_reschedules")?,
+    })
+}
+
+/// An availability window.
+pub fn window(row: &impl SqlRow) -> Result<AvailabilityWindow> {
+    Ok(AvailabilityWindow {
+        id: AvailabilityId(row.id("id")?),
+        business_id: BusinessId(row.id("business_id")?),
+        resource_id: ResourceId(row.id("resource_id")?),
+        interval: interval_of(row, "start_at", "end_at")?,
+        series_id: row.opt_id("series_id")?.map(SeriesId),
+    })
+}
+
+/// A client profile, its phone number decrypted.
+pub fn client(row: &impl SqlRow, cipher: &FieldCipher) -> Result<ClientProfile> {
+    let phone = row.opt_text("phone")?;
+    let address = row.opt_text("address")?;
+    Ok(ClientProfile {
+        id: ClientId(row.id("id")?),
+        email: row.text("email")?,
+        first_name: row.text("first_name")?,
+        last_name: row.text("last_name")?,
+        phone: phone.map(|p| cipher.decrypt("phone", &p)).transpose()?,
+        address: address.map(|a| from_json("address", &a)).transpose()?,
+    })
+}
+
+/// A search hit (columns `kind`, `entity_id`, `business_id`, `name`, `rank`).
+pub fn search_hit(row: &impl SqlRow) -> Result<SearchHit> {
+    Ok(SearchHit {
+        kind: if row.text("kind")? == "business" {
+            HitKind::Business
+        } else {
+            HitKind::Service
+        },
+        id: row.id("entity_id")?,
+        business_id: BusinessId(row.id("business_id")?),
+        name: row.text("name")?,
+        rank: row.real("rank")?,
+    })
+}

@@ -1,0 +1,225 @@
+//! [`ReservationStore`] on SQLite: reads on the store's read connections, bookings and
+//! updates through the writer task.
+
+use rdv_core::ports::{
+    MAX_PAGE_SIZE, Page, PageRequest, ReservationFilter, ReservationSort, ReservationStore,
+    ReservationView, parse_reservation_cursor, reservation_cursor,
+};
+
+use rdv_core::model::*;
+use rdv_core::{Error, Interval, Result, Timestamp};
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::writer::{WriteOp, push_longest_blocked};
+use super::{RES_COLS, SqliteStore};
+use crate::codec::{MAX_BLOCKED_SECS, db_error, from_json_borrowed, u32_col, uuid};
+use crate::sql::{queries, rows};
+
+impl ReservationStore for SqliteStore {
+    async fn get_reservation(&self, id: ReservationId) -> Result<Option<Reservation>> {
+        let sql = format!("SELECT {RES_COLS} FROM reservations WHERE id = ?1");
+        let row = self
+            .fetch_optional(sqlx::query(&sql).bind(id.to_string()))
+            .await?;
+        row.as_ref().map(rows::reservation).transpose()
+    }
+
+    async fn list_active_for_resources(
+        &self,
+        resources: &[ResourceId],
+        range: Interval,
+    ) -> Result<Vec<Reservation>> {
+        if resources.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.counted();
+        let rows = active_for_resources_query("", resources, range)
+            .build()
+            .fetch_all(&mut *self.reader().await)
+            .await
+            .map_err(db_error)?;
+        rows.iter().map(rows::reservation).collect()
+    }
+
+    async fn list_busy(
+        &self,
+        resources: &[ResourceId],
+        range: Interval,
+    ) -> Result<Vec<BusyPeriod>> {
+        if resources.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = busy_json_query("", resources, range);
+        let text = self.fetch_json_array(sql).await?;
+        busy_from_json(&text)
+    }
+
+    async fn list_active_for_client(
+        &self,
+        client: ClientId,
+        range: Interval,
+    ) -> Result<Vec<Reservation>> {
+        let sql = active_for_client_sql("");
+        let rows = self
+            .fetch_all(
+                sqlx::query(&sql)
+                    .bind(client.to_string())
+                    .bind(range.start().secs())
+                    .bind(range.end().secs()),
+            )
+            .await?;
+        rows.iter().map(rows::reservation).collect()
+    }
+
+    async fn insert_reservation(&self, reservation: &Reservation, seats: u32) -> Result<()> {
+        self.write(WriteOp::InsertReservation(
+            Box::new(reservation.clone()),
+            vec![reservation.resource_id],
+            seats,
+        ))
+        .await
+        .map(|_| ())
+    }
+
+    async fn insert_on_first_free(
+        &self,
+        reservation: &Reservation,
+        resources: &[ResourceId],
+        seats: u32,
+    ) -> Result<ResourceId> {
+        if resources.is_empty() {
+            return Err(Error::ResourceNotEligible);
+        }
+        let k = self
+            .write(WriteOp::InsertReservation(
+                Box::new(reservation.clone()),
+                resources.to_vec(),
+                seats,
+            ))
+            .await?;
+        usize::try_from(k)
+            .ok()
+            .and_then(|k| resources.get(k).copied())
+            .ok_or_else(|| Error::Storage {
+                message: format!(
+                    "the SQLite writer answered resource {k} of {}",
+                    resources.len()
+                ),
+            })
+    }
+
+    async fn update_reservation(
+        &self,
+        reservation: &Reservation,
+        recheck_seats: Option<u32>,
+    ) -> Result<()> {
+        self.write(WriteOp::UpdateReservation(
+            Box::new(reservation.clone()),
+            recheck_seats,
+        ))
+        .await
+        .map(|_| ())
+    }
+
+    async fn list_reservations(
+        &self,
+        filter: &ReservationFilter,
+        sort: ReservationSort,
+        page: &PageRequest,
+    ) -> Result<Page<ReservationView>> {
+        let after = page
+            .cursor
+            .as_deref()
+            .map(parse_reservation_cursor)
+            .transpose()?;
+        let limit = page.limit.clamp(1, MAX_PAGE_SIZE);
+        let sql = queries::reservation_list::<SqliteStore>("", filter, sort, after, limit);
+        let rows = self.fetch_statement(&sql).await?;
+        let mut items = rows
+            .iter()
+            .map(rows::reservation_view)
+            .collect::<Result<Vec<_>>>()?;
+        let next_cursor = (items.len() > limit as usize)
+            .then(|| reservation_cursor(&items[limit as usize - 1].reservation, sort));
+        items.truncate(limit as usize);
+        Ok(Page { items, next_cursor })
+    }
+
+    async fn archive_reservations(&self, ended_before: Timestamp) -> Result<u64> {
+        self.write(WriteOp::Archive(ended_before)).await
+    }
+}
+
+/// Reads the array built by [`busy_json_query`], sorted by start then resource.
+fn busy_from_json(text: &str) -> Result<Vec<BusyPeriod>> {
+    type BusyRow<'a> = (&'a str, &'a str, i64, i64, i64, i64);
+    let rows: Vec<BusyRow<'_>> = from_json_borrowed("reservations", text)?;
+    let mut busy = rows
+        .into_iter()
+        .map(|(resource, service, start, end, before, after)| {
+            Ok(BusyPeriod {
+                resource_id: ResourceId(uuid("resource_id", resource)?),
+                service_id: ServiceId(uuid("service_id", service)?),
+                interval: Interval::new(Timestamp::from_secs(start), Timestamp::from_secs(end))?,
+                buffer_before_minutes: u32_col("buffer_before_minutes", before)?,
+                buffer_after_minutes: u32_col("buffer_after_minutes", after)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    busy.sort_by_key(|b| (b.interval.start(), b.resource_id));
+    Ok(busy)
+}
+
+/// The aggregate of reservation rows read by [`busy_from_json`].
+const BUSY_JSON: &str = "json_group_array(json_array(resource_id, service_id, start_at, end_at, \
+    buffer_before_minutes, buffer_after_minutes))";
+
+/// Busy periods of resources meeting a range, as one row holding a JSON array (see
+/// [`windows_json_query`]).
+pub(super) fn busy_json_query(
+    prefix: &str,
+    resources: &[ResourceId],
+    range: Interval,
+) -> QueryBuilder<'static, Sqlite> {
+    let mut sql = QueryBuilder::<Sqlite>::new(format!(
+        "{prefix}SELECT {BUSY_JSON} FROM reservations WHERE active AND resource_id IN ("
+    ));
+    push_busy_filter(&mut sql, resources, range);
+    sql
+}
+
+pub(super) fn active_for_resources_query(
+    prefix: &str,
+    resources: &[ResourceId],
+    range: Interval,
+) -> QueryBuilder<'static, Sqlite> {
+    let mut sql = QueryBuilder::<Sqlite>::new(format!(
+        "{prefix}SELECT {RES_COLS} FROM reservations WHERE active AND resource_id IN ("
+    ));
+    push_busy_filter(&mut sql, resources, range);
+    sql.push(" ORDER BY start_at, id");
+    sql
+}
+
+/// The resource list (after an open `IN (`) and the blocked-range test of busy reads.
+fn push_busy_filter(sql: &mut QueryBuilder<'_, Sqlite>, resources: &[ResourceId], range: Interval) {
+    let mut ids = sql.separated(", ");
+    for r in resources {
+        ids.push_bind(r.to_string());
+    }
+    sql.push(") AND blocked_start < ")
+        .push_bind(range.end().secs());
+    sql.push(" AND blocked_start > ")
+        .push_bind(range.start().secs())
+        .push(" - (");
+    push_longest_blocked(sql, resources);
+    sql.push(" AND blocked_end > ")
+        .push_bind(range.start().secs());
+}
+
+pub(super) fn active_for_client_sql(prefix: &str) -> String {
+    format!(
+        "{prefix}SELECT {RES_COLS} FROM reservations WHERE active AND client_id = ?1 AND start_at < ?3 \
+         AND start_at > ?2 - {MAX_BLOCKED_SECS} AND end_at > ?2 ORDER BY start_at, id"
+    )
+}
