@@ -27,6 +27,7 @@ pub mod recurrence;
 pub mod search;
 pub mod slots;
 pub mod time;
+pub mod time_limits;
 pub mod tz;
 pub mod usecases;
 pub mod validation;

@@ -15,7 +15,8 @@
 //!   `now + min_notice` ([`Error::MinimumNotice`]), after `now + horizon`
 //!   ([`Error::BeyondHorizon`]), touches a closure ([`Error::BusinessClosed`]), overlaps a
 //!   reservation ([`Error::BookingOverlap`]) or only its buffers ([`Error::BufferConflict`]),
-//!   or when a group slot has no seat left ([`Error::SlotFull`]).
+//!   or when a group slot has no seat left ([`Error::SlotFull`]). The first three are the
+//!   time-limit rule, [`crate::time_limits::check_time_limits`].
 //! * **Buffers.** A reservation blocks `[start − buffer_before, end + buffer_after)`. A
 //!   candidate is free when its own blocked range (with the service's buffers) meets no other
 //!   blocked range. Buffers may lie outside opening hours; the appointment itself may not.
@@ -39,6 +40,7 @@ use crate::error::{Error, ErrorCode, FieldErrors, Result};
 use crate::hours::{Closure, OpeningHours, closure_spans, merge_spans, opening_spans};
 use crate::model::{Business, BusyPeriod, OpenPeriod, ResourceId, Service, SlotRules, Zone};
 use crate::time::{DAY, Interval, MINUTE, Timestamp};
+use crate::time_limits::{TimeLimits, check_time_limits};
 use crate::tz::ZoneSegments;
 
 /// The snapshot format version this engine reads and writes.
@@ -316,6 +318,14 @@ impl Timing {
             seats: rules.seats,
         }
     }
+
+    /// The notice and horizon, for [`check_time_limits`].
+    fn limits(&self) -> TimeLimits {
+        TimeLimits {
+            notice_secs: self.notice,
+            horizon_secs: self.horizon,
+        }
+    }
 }
 
 /// One resource's schedule turned into sorted second-resolution spans for `[from, to)`.
@@ -434,7 +444,11 @@ impl Prepared {
     /// The plain statement of the rules for a candidate already known to lie on the grid of a
     /// bookable interval: time limits, closures, reservations, seats — in that order.
     fn judge(&self, timing: Timing, t: i64, now: i64) -> Result<u32> {
-        time_limits(timing, t, now)?;
+        check_time_limits(
+            timing.limits(),
+            Timestamp::from_secs(t),
+            Timestamp::from_secs(now),
+        )?;
         let end = t + timing.duration;
         if self.closures.iter().any(|c| c.0 < end && t < c.1) {
             return Err(Error::BusinessClosed);
@@ -582,33 +596,13 @@ impl Prepared {
     }
 }
 
-/// Past, notice and horizon, in that order.
+/// A schedule snapshot that does not parse, as a field error.
 fn snapshot_error(e: serde_json::Error) -> Error {
     Error::field(
         "snapshot",
         "invalid_format",
         format!("invalid schedule snapshot: {e}"),
     )
-}
-
-fn time_limits(timing: Timing, t: i64, now: i64) -> Result<()> {
-    if t < now {
-        return Err(Error::SlotInPast {
-            start: Timestamp::from_secs(t),
-            now: Timestamp::from_secs(now),
-        });
-    }
-    if t < now + timing.notice {
-        return Err(Error::MinimumNotice {
-            earliest: Timestamp::from_secs(now + timing.notice),
-        });
-    }
-    if t > now.saturating_add(timing.horizon) {
-        return Err(Error::BeyondHorizon {
-            latest: Timestamp::from_secs(now.saturating_add(timing.horizon)),
-        });
-    }
-    Ok(())
 }
 
 /// Sorts spans by start in expected linear time: a counting sort into `n` buckets of equal
@@ -838,7 +832,7 @@ pub fn check_slot(
     let resource = schedule.resource(resource_id)?;
     let timing = Timing::of(&schedule.rules);
     let (t, now) = (start.secs(), now.secs());
-    time_limits(timing, t, now)?;
+    check_time_limits(timing.limits(), start, Timestamp::from_secs(now))?;
     let end = t + timing.duration;
     let segments = segments_for(schedule, t, t + 1, timing);
     let prepared = Prepared::new(schedule, resource, timing, &segments, t, t + 1, true);
