@@ -11,6 +11,7 @@
 //! over HTTP implement `utoipa::ToSchema`; the schemas describe exactly their serde JSON.
 #![warn(missing_docs)]
 
+pub mod availability;
 pub mod booking;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;

@@ -1,19 +1,17 @@
 //! Availability use cases: one window, many at once, a recurring series, reading, moving
-//! and deleting windows (AV-1 to AV-4).
+//! and deleting windows (AV-1 to AV-4). The rules themselves are in [`crate::availability`].
 
 use serde::{Deserialize, Serialize};
 
 use super::UseCases;
+use crate::availability::{
+    MAX_BULK_ITEMS, check_batch_overlaps, check_batch_size, check_no_overlap_with_existing,
+    check_recurring_expansion, check_wall_minutes, check_window_length, recurring_generation_range,
+};
 use crate::error::{Entity, Error, ItemFailure, Result};
 use crate::model::{AvailabilityId, AvailabilityWindow, BusinessId, ResourceId};
-use crate::overlap::OverlapIndex;
 use crate::ports::{Clock, IdSource, Store};
-use crate::time::{DAY, Interval, Timestamp};
-
-/// Longest single availability window.
-pub const MAX_WINDOW_DAYS: i64 = 31;
-/// Most windows in one bulk request.
-pub const MAX_BULK_ITEMS: usize = 500;
+use crate::time::{Interval, Timestamp};
 
 /// Input of [`UseCases::create_recurring_availabilities`] (AV-3): "every Monday 09:00–17:00".
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -48,15 +46,6 @@ pub struct RecurringAvailability {
 }
 
 impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
-    fn check_window(interval: &Interval) -> Result<()> {
-        if interval.duration_secs() > MAX_WINDOW_DAYS * DAY {
-            return Err(Error::InvalidInterval {
-                reason: format!("an availability window lasts at most {MAX_WINDOW_DAYS} days"),
-            });
-        }
-        Ok(())
-    }
-
     /// Creates one availability window (AV-4: never overlapping another of the resource).
     pub async fn create_availability(
         &self,
@@ -65,7 +54,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         interval: Interval,
     ) -> Result<AvailabilityWindow> {
         let window = self.new_window(business, resource, interval);
-        self.check_new_window(&window, None).await?;
+        self.check_new_window(&window, Ok(())).await?;
         self.store
             .insert_windows(std::slice::from_ref(&window))
             .await?;
@@ -87,32 +76,25 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         }
     }
 
-    /// The checks of one new window: its resource belongs to the business, its length, no
-    /// overlap with an earlier item of the same request (`earlier_overlap`, its index), and
-    /// none with stored windows.
-    async fn check_new_window(
-        &self,
-        w: &AvailabilityWindow,
-        earlier_overlap: Option<usize>,
-    ) -> Result<()> {
+    /// The checks of one new window, in this order: its resource belongs to the business,
+    /// its length, no overlap with an earlier item of the same request (`in_batch`, the
+    /// answer of [`check_batch_overlaps`] for it), and none with stored windows.
+    async fn check_new_window(&self, w: &AvailabilityWindow, in_batch: Result<()>) -> Result<()> {
         self.owned_resource(w.business_id, w.resource_id).await?;
-        Self::check_window(&w.interval)?;
-        if let Some(j) = earlier_overlap {
-            return Err(Error::AvailabilityOverlap {
-                existing: format!("items[{j}]"),
-            });
-        }
-        if let Some(other) = self
+        check_window_length(&w.interval)?;
+        in_batch?;
+        self.check_stored_overlaps(w).await
+    }
+
+    /// AV-4 against the store: reads the resource's windows meeting `w` and applies
+    /// [`check_no_overlap_with_existing`] (which ignores `w` itself, so a moved window does
+    /// not clash with its old place).
+    async fn check_stored_overlaps(&self, w: &AvailabilityWindow) -> Result<()> {
+        let stored = self
             .store
             .list_windows(&[w.resource_id], w.interval)
-            .await?
-            .first()
-        {
-            return Err(Error::AvailabilityOverlap {
-                existing: other.id.to_string(),
-            });
-        }
-        Ok(())
+            .await?;
+        check_no_overlap_with_existing(w, &stored)
     }
 
     /// Creates many windows at once, all or nothing (AV-2): on any problem nothing is stored
@@ -122,13 +104,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         business: BusinessId,
         items: &[(ResourceId, Interval)],
     ) -> Result<Vec<AvailabilityWindow>> {
-        if items.is_empty() || items.len() > MAX_BULK_ITEMS {
-            return Err(Error::field(
-                "items",
-                "out_of_range",
-                format!("items must hold 1 to {MAX_BULK_ITEMS} windows"),
-            ));
-        }
+        check_batch_size(items.len())?;
         let windows: Vec<AvailabilityWindow> = items
             .iter()
             .map(|&(resource, interval)| self.new_window(business, resource, interval))
@@ -141,20 +117,10 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         &self,
         windows: Vec<AvailabilityWindow>,
     ) -> Result<Vec<AvailabilityWindow>> {
-        // Overlaps inside the batch through the interval index: O(n log n + k), not O(n²).
-        let index: OverlapIndex<usize> = windows
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.interval, i))
-            .collect();
+        let in_batch = check_batch_overlaps(&windows);
         let mut failures = Vec::new();
-        for (i, w) in windows.iter().enumerate() {
-            let earlier = index
-                .overlapping(w.interval)
-                .map(|(_, &j)| j)
-                .filter(|&j| j < i && windows[j].resource_id == w.resource_id)
-                .min();
-            if let Err(e) = self.check_new_window(w, earlier).await {
+        for (i, (w, batch)) in windows.iter().zip(in_batch).enumerate() {
+            if let Err(e) = self.check_new_window(w, batch).await {
                 failures.push(ItemFailure {
                     index: i,
                     code: e.code().as_str().to_owned(),
@@ -181,35 +147,16 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
     ) -> Result<Vec<AvailabilityWindow>> {
         let zone = self.business(business).await?.time_zone;
         self.owned_resource(business, input.resource_id).await?;
-        if input.wall_minutes == 0 || i64::from(input.wall_minutes) * 60 > MAX_WINDOW_DAYS * DAY {
-            return Err(Error::field(
-                "wall_minutes",
-                "out_of_range",
-                format!(
-                    "wall_minutes must be between 1 and {}",
-                    MAX_WINDOW_DAYS * 24 * 60
-                ),
-            ));
-        }
+        check_wall_minutes(input.wall_minutes)?;
         let rule = crate::recurrence::RecurrenceRule::parse(&input.rrule)?;
         let recurrence = crate::recurrence::Recurrence::new(input.first_start, zone.0, rule)?
             .with_exdates(input.exdates.iter().copied());
         let now = self.clock.now();
         let start = crate::tz::resolve_local(zone.0, input.first_start);
-        let until = input.generate_until.unwrap_or(now.add_secs(366 * DAY));
-        let window = Interval::new(start, until.max(start.add_secs(1)))?;
+        let window = recurring_generation_range(start, input.generate_until, now)?;
         let (intervals, truncated) =
             recurrence.expand_intervals(window, MAX_BULK_ITEMS, input.wall_minutes);
-        if truncated {
-            return Err(Error::RecurrenceTooLarge {
-                limit: MAX_BULK_ITEMS,
-            });
-        }
-        if intervals.is_empty() {
-            return Err(Error::InvalidRecurrence {
-                reason: "the rule yields no occurrence in the generated range".into(),
-            });
-        }
+        check_recurring_expansion(intervals.len(), truncated)?;
         let series = crate::model::SeriesId::from_uuid(self.ids.next_uuid());
         let windows = intervals
             .into_iter()
@@ -283,7 +230,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
                 });
             }
         };
-        Self::check_window(&interval)?;
+        check_window_length(&interval)?;
         window.interval = interval;
         self.store.update_window(&window).await?;
         Ok(window)

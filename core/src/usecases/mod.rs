@@ -15,9 +15,11 @@ mod booking;
 mod directory;
 mod reservations;
 
-pub use availability::{MAX_BULK_ITEMS, MAX_WINDOW_DAYS, RecurringAvailability};
+pub use availability::RecurringAvailability;
 pub use booking::{MAX_FIRST_FREE_CANDIDATES, MAX_RESOURCE_RETRIES};
 pub use directory::{ClientProfileInput, NewBusiness, NewService};
+
+pub use crate::availability::{MAX_BULK_ITEMS, MAX_WINDOW_DAYS};
 
 use crate::ports::{Clock, IdSource, Store};
 use crate::validation::ServiceLimits;
