@@ -215,7 +215,11 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         self.store.delete_window(id).await
     }
 
-    /// Moves an availability window (AV-1), keeping AV-4.
+    /// Moves or resizes an availability window (AV-1), keeping AV-4: the new interval passes
+    /// the same length and overlap rules as a new window
+    /// ([`check_window_length`], [`check_no_overlap_with_existing`] against the resource's
+    /// other windows), so a move onto another window is `AVAILABILITY_OVERLAP` whatever the
+    /// store.
     pub async fn update_availability(
         &self,
         business: BusinessId,
@@ -232,6 +236,9 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         };
         check_window_length(&interval)?;
         window.interval = interval;
+        // The same AV-4 rule as a new window, ignoring the window's own old place; the store
+        // re-checks atomically with the write.
+        self.check_stored_overlaps(&window).await?;
         self.store.update_window(&window).await?;
         Ok(window)
     }

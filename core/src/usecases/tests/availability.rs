@@ -1,6 +1,16 @@
-//! Availability: bulk windows and recurring series.
+//! Availability: bulk windows, recurring series, and moving a window.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::*;
+use crate::model::{
+    AvailabilityId, AvailabilityWindow, BusinessId, ClientProfile, Reservation, ServiceId,
+};
+use crate::ports::{
+    BusinessFilter, BusinessSort, Page, PageRequest, ReservationFilter, ReservationSort,
+    ReservationView,
+};
+use crate::search::{SearchHit, SearchQuery};
 
 #[test]
 fn bulk_availability_is_all_or_nothing_with_a_report_per_item() {
@@ -160,5 +170,270 @@ fn recurring_availability_generates_a_series_that_keeps_local_hours_across_dst()
             .await
             .unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidRecurrence);
+    });
+}
+
+/// The window of `resource` starting at `start` (the world's Monday windows).
+fn window_at(w: &World, resource: usize, start: &str) -> AvailabilityWindow {
+    block_on(async {
+        w.app
+            .list_availabilities(
+                w.business.id,
+                Some(w.staff[resource].id),
+                iv("2026-06-01T00:00:00Z", "2026-07-01T00:00:00Z"),
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|win| win.interval.start() == ts(start))
+            .unwrap()
+    })
+}
+
+#[test]
+fn moving_a_window_onto_another_of_its_resource_is_refused() {
+    let w = world(1);
+    block_on(async {
+        let monday = window_at(&w, 0, "2026-06-08T07:00:00Z");
+        let tuesday = w
+            .app
+            .create_availability(
+                w.business.id,
+                w.staff[0].id,
+                iv("2026-06-09T07:00:00Z", "2026-06-09T15:00:00Z"),
+            )
+            .await
+            .unwrap();
+        let err = w
+            .app
+            .update_availability(
+                w.business.id,
+                tuesday.id,
+                iv("2026-06-08T14:00:00Z", "2026-06-08T18:00:00Z"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err,
+            Error::AvailabilityOverlap {
+                existing: monday.id.to_string()
+            }
+        );
+        assert_eq!(
+            w.app.store.get_window(tuesday.id).await.unwrap(),
+            Some(tuesday.clone()),
+            "a refused move changes nothing"
+        );
+        // Resizing over its own old place, touching the neighbour, or taking a time only
+        // another resource is available at are all fine.
+        let resized = w
+            .app
+            .update_availability(
+                w.business.id,
+                tuesday.id,
+                iv("2026-06-08T15:00:00Z", "2026-06-09T18:00:00Z"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            resized.interval,
+            iv("2026-06-08T15:00:00Z", "2026-06-09T18:00:00Z")
+        );
+        let bob = window_at(&w, 1, "2026-06-08T07:00:00Z");
+        w.app
+            .update_availability(
+                w.business.id,
+                bob.id,
+                iv("2026-06-09T07:00:00Z", "2026-06-09T12:00:00Z"),
+            )
+            .await
+            .unwrap();
+    });
+}
+
+/// The in-memory store that counts the window updates it is asked for: a refused move that
+/// never reaches it was refused by the core.
+#[derive(Default)]
+struct CountingStore {
+    inner: MemoryStore,
+    window_updates: AtomicUsize,
+}
+
+impl DirectoryStore for CountingStore {
+    async fn get_business(&self, id: BusinessId) -> crate::Result<Option<Business>> {
+        self.inner.get_business(id).await
+    }
+    async fn save_business(&self, business: &Business) -> crate::Result<()> {
+        self.inner.save_business(business).await
+    }
+    async fn list_businesses(
+        &self,
+        filter: &BusinessFilter,
+        sort: BusinessSort,
+        page: &PageRequest,
+    ) -> crate::Result<Page<Business>> {
+        self.inner.list_businesses(filter, sort, page).await
+    }
+    async fn get_resource(&self, id: ResourceId) -> crate::Result<Option<Resource>> {
+        self.inner.get_resource(id).await
+    }
+    async fn save_resource(&self, resource: &Resource) -> crate::Result<()> {
+        self.inner.save_resource(resource).await
+    }
+    async fn list_resources(&self, business: BusinessId) -> crate::Result<Vec<Resource>> {
+        self.inner.list_resources(business).await
+    }
+    async fn get_service(&self, id: ServiceId) -> crate::Result<Option<Service>> {
+        self.inner.get_service(id).await
+    }
+    async fn save_service(&self, service: &Service) -> crate::Result<()> {
+        self.inner.save_service(service).await
+    }
+    async fn list_services(&self, business: BusinessId) -> crate::Result<Vec<Service>> {
+        self.inner.list_services(business).await
+    }
+    async fn get_client(&self, id: ClientId) -> crate::Result<Option<ClientProfile>> {
+        self.inner.get_client(id).await
+    }
+    async fn save_client(&self, client: &ClientProfile) -> crate::Result<()> {
+        self.inner.save_client(client).await
+    }
+    async fn search(&self, query: &SearchQuery) -> crate::Result<Vec<SearchHit>> {
+        self.inner.search(query).await
+    }
+}
+
+impl AvailabilityStore for CountingStore {
+    async fn get_window(&self, id: AvailabilityId) -> crate::Result<Option<AvailabilityWindow>> {
+        self.inner.get_window(id).await
+    }
+    async fn list_windows(
+        &self,
+        resources: &[ResourceId],
+        range: Interval,
+    ) -> crate::Result<Vec<AvailabilityWindow>> {
+        self.inner.list_windows(resources, range).await
+    }
+    async fn insert_windows(&self, windows: &[AvailabilityWindow]) -> crate::Result<()> {
+        self.inner.insert_windows(windows).await
+    }
+    async fn update_window(&self, window: &AvailabilityWindow) -> crate::Result<()> {
+        self.window_updates.fetch_add(1, Ordering::SeqCst);
+        self.inner.update_window(window).await
+    }
+    async fn delete_window(&self, id: AvailabilityId) -> crate::Result<()> {
+        self.inner.delete_window(id).await
+    }
+}
+
+impl ReservationStore for CountingStore {
+    async fn get_reservation(&self, id: ReservationId) -> crate::Result<Option<Reservation>> {
+        self.inner.get_reservation(id).await
+    }
+    async fn list_active_for_resources(
+        &self,
+        resources: &[ResourceId],
+        range: Interval,
+    ) -> crate::Result<Vec<Reservation>> {
+        self.inner.list_active_for_resources(resources, range).await
+    }
+    async fn list_active_for_client(
+        &self,
+        client: ClientId,
+        range: Interval,
+    ) -> crate::Result<Vec<Reservation>> {
+        self.inner.list_active_for_client(client, range).await
+    }
+    async fn insert_reservation(&self, reservation: &Reservation, seats: u32) -> crate::Result<()> {
+        self.inner.insert_reservation(reservation, seats).await
+    }
+    async fn update_reservation(
+        &self,
+        reservation: &Reservation,
+        recheck_seats: Option<u32>,
+    ) -> crate::Result<()> {
+        self.inner
+            .update_reservation(reservation, recheck_seats)
+            .await
+    }
+    async fn list_reservations(
+        &self,
+        filter: &ReservationFilter,
+        sort: ReservationSort,
+        page: &PageRequest,
+    ) -> crate::Result<Page<ReservationView>> {
+        self.inner.list_reservations(filter, sort, page).await
+    }
+    async fn archive_reservations(&self, ended_before: Timestamp) -> crate::Result<u64> {
+        self.inner.archive_reservations(ended_before).await
+    }
+}
+
+impl Store for CountingStore {}
+
+#[test]
+fn the_core_refuses_an_overlapping_move_before_asking_the_store() {
+    block_on(async {
+        let app = UseCases::new(
+            CountingStore::default(),
+            FixedClock(ts(NOW)),
+            SequentialIds::default(),
+        );
+        let owner = UserId::from_uuid(uuid::Uuid::from_u128(7));
+        let business = app
+            .create_business(
+                owner,
+                NewBusiness {
+                    name: "Salon".into(),
+                    domain: "coiffure".into(),
+                    description: String::new(),
+                    city: "Lyon".into(),
+                    address: Address::default(),
+                    time_zone: Zone::parse("Europe/Paris").unwrap(),
+                    opening_hours: OpeningHours::default(),
+                    closures: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        let alice = app
+            .create_resource(business.id, "Alice", ResourceKind::Staff)
+            .await
+            .unwrap();
+        let first = app
+            .create_availability(
+                business.id,
+                alice.id,
+                iv("2026-06-08T07:00:00Z", "2026-06-08T15:00:00Z"),
+            )
+            .await
+            .unwrap();
+        let second = app
+            .create_availability(
+                business.id,
+                alice.id,
+                iv("2026-06-09T07:00:00Z", "2026-06-09T15:00:00Z"),
+            )
+            .await
+            .unwrap();
+        let onto_first = iv("2026-06-08T10:00:00Z", "2026-06-08T16:00:00Z");
+        assert_eq!(
+            app.update_availability(business.id, second.id, onto_first)
+                .await
+                .unwrap_err(),
+            Error::AvailabilityOverlap {
+                existing: first.id.to_string()
+            }
+        );
+        assert_eq!(
+            app.store.window_updates.load(Ordering::SeqCst),
+            0,
+            "the store was never asked"
+        );
+        let later = iv("2026-06-09T08:00:00Z", "2026-06-09T16:00:00Z");
+        app.update_availability(business.id, second.id, later)
+            .await
+            .unwrap();
+        assert_eq!(app.store.window_updates.load(Ordering::SeqCst), 1);
     });
 }
