@@ -9,7 +9,7 @@
 use rdv_core::booking::BookingRequest;
 use rdv_core::hours::OpeningHours;
 use rdv_core::model::{Address, ClientId, Currency, Money, ResourceKind, SlotRules, UserId, Zone};
-use rdv_core::ports::{Clock as _, DirectoryStore as _};
+use rdv_core::ports::DirectoryStore as _;
 use rdv_core::usecases::{ClientProfileInput, NewBusiness, NewService};
 use rdv_core::{Interval, Timestamp, Uuid};
 use rdv_server::config::{Config, Secret};
@@ -49,8 +49,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.access_token_seconds = 3600;
     config.check()?;
     let state = rdv_server::build_state(config).await?;
-    let uc = &state.uc;
-    let now = uc.clock.now();
+    let uc = state.writes();
+    let now = state.now();
     let day = 86_400;
     let start = Timestamp::from_secs((now.secs() / day + 1) * day);
     let month = Interval::new(start, start.add_secs(30 * day))?;

@@ -226,6 +226,6 @@ pub fn router(state: AppState) -> Router {
             },
         ))
         .layer(cors(&state))
-        .layer(from_fn_with_state(state.clone(), observe))
+        .layer(from_fn_with_state(state.metrics.clone(), observe))
         .with_state(state)
 }

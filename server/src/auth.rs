@@ -5,17 +5,17 @@
 
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
 use axum::extract::FromRequestParts;
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
 use base64::Engine as _;
 use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
 use rdv_core::{Timestamp, Uuid};
+use rdv_storage::AnyStore;
 use rdv_storage::accounts::{AccountStore, Role};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::{ApiError, codes};
-use crate::state::AppState;
+use crate::error::{ApiError, HttpCode};
 
 /// Fills `out` with bytes from a CSPRNG seeded by the operating system.
 pub fn random_bytes(out: &mut [u8]) {
@@ -291,8 +291,7 @@ impl TokenKeys {
         let claims = self.decode(token)?;
         if claims.exp + i64::try_from(self.validation.leeway).unwrap_or(0) < now.secs() {
             return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                codes::INVALID_TOKEN,
+                HttpCode::InvalidToken,
                 "the access token has expired",
             ));
         }
@@ -304,8 +303,7 @@ impl TokenKeys {
             .map(|data| data.claims)
             .map_err(|e| {
                 ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    codes::INVALID_TOKEN,
+                    HttpCode::InvalidToken,
                     match e.kind() {
                         jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
                             "the access token has expired"
@@ -319,6 +317,19 @@ impl TokenKeys {
 
 // ------------------------------------------------------------------------------------------
 // Extractors
+
+/// What the session extractors need from the server's state (implemented by
+/// `crate::state::AppState`; this module sits below the state and does not know it).
+pub trait SessionCheck: Send + Sync {
+    /// The access token keys.
+    fn tokens(&self) -> &TokenKeys;
+    /// Now, on the server's clock.
+    fn now(&self) -> Timestamp;
+    /// The store holding sessions.
+    fn store(&self) -> &AnyStore;
+    /// One request from a signed-in account (its rate limit).
+    fn check_account(&self, user: Uuid) -> Result<(), ApiError>;
+}
 
 /// A checked session: the bearer token verified, not revoked, not older than the last
 /// password change, the user still existing, and the account within its rate limit.
@@ -340,20 +351,13 @@ impl Session {
 }
 
 fn invalid_token() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        codes::INVALID_TOKEN,
-        "the access token is not valid",
-    )
+    ApiError::new(HttpCode::InvalidToken, "the access token is not valid")
 }
 
-impl FromRequestParts<AppState> for Session {
+impl<S: SessionCheck> FromRequestParts<S> for Session {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let value = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -368,7 +372,7 @@ impl FromRequestParts<AppState> for Session {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(ApiError::unauthenticated)?;
-        let claims = state.tokens.verify(token, state.now())?;
+        let claims = state.tokens().verify(token, state.now())?;
         let user_id: Uuid = claims.sub.parse().map_err(|_| invalid_token())?;
         let session = state
             .store()
@@ -379,7 +383,7 @@ impl FromRequestParts<AppState> for Session {
             return Err(invalid_token());
         }
         crate::observe::set_user(&claims.sub);
-        state.limits.check_account(user_id)?;
+        state.check_account(user_id)?;
         Ok(Session {
             user_id,
             role: claims.role,
@@ -394,12 +398,12 @@ macro_rules! role_session {
         #[derive(Clone, Debug)]
         pub struct $name(pub Session);
 
-        impl FromRequestParts<AppState> for $name {
+        impl<S: SessionCheck> FromRequestParts<S> for $name {
             type Rejection = ApiError;
 
             async fn from_request_parts(
                 parts: &mut Parts,
-                state: &AppState,
+                state: &S,
             ) -> Result<Self, Self::Rejection> {
                 let session = Session::from_request_parts(parts, state).await?;
                 if session.role != $role {
@@ -462,13 +466,13 @@ mod tests {
         );
         assert_eq!(
             keys.verify(&token, now.add_secs(906)).unwrap_err().code(),
-            codes::INVALID_TOKEN,
+            HttpCode::InvalidToken.as_str(),
             "expired on the server's clock"
         );
         let other = TokenKeys::new(&[8u8; 32], "rdv", "rdv-api", 900);
         assert_eq!(
             other.verify(&token, now).unwrap_err().code(),
-            codes::INVALID_TOKEN
+            HttpCode::InvalidToken.as_str()
         );
     }
 }

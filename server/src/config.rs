@@ -406,7 +406,7 @@ impl Config {
         }
         if self.jwt_secret.expose().len() < 32 {
             let mut bytes = [0u8; 32];
-            crate::auth::random_bytes(&mut bytes);
+            rand::fill(&mut bytes);
             self.jwt_secret = Secret::new(hex::encode(bytes));
             problems.push("generated a random jwt_secret for this run: tokens end with it".into());
         }

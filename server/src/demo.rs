@@ -131,7 +131,7 @@ pub async fn seed(state: &AppState) -> Result<String, ApiError> {
             &[0, 1, 2, 3, 4, 5],
         );
         let business = state
-            .uc
+            .writes()
             .create_business(
                 UserId::from_uuid(owner.id),
                 NewBusiness {
@@ -146,10 +146,16 @@ pub async fn seed(state: &AppState) -> Result<String, ApiError> {
                 },
             )
             .await?;
-        let business = state.uc.validate_business(business.id).await?;
+        let business = state.writes().validate_business(business.id).await?;
         let mut resource_ids = Vec::new();
         for (name, kind) in demo.staff {
-            resource_ids.push(state.uc.create_resource(business.id, name, *kind).await?.id);
+            resource_ids.push(
+                state
+                    .writes()
+                    .create_resource(business.id, name, *kind)
+                    .await?
+                    .id,
+            );
         }
         let currency = if demo.zone.starts_with("America") {
             "USD"
@@ -164,7 +170,7 @@ pub async fn seed(state: &AppState) -> Result<String, ApiError> {
             rules.horizon_days = 60;
             rules.seats = *seats;
             state
-                .uc
+                .writes()
                 .create_service(
                     business.id,
                     NewService {
@@ -192,7 +198,7 @@ pub async fn seed(state: &AppState) -> Result<String, ApiError> {
         let wall_minutes = (close - open).num_minutes() as u32;
         for resource_id in &resource_ids {
             state
-                .uc
+                .writes()
                 .create_recurring_availabilities(
                     business.id,
                     &RecurringAvailability {

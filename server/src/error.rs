@@ -13,87 +13,153 @@ use serde::Serialize;
 
 use crate::observe;
 
-/// Codes of the HTTP layer, beside the core's [`ErrorCode`]s.
-pub mod codes {
+/// Codes of the HTTP layer, beside the core's [`ErrorCode`]s, each with its one status
+/// ([`HttpCode::status`], an exhaustive `match`: a new code cannot exist without one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HttpCode {
     /// No or malformed `Authorization: Bearer` header.
-    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    Unauthenticated,
     /// The access token is invalid, expired or revoked.
-    pub const INVALID_TOKEN: &str = "INVALID_TOKEN";
+    InvalidToken,
     /// Signed in, but this role may not use this route.
-    pub const FORBIDDEN: &str = "FORBIDDEN";
+    Forbidden,
     /// Wrong email or password.
-    pub const INVALID_CREDENTIALS: &str = "INVALID_CREDENTIALS";
+    InvalidCredentials,
     /// The account's email is not verified yet.
-    pub const EMAIL_NOT_VERIFIED: &str = "EMAIL_NOT_VERIFIED";
+    EmailNotVerified,
     /// An account with this email exists.
-    pub const EMAIL_TAKEN: &str = "EMAIL_TAKEN";
+    EmailTaken,
     /// Unknown, expired or revoked refresh token.
-    pub const INVALID_REFRESH_TOKEN: &str = "INVALID_REFRESH_TOKEN";
+    InvalidRefreshToken,
     /// A spent refresh token was presented again: its whole family is revoked.
-    pub const REFRESH_TOKEN_REUSED: &str = "REFRESH_TOKEN_REUSED";
+    RefreshTokenReused,
     /// Unknown, spent or expired single-use token (reset, verification).
-    pub const INVALID_ONE_TIME_TOKEN: &str = "INVALID_ONE_TIME_TOKEN";
+    InvalidOneTimeToken,
     /// The owner has no business yet.
-    pub const NO_BUSINESS: &str = "NO_BUSINESS";
+    NoBusiness,
     /// The owner already has a business.
-    pub const BUSINESS_EXISTS: &str = "BUSINESS_EXISTS";
+    BusinessExists,
     /// The `Idempotency-Key` was used for a different request.
-    pub const IDEMPOTENCY_KEY_REUSED: &str = "IDEMPOTENCY_KEY_REUSED";
+    IdempotencyKeyReused,
     /// The first request with this `Idempotency-Key` is still running.
-    pub const IDEMPOTENCY_IN_PROGRESS: &str = "IDEMPOTENCY_IN_PROGRESS";
+    IdempotencyInProgress,
     /// Body is not valid JSON.
-    pub const MALFORMED_JSON: &str = "MALFORMED_JSON";
+    MalformedJson,
     /// Body is JSON of the wrong shape (unknown field, wrong type, missing field).
-    pub const INVALID_BODY: &str = "INVALID_BODY";
+    InvalidBody,
     /// Query string or path parameter of the wrong shape.
-    pub const INVALID_PARAMETER: &str = "INVALID_PARAMETER";
+    InvalidParameter,
     /// Body is not `application/json`.
-    pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
+    UnsupportedMediaType,
     /// Body larger than the configured limit.
-    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    PayloadTooLarge,
     /// No such route.
-    pub const ROUTE_NOT_FOUND: &str = "ROUTE_NOT_FOUND";
+    RouteNotFound,
     /// The route exists with other methods.
-    pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
+    MethodNotAllowed,
     /// Too many requests; retry after `Retry-After` seconds.
-    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    RateLimited,
     /// The database does not answer.
-    pub const UNAVAILABLE: &str = "UNAVAILABLE";
+    Unavailable,
     /// Anything unexpected; the log has the detail under the request id.
-    pub const INTERNAL_ERROR: &str = "INTERNAL_ERROR";
+    InternalError,
     /// No webhook of the caller's business has this id.
-    pub const WEBHOOK_NOT_FOUND: &str = "WEBHOOK_NOT_FOUND";
+    WebhookNotFound,
     /// No queued notification has this id (or it is not a dead letter, for a retry).
-    pub const MESSAGE_NOT_FOUND: &str = "MESSAGE_NOT_FOUND";
+    MessageNotFound,
+}
 
-    /// Every HTTP-layer code with its status, for the docs and the error-code table test.
-    pub const ALL: [(&str, u16); 25] = [
-        (UNAUTHENTICATED, 401),
-        (INVALID_TOKEN, 401),
-        (FORBIDDEN, 403),
-        (INVALID_CREDENTIALS, 401),
-        (EMAIL_NOT_VERIFIED, 403),
-        (EMAIL_TAKEN, 409),
-        (INVALID_REFRESH_TOKEN, 401),
-        (REFRESH_TOKEN_REUSED, 401),
-        (INVALID_ONE_TIME_TOKEN, 400),
-        (NO_BUSINESS, 404),
-        (BUSINESS_EXISTS, 409),
-        (IDEMPOTENCY_KEY_REUSED, 422),
-        (IDEMPOTENCY_IN_PROGRESS, 409),
-        (MALFORMED_JSON, 400),
-        (INVALID_BODY, 422),
-        (INVALID_PARAMETER, 400),
-        (UNSUPPORTED_MEDIA_TYPE, 415),
-        (PAYLOAD_TOO_LARGE, 413),
-        (ROUTE_NOT_FOUND, 404),
-        (METHOD_NOT_ALLOWED, 405),
-        (RATE_LIMITED, 429),
-        (UNAVAILABLE, 503),
-        (INTERNAL_ERROR, 500),
-        (WEBHOOK_NOT_FOUND, 404),
-        (MESSAGE_NOT_FOUND, 404),
+impl HttpCode {
+    /// Every code, in the order of docs/error-codes.md.
+    pub const ALL: [HttpCode; 25] = [
+        HttpCode::Unauthenticated,
+        HttpCode::InvalidToken,
+        HttpCode::Forbidden,
+        HttpCode::InvalidCredentials,
+        HttpCode::EmailNotVerified,
+        HttpCode::EmailTaken,
+        HttpCode::InvalidRefreshToken,
+        HttpCode::RefreshTokenReused,
+        HttpCode::InvalidOneTimeToken,
+        HttpCode::NoBusiness,
+        HttpCode::BusinessExists,
+        HttpCode::IdempotencyKeyReused,
+        HttpCode::IdempotencyInProgress,
+        HttpCode::MalformedJson,
+        HttpCode::InvalidBody,
+        HttpCode::InvalidParameter,
+        HttpCode::UnsupportedMediaType,
+        HttpCode::PayloadTooLarge,
+        HttpCode::RouteNotFound,
+        HttpCode::MethodNotAllowed,
+        HttpCode::RateLimited,
+        HttpCode::Unavailable,
+        HttpCode::InternalError,
+        HttpCode::WebhookNotFound,
+        HttpCode::MessageNotFound,
     ];
+
+    /// The stable text of the code (`code` in problem documents).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            HttpCode::Unauthenticated => "UNAUTHENTICATED",
+            HttpCode::InvalidToken => "INVALID_TOKEN",
+            HttpCode::Forbidden => "FORBIDDEN",
+            HttpCode::InvalidCredentials => "INVALID_CREDENTIALS",
+            HttpCode::EmailNotVerified => "EMAIL_NOT_VERIFIED",
+            HttpCode::EmailTaken => "EMAIL_TAKEN",
+            HttpCode::InvalidRefreshToken => "INVALID_REFRESH_TOKEN",
+            HttpCode::RefreshTokenReused => "REFRESH_TOKEN_REUSED",
+            HttpCode::InvalidOneTimeToken => "INVALID_ONE_TIME_TOKEN",
+            HttpCode::NoBusiness => "NO_BUSINESS",
+            HttpCode::BusinessExists => "BUSINESS_EXISTS",
+            HttpCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            HttpCode::IdempotencyInProgress => "IDEMPOTENCY_IN_PROGRESS",
+            HttpCode::MalformedJson => "MALFORMED_JSON",
+            HttpCode::InvalidBody => "INVALID_BODY",
+            HttpCode::InvalidParameter => "INVALID_PARAMETER",
+            HttpCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            HttpCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            HttpCode::RouteNotFound => "ROUTE_NOT_FOUND",
+            HttpCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            HttpCode::RateLimited => "RATE_LIMITED",
+            HttpCode::Unavailable => "UNAVAILABLE",
+            HttpCode::InternalError => "INTERNAL_ERROR",
+            HttpCode::WebhookNotFound => "WEBHOOK_NOT_FOUND",
+            HttpCode::MessageNotFound => "MESSAGE_NOT_FOUND",
+        }
+    }
+
+    /// The HTTP status every answer with this code has.
+    pub const fn status(self) -> StatusCode {
+        match self {
+            HttpCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+            HttpCode::InvalidToken => StatusCode::UNAUTHORIZED,
+            HttpCode::Forbidden => StatusCode::FORBIDDEN,
+            HttpCode::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            HttpCode::EmailNotVerified => StatusCode::FORBIDDEN,
+            HttpCode::EmailTaken => StatusCode::CONFLICT,
+            HttpCode::InvalidRefreshToken => StatusCode::UNAUTHORIZED,
+            HttpCode::RefreshTokenReused => StatusCode::UNAUTHORIZED,
+            HttpCode::InvalidOneTimeToken => StatusCode::BAD_REQUEST,
+            HttpCode::NoBusiness => StatusCode::NOT_FOUND,
+            HttpCode::BusinessExists => StatusCode::CONFLICT,
+            HttpCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            HttpCode::IdempotencyInProgress => StatusCode::CONFLICT,
+            HttpCode::MalformedJson => StatusCode::BAD_REQUEST,
+            HttpCode::InvalidBody => StatusCode::UNPROCESSABLE_ENTITY,
+            HttpCode::InvalidParameter => StatusCode::BAD_REQUEST,
+            HttpCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            HttpCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            HttpCode::RouteNotFound => StatusCode::NOT_FOUND,
+            HttpCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            HttpCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            HttpCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            HttpCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+            HttpCode::WebhookNotFound => StatusCode::NOT_FOUND,
+            HttpCode::MessageNotFound => StatusCode::NOT_FOUND,
+        }
+    }
 }
 
 /// A problem details body.
@@ -141,8 +207,13 @@ struct Details {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    /// An error with an HTTP-layer code.
-    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+    /// An error with an HTTP-layer code, answered with that code's status.
+    pub fn new(code: HttpCode, detail: impl Into<String>) -> Self {
+        Self::with_status(code.status(), code.as_str(), detail)
+    }
+
+    /// An error with any code (the core's or the HTTP layer's) and its status.
+    fn with_status(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
         Self(Box::new(Details {
             status,
             code: code.to_owned(),
@@ -156,7 +227,7 @@ impl ApiError {
 
     /// A 500 whose `detail` goes to the log only.
     pub fn internal(detail: impl Into<String>) -> Self {
-        let mut e = Self::new(StatusCode::INTERNAL_SERVER_ERROR, codes::INTERNAL_ERROR, "");
+        let mut e = Self::new(HttpCode::InternalError, "");
         e.0.internal = Some(detail.into());
         e.0.detail = None;
         e
@@ -164,11 +235,7 @@ impl ApiError {
 
     /// A 429 with `Retry-After`.
     pub fn rate_limited(retry_after_secs: u64) -> Self {
-        let mut e = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            codes::RATE_LIMITED,
-            "too many requests; retry later",
-        );
+        let mut e = Self::new(HttpCode::RateLimited, "too many requests; retry later");
         e.0.retry_after = Some(retry_after_secs.max(1));
         e
     }
@@ -176,19 +243,14 @@ impl ApiError {
     /// 401 without credentials.
     pub fn unauthenticated() -> Self {
         Self::new(
-            StatusCode::UNAUTHORIZED,
-            codes::UNAUTHENTICATED,
+            HttpCode::Unauthenticated,
             "send an access token in the Authorization: Bearer header",
         )
     }
 
     /// 403 for a role that may not use the route.
     pub fn forbidden() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            codes::FORBIDDEN,
-            "your role may not use this route",
-        )
+        Self::new(HttpCode::Forbidden, "your role may not use this route")
     }
 
     /// A validation error on one field.
@@ -207,7 +269,8 @@ impl ApiError {
     }
 }
 
-/// The HTTP status of each core error code.
+/// The HTTP status of each core error code (an exhaustive `match`: a new core code does not
+/// compile here until it has a status).
 pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode as C;
     match code {
@@ -222,7 +285,25 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::TransitionTooEarly => StatusCode::CONFLICT,
         C::BusinessNotValidated | C::TransitionNotAllowed => StatusCode::FORBIDDEN,
         C::DataIntegrity | C::StorageError => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
+        C::ValidationFailed
+        | C::InvalidInterval
+        | C::RangeTooLarge
+        | C::SlotInPast
+        | C::MinimumNotice
+        | C::BeyondBookingHorizon
+        | C::OutsideAvailability
+        | C::OutsideOpeningHours
+        | C::BusinessClosed
+        | C::NotOnSlotGrid
+        | C::ServiceInactive
+        | C::ResourceNotEligible
+        | C::CancellationDeadlinePassed
+        | C::RescheduleLimitReached
+        | C::InvalidRecurrence
+        | C::RecurrenceTooLarge
+        | C::UnknownTimeZone
+        | C::BulkRejected
+        | C::UnsupportedSnapshotVersion => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 
@@ -239,7 +320,7 @@ impl From<Error> for ApiError {
             Error::BulkRejected { failures } => (Vec::new(), failures),
             _ => (Vec::new(), Vec::new()),
         };
-        let mut e = ApiError::new(status, code.as_str(), detail);
+        let mut e = ApiError::with_status(status, code.as_str(), detail);
         e.0.errors = errors;
         e.0.failures = failures;
         e
@@ -249,33 +330,25 @@ impl From<Error> for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         let code = match &r {
-            JsonRejection::JsonDataError(_) => codes::INVALID_BODY,
-            JsonRejection::JsonSyntaxError(_) => codes::MALFORMED_JSON,
-            JsonRejection::MissingJsonContentType(_) => codes::UNSUPPORTED_MEDIA_TYPE,
-            _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => codes::PAYLOAD_TOO_LARGE,
-            _ => codes::MALFORMED_JSON,
+            JsonRejection::JsonDataError(_) => HttpCode::InvalidBody,
+            JsonRejection::JsonSyntaxError(_) => HttpCode::MalformedJson,
+            JsonRejection::MissingJsonContentType(_) => HttpCode::UnsupportedMediaType,
+            _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => HttpCode::PayloadTooLarge,
+            _ => HttpCode::MalformedJson,
         };
-        ApiError::new(r.status(), code, r.body_text())
+        ApiError::new(code, r.body_text())
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            codes::INVALID_PARAMETER,
-            r.body_text(),
-        )
+        ApiError::new(HttpCode::InvalidParameter, r.body_text())
     }
 }
 
 impl From<PathRejection> for ApiError {
     fn from(r: PathRejection) -> Self {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            codes::INVALID_PARAMETER,
-            r.body_text(),
-        )
+        ApiError::new(HttpCode::InvalidParameter, r.body_text())
     }
 }
 
@@ -314,18 +387,13 @@ impl IntoResponse for ApiError {
 
 /// The answer of an unknown route.
 pub async fn route_not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        codes::ROUTE_NOT_FOUND,
-        "no route matches this path",
-    )
+    ApiError::new(HttpCode::RouteNotFound, "no route matches this path")
 }
 
 /// The answer of a known route called with another method.
 pub async fn method_not_allowed() -> ApiError {
     ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        codes::METHOD_NOT_ALLOWED,
+        HttpCode::MethodNotAllowed,
         "this route does not accept this method",
     )
 }
@@ -351,16 +419,51 @@ mod tests {
         let doc = include_str!("../../docs/error-codes.md");
         let (core_part, http_part) = doc.split_once("## HTTP layer codes").unwrap();
         let core_rows = rows(core_part);
-        assert_eq!(core_rows.len(), ErrorCode::ALL.len());
-        for ((code, status), expected) in core_rows.iter().zip(ErrorCode::ALL) {
-            assert_eq!(code, expected.as_str());
-            assert_eq!(*status, status_of(expected).as_u16(), "{code}");
-        }
-        let http_rows = rows(http_part);
-        let expected: Vec<(String, u16)> = codes::ALL
+        let expected: Vec<(String, u16)> = ErrorCode::ALL
             .iter()
-            .map(|(c, s)| ((*c).to_owned(), *s))
+            .map(|c| (c.as_str().to_owned(), status_of(*c).as_u16()))
             .collect();
-        assert_eq!(http_rows, expected);
+        assert_eq!(core_rows, expected, "core codes: docs/error-codes.md");
+        let http_rows = rows(http_part);
+        let expected: Vec<(String, u16)> = HttpCode::ALL
+            .iter()
+            .map(|c| (c.as_str().to_owned(), c.status().as_u16()))
+            .collect();
+        assert_eq!(http_rows, expected, "HTTP layer codes: docs/error-codes.md");
+    }
+
+    #[test]
+    fn every_code_has_one_explicit_status_and_one_text() {
+        // Both lists name each code once, and no code means two things.
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            let status = status_of(code);
+            assert!(
+                status.is_client_error() || status.is_server_error(),
+                "{code:?}"
+            );
+            assert!(seen.insert(code.as_str()), "{} twice", code.as_str());
+        }
+        for code in HttpCode::ALL {
+            let status = code.status();
+            assert!(
+                status.is_client_error() || status.is_server_error(),
+                "{code:?}"
+            );
+            assert!(seen.insert(code.as_str()), "{} twice", code.as_str());
+            assert_eq!(code.as_str(), code.as_str().to_uppercase());
+            // An HTTP-layer error is answered with its code's status.
+            let e = ApiError::new(code, "x");
+            assert_eq!((e.code(), e.status()), (code.as_str(), status));
+        }
+    }
+
+    #[test]
+    fn a_core_error_is_answered_with_its_code_and_status() {
+        let e: ApiError = Error::NotFound {
+            entity: rdv_core::error::Entity::Business,
+        }
+        .into();
+        assert_eq!((e.code(), e.status()), ("NOT_FOUND", StatusCode::NOT_FOUND));
     }
 }

@@ -3,6 +3,20 @@
 //! structured logs, metrics and generated OpenAPI documentation.
 //!
 //! It holds no booking rule: handlers authenticate, scope and call the core.
+//!
+//! # Module order
+//!
+//! Modules depend only on those before them (no import circle):
+//!
+//! 1. `config` — settings; imports no other module.
+//! 2. `observe` — request ids, the log line, metrics; imports no other module.
+//! 3. `error` — the problem format and every code with its status; imports `observe`.
+//! 4. `auth` — passwords, tokens and the session extractors, over the [`auth::SessionCheck`]
+//!    trait instead of the state; imports `error`, `observe`.
+//! 5. `state` — use cases, cache, limits, and the one write path ([`state::Writes`]); imports
+//!    `auth`, `config`, `error`, `observe`.
+//! 6. `routes`, `notify`, `demo` — import the modules above; then `app` (the router) imports
+//!    `routes`, and this file wires everything.
 
 pub mod app;
 pub mod auth;
@@ -21,7 +35,7 @@ use rdv_core::usecases::UseCases;
 use rdv_storage::AnyStore;
 
 use crate::config::{Config, ConfigError, LogFormat};
-use crate::state::{AppState, Inner, Limits, PublicCache, ServerClock, V7Ids};
+use crate::state::{AppState, Inner, ServerClock, V7Ids};
 
 /// Creates the folder of a `sqlite://` database file if needed.
 pub fn ensure_sqlite_folder(database_url: &str) -> Result<(), ConfigError> {
@@ -70,15 +84,12 @@ pub async fn build_state(config: Config) -> Result<AppState, ConfigError> {
     let decoy_hash = auth::hash_password(hex::encode(decoy))
         .await
         .map_err(|e| ConfigError(format!("argon2: {e:?}")))?;
-    Ok(Arc::new(Inner {
-        uc: UseCases::new(store, ServerClock::default(), V7Ids),
-        limits: Limits::new(&config),
-        tokens,
-        cache: PublicCache::default(),
-        metrics: observe::Metrics::default(),
-        decoy_hash,
+    Ok(Arc::new(Inner::new(
+        UseCases::new(store, ServerClock::default(), V7Ids),
         config,
-    }))
+        tokens,
+        decoy_hash,
+    )))
 }
 
 /// A database URL without its password, for messages.

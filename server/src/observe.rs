@@ -16,8 +16,6 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::state::AppState;
-
 /// What the request's code may learn about the request under way.
 #[derive(Debug, Default)]
 pub struct RequestContext {
@@ -155,7 +153,11 @@ fn sane_request_id(value: &HeaderValue) -> Option<String> {
 }
 
 /// Outer middleware: request id, log line, metrics.
-pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn observe(
+    State(metrics): State<Arc<Metrics>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let id = request
         .headers()
@@ -184,7 +186,6 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
     if let Ok(v) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID.clone(), v);
     }
-    let metrics = &state.metrics;
     metrics
         .requests
         .get_or_create(&RouteLabels {

@@ -437,12 +437,157 @@ async fn slot_answers_are_cached_compressed_and_fresh_after_every_change(srv: Sr
     // The clock reaches 11:45 on that day: slots before noon are gone without any write.
     let noon = chrono::DateTime::parse_from_rfc3339(&owner.at("11:45")).unwrap();
     srv.state
-        .uc
-        .clock
+        .clock()
         .advance((noon.timestamp() - srv.state.now().secs()).max(0));
     let later = srv.get(&path, None).await;
     assert_eq!(count(&later), 12, "12:00–18:00: {later:?}");
     assert_eq!(later.body["slots"][0]["start"], owner.at("12:00").as_str());
+}
+
+/// Every kind of write route drops the public cache of its business: each change is seen by
+/// the very next public read, which was cached just before it (admin validation and
+/// rejection, service edits and activation, bulk, recurring and moved windows, a client's
+/// booking, move and cancellation).
+async fn every_kind_of_write_is_seen_by_the_next_public_read(srv: Srv) {
+    let owner = srv.owner("owner@example.com").await;
+    let admin = srv.admin("admin@example.com").await;
+    let client = srv.client("jeanne@example.com").await;
+    let t = owner.t();
+    let slots = format!(
+        "/api/services/{}/creneaux/?from={}&to={}",
+        owner.service,
+        owner.at("00:00"),
+        owner.at("23:59")
+    );
+    // The slot starts, or `None` when the service is not bookable; read twice, so the second
+    // answer comes from the cache.
+    let starts = || async {
+        let first = srv.get(&slots, None).await;
+        let second = srv.get(&slots, None).await;
+        assert_eq!(first.status, second.status);
+        if first.status == StatusCode::OK {
+            assert_eq!(first.text, second.text);
+        }
+        (second.status == StatusCode::OK).then(|| {
+            second.body["slots"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["start"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        })
+    };
+    let count = || async { starts().await.map(|s| s.len()) };
+    let detail = format!("/api/entreprises/{}/", owner.business);
+    let detail_status = || async {
+        let first = srv.get(&detail, None).await;
+        assert_eq!(first.status, srv.get(&detail, None).await.status);
+        first.status
+    };
+    assert_eq!(count().await, Some(20));
+
+    // Admin: rejection unpublishes, validation publishes again.
+    assert_eq!(detail_status().await, StatusCode::OK);
+    let admin_path = |action: &str| format!("/api/admin/entreprises/{}/{action}/", owner.business);
+    let r = srv
+        .post(
+            &admin_path("rejeter"),
+            Some(&admin),
+            json!({"reason": "incomplet"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_ne!(detail_status().await, StatusCode::OK);
+    let r = srv
+        .post(&admin_path("valider"), Some(&admin), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(detail_status().await, StatusCode::OK);
+    assert_eq!(count().await, Some(20));
+
+    // Owner: a service's duration, then its activation.
+    let service = format!("/api/entreprise/services/{}/", owner.service);
+    let mut body = common::service_body(&owner.resource);
+    body["rules"]["duration_minutes"] = json!(60);
+    body["rules"]["step_minutes"] = json!(60);
+    let r = srv.put(&service, t, body).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(count().await, Some(10));
+    let r = srv
+        .put(&service, t, common::service_body(&owner.resource))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(count().await, Some(20));
+    let r = srv
+        .post(&format!("{service}desactiver/"), t, json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_ne!(count().await, Some(20));
+    let r = srv.post(&format!("{service}activer/"), t, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(count().await, Some(20));
+
+    // Owner: windows in bulk, from a recurrence rule, then moved.
+    let r = srv
+        .post(
+            "/api/entreprise/disponibilites/bulk/",
+            t,
+            json!({"items": [{"resource_id": owner.resource, "start": owner.at("05:00"), "end": owner.at("06:00")}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let early = r.body[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(count().await, Some(22));
+    let r = srv
+        .post(
+            "/api/entreprise/disponibilites/recurrentes/",
+            t,
+            json!({"resource_id": owner.resource, "rrule": "FREQ=DAILY;COUNT=1",
+                   "first_start": format!("{}T22:00:00", owner.day), "wall_minutes": 60}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert_eq!(count().await, Some(24));
+    let r = srv
+        .put(
+            &format!("/api/entreprise/disponibilites/{early}/"),
+            t,
+            json!({"start": owner.at("05:00"), "end": owner.at("07:00")}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(count().await, Some(26));
+
+    // Client: a booking, its move, its cancellation.
+    let r = srv
+        .post(
+            "/api/client/reservations/",
+            Some(&client),
+            json!({"service_id": owner.service, "start": owner.at("10:00")}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let after = starts().await.unwrap();
+    assert_eq!(after.len(), 25);
+    assert!(!after.contains(&owner.at("10:00")));
+    let r = srv
+        .post(
+            &format!("/api/client/reservations/{id}/reschedule/"),
+            Some(&client),
+            json!({"start": owner.at("14:00")}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let after = starts().await.unwrap();
+    assert_eq!(after.len(), 25);
+    assert!(after.contains(&owner.at("10:00")));
+    assert!(!after.contains(&owner.at("14:00")));
+    let r = srv
+        .delete(&format!("/api/client/reservations/{id}/"), Some(&client))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(count().await, Some(26));
 }
 
 server_tests!(
@@ -452,4 +597,5 @@ server_tests!(
     idempotency_key_makes_booking_retries_safe,
     public_reads_are_cached_and_writes_are_seen_at_once,
     slot_answers_are_cached_compressed_and_fresh_after_every_change,
+    every_kind_of_write_is_seen_by_the_next_public_read,
 );

@@ -461,7 +461,7 @@ fn sms_and_webhooks_reach_the_http_receiver_authenticated_and_signed(backend: Ba
 
             // The webhook answered 503 once: nothing yet, then delivered after the backoff.
             assert_eq!(hooks.requests().len(), 1);
-            srv.state.uc.clock.advance(3600);
+            srv.state.clock().advance(3600);
             drain(&notifier).await;
             let calls = hooks.requests();
             assert_eq!(calls.len(), 2, "retried once after the 503");
@@ -584,7 +584,7 @@ fn smtp_down_is_retried_until_it_is_back_and_delivered_once(backend: Backend) {
             );
             // Not due yet: nothing is attempted.
             assert_eq!(notifier.tick().await.unwrap().claimed, 0);
-            srv.state.uc.clock.advance(31);
+            srv.state.clock().advance(31);
             let r = notifier.tick().await.unwrap();
             assert_eq!((r.claimed, r.failed), (1, 1), "second attempt, still down");
             let pending = srv
@@ -600,9 +600,9 @@ fn smtp_down_is_retried_until_it_is_back_and_delivered_once(backend: Backend) {
             );
 
             let smtp = Smtp::start_in(port, dir, &[]);
-            srv.state.uc.clock.advance(61);
+            srv.state.clock().advance(61);
             assert_eq!(drain(&notifier).await, 1);
-            srv.state.uc.clock.advance(3600);
+            srv.state.clock().advance(3600);
             assert_eq!(drain(&notifier).await, 0);
             let received = mails(&smtp);
             assert_eq!(received.len(), 1);
@@ -654,7 +654,7 @@ fn a_message_that_always_fails_becomes_a_dead_letter_admins_can_retry(backend: B
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
             for _ in 0..5 {
-                srv.state.uc.clock.advance(3 * 3600);
+                srv.state.clock().advance(3 * 3600);
                 attempts += notifier.tick().await.unwrap().failed;
             }
             assert_eq!(attempts, 3, "exactly notify_max_attempts attempts");
@@ -840,7 +840,7 @@ fn reminders_fire_once_at_the_right_instant_across_the_paris_dst_change(backend:
                 )
                 .timestamp()
             };
-            let move_to = |target: i64| srv.state.uc.clock.advance(target - srv.state.now().secs());
+            let move_to = |target: i64| srv.state.clock().advance(target - srv.state.now().secs());
             move_to(at("2026-10-20 12:00:00"));
             let owner = srv.owner("owner@example.com").await;
             let client = srv.client("lea@example.com").await;
@@ -1183,7 +1183,7 @@ fn webhooks_cannot_reach_internal_addresses(backend: Backend) {
         let notifier = Notifier::new(srv.state.clone()).unwrap();
         book(&srv, &client, &owner.service, &owner.at("10:00")).await;
         drain(&notifier).await;
-        srv.state.uc.clock.advance(3 * 3600);
+        srv.state.clock().advance(3 * 3600);
         drain(&notifier).await;
         assert!(
             hooks.requests().is_empty(),
@@ -1249,7 +1249,7 @@ fn housekeeping_forgets_what_served_its_purpose_after_the_retention(backend: Bac
                 "nothing is old yet"
             );
 
-            srv.state.uc.clock.advance(2 * 3600);
+            srv.state.clock().advance(2 * 3600);
             let purged = notifier.purge().await.unwrap();
             assert_eq!(purged.idempotency_keys, 1, "{purged:?}");
             assert_eq!(purged.events, 0, "{purged:?}");
@@ -1264,7 +1264,7 @@ fn housekeeping_forgets_what_served_its_purpose_after_the_retention(backend: Bac
                 "the key is forgotten: {fresh:?}"
             );
             drain(&notifier).await;
-            srv.state.uc.clock.advance(3 * 86_400);
+            srv.state.clock().advance(3 * 86_400);
             let purged = notifier.purge().await.unwrap();
             assert_eq!(purged.events, 2, "both bookings' events: {purged:?}");
             assert!(

@@ -1,10 +1,9 @@
 //! `/api/admin/`: businesses awaiting validation, validation and rejection (BIZ-1).
 
 use axum::extract::State;
-use rdv_core::error::Entity;
+use rdv_core::Uuid;
 use rdv_core::model::{Business, BusinessId};
 use rdv_core::ports::{BusinessFilter, BusinessSort, DirectoryStore as _};
-use rdv_core::{Error, Uuid};
 use rdv_storage::accounts::{AccountStore, OutboxMessage};
 use serde::Deserialize;
 use serde_json::json;
@@ -74,8 +73,7 @@ pub async fn validate_business(
     _admin: AdminSession,
     ApiPath(id): ApiPath<BusinessId>,
 ) -> ApiResult<Json<Business>> {
-    let business = state.uc.validate_business(id).await?;
-    state.cache.invalidate(id);
+    let business = state.writes().validate_business(id).await?;
     Ok(axum::Json(business))
 }
 
@@ -111,19 +109,8 @@ pub async fn reject_business(
             "reason must not be empty",
         ));
     }
-    let mut business = state
-        .store()
-        .get_business(id)
-        .await?
-        .ok_or(Error::NotFound {
-            entity: Entity::Business,
-        })?;
+    let business = state.writes().unpublish_business(id).await?;
     let owner = state.store().user_by_id(business.owner_id.0).await?;
-    if business.validated {
-        business.validated = false;
-        state.store().save_business(&business).await?;
-        state.cache.invalidate(id);
-    }
     if let Some(owner) = owner {
         let now = state.now();
         state

@@ -23,7 +23,7 @@ use super::{Ack, ApiJson, Json};
 use crate::auth::{
     Session, check_password_policy, hash_password, hash_token, new_opaque_token, verify_password,
 };
-use crate::error::{ApiError, ApiResult, codes};
+use crate::error::{ApiError, ApiResult, HttpCode};
 use crate::state::{AppState, Inner};
 
 /// The routes of this module.
@@ -283,8 +283,7 @@ pub async fn register(
     let (token, m) = verification_for(&state, &user, now);
     if !state.store().create_user(&user, Some(&token), &[m]).await? {
         return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            codes::EMAIL_TAKEN,
+            HttpCode::EmailTaken,
             "an account with this email exists; sign in or reset the password",
         ));
     }
@@ -322,8 +321,7 @@ pub async fn verify_email(
 
 fn invalid_one_time_token() -> ApiError {
     ApiError::new(
-        StatusCode::BAD_REQUEST,
-        codes::INVALID_ONE_TIME_TOKEN,
+        HttpCode::InvalidOneTimeToken,
         "this link is unknown, already used or expired; ask for a new one",
     )
 }
@@ -384,11 +382,7 @@ async fn issue_pair(state: &Inner, user: &User, family: Uuid) -> ApiResult<Token
 }
 
 fn invalid_credentials() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        codes::INVALID_CREDENTIALS,
-        "wrong email or password",
-    )
+    ApiError::new(HttpCode::InvalidCredentials, "wrong email or password")
 }
 
 /// Signs in with email and password.
@@ -419,8 +413,7 @@ pub async fn login(
     };
     if user.email_verified_at.is_none() {
         return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            codes::EMAIL_NOT_VERIFIED,
+            HttpCode::EmailNotVerified,
             "verify your email first (see /api/auth/verify-email/resend/)",
         ));
     }
@@ -464,14 +457,12 @@ pub async fn refresh(
         RefreshOutcome::Reused => {
             tracing::warn!("refresh token reuse detected; family revoked");
             Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                codes::REFRESH_TOKEN_REUSED,
+                HttpCode::RefreshTokenReused,
                 "this refresh token was already used; every session of this login is ended",
             ))
         }
         RefreshOutcome::Invalid => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            codes::INVALID_REFRESH_TOKEN,
+            HttpCode::InvalidRefreshToken,
             "unknown, expired or revoked refresh token",
         )),
     }
@@ -495,13 +486,8 @@ pub async fn logout(
     let input: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
         LogoutRequest::default()
     } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                codes::INVALID_BODY,
-                e.to_string(),
-            )
-        })?
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::new(HttpCode::InvalidBody, e.to_string()))?
     };
     let now = state.now();
     if let Some(family) = session.family() {

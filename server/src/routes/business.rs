@@ -23,7 +23,7 @@ use super::{
     ApiJson, ApiPath, ApiQuery, Json, PageOut, PageParams, instant_key, page_loaded, page_request,
 };
 use crate::auth::OwnerSession;
-use crate::error::{ApiError, ApiResult, codes};
+use crate::error::{ApiError, ApiResult, HttpCode};
 use crate::state::AppState;
 
 /// The routes of this module.
@@ -54,8 +54,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub(crate) async fn my_business(state: &AppState, session: &OwnerSession) -> ApiResult<Business> {
     find_business(state, session).await?.ok_or_else(|| {
         ApiError::new(
-            StatusCode::NOT_FOUND,
-            codes::NO_BUSINESS,
+            HttpCode::NoBusiness,
             "create your business first (POST /api/entreprise/mon-entreprise/)",
         )
     })
@@ -103,13 +102,12 @@ pub async fn create_business(
 ) -> ApiResult<(StatusCode, Json<Business>)> {
     if find_business(&state, &session).await?.is_some() {
         return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            codes::BUSINESS_EXISTS,
+            HttpCode::BusinessExists,
             "you already have a business; update it with PUT",
         ));
     }
     let owner = rdv_core::model::UserId::from_uuid(session.0.user_id);
-    let business = state.uc.create_business(owner, input).await?;
+    let business = state.writes().create_business(owner, input).await?;
     Ok((StatusCode::CREATED, axum::Json(business)))
 }
 
@@ -128,8 +126,7 @@ pub async fn update_business(
     ApiJson(input): ApiJson<NewBusiness>,
 ) -> ApiResult<Json<Business>> {
     let current = my_business(&state, &session).await?;
-    let business = state.uc.update_business(current.id, input).await?;
-    state.cache.invalidate(business.id);
+    let business = state.writes().update_business(current.id, input).await?;
     Ok(axum::Json(business))
 }
 
@@ -178,10 +175,9 @@ pub async fn create_resource(
 ) -> ApiResult<(StatusCode, Json<Resource>)> {
     let business = my_business(&state, &session).await?;
     let r = state
-        .uc
+        .writes()
         .create_resource(business.id, &input.name, input.kind)
         .await?;
-    state.cache.invalidate(business.id);
     Ok((StatusCode::CREATED, axum::Json(r)))
 }
 
@@ -219,8 +215,7 @@ pub async fn create_service(
     ApiJson(input): ApiJson<NewService>,
 ) -> ApiResult<(StatusCode, Json<Service>)> {
     let business = my_business(&state, &session).await?;
-    let service = state.uc.create_service(business.id, input).await?;
-    state.cache.invalidate(business.id);
+    let service = state.writes().create_service(business.id, input).await?;
     Ok((StatusCode::CREATED, axum::Json(service)))
 }
 
@@ -238,7 +233,9 @@ pub async fn get_service(
     ApiPath(id): ApiPath<ServiceId>,
 ) -> ApiResult<Json<Service>> {
     let business = my_business(&state, &session).await?;
-    Ok(axum::Json(state.uc.owned_service(business.id, id).await?))
+    Ok(axum::Json(
+        state.reads().owned_service(business.id, id).await?,
+    ))
 }
 
 /// Replaces a service's fields (reservations keep their price and times).
@@ -258,8 +255,10 @@ pub async fn update_service(
     ApiJson(input): ApiJson<NewService>,
 ) -> ApiResult<Json<Service>> {
     let business = my_business(&state, &session).await?;
-    let service = state.uc.update_service(business.id, id, input).await?;
-    state.cache.invalidate(business.id);
+    let service = state
+        .writes()
+        .update_service(business.id, id, input)
+        .await?;
     Ok(axum::Json(service))
 }
 
@@ -287,8 +286,10 @@ async fn set_active(
     active: bool,
 ) -> ApiResult<Json<Service>> {
     let business = my_business(&state, &session).await?;
-    let service = state.uc.set_service_active(business.id, id, active).await?;
-    state.cache.invalidate(business.id);
+    let service = state
+        .writes()
+        .set_service_active(business.id, id, active)
+        .await?;
     Ok(axum::Json(service))
 }
 
@@ -371,7 +372,7 @@ pub async fn list_availabilities(
         .into());
     }
     let windows = state
-        .uc
+        .reads()
         .list_availabilities(business.id, query.resource_id, range)
         .await?;
     Ok(axum::Json(page_loaded(
@@ -417,14 +418,13 @@ pub async fn create_availability(
 ) -> ApiResult<(StatusCode, Json<AvailabilityWindow>)> {
     let business = my_business(&state, &session).await?;
     let w = state
-        .uc
+        .writes()
         .create_availability(
             business.id,
             input.resource_id,
             Interval::new(input.start, input.end)?,
         )
         .await?;
-    state.cache.invalidate(business.id);
     Ok((StatusCode::CREATED, axum::Json(w)))
 }
 
@@ -457,8 +457,10 @@ pub async fn create_availabilities_bulk(
     if !failures.is_empty() {
         return Err(rdv_core::Error::BulkRejected { failures }.into());
     }
-    let windows = state.uc.create_availabilities(business.id, &items).await?;
-    state.cache.invalidate(business.id);
+    let windows = state
+        .writes()
+        .create_availabilities(business.id, &items)
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(windows)))
 }
 
@@ -478,10 +480,9 @@ pub async fn create_recurring_availabilities(
 ) -> ApiResult<(StatusCode, Json<Vec<AvailabilityWindow>>)> {
     let business = my_business(&state, &session).await?;
     let windows = state
-        .uc
+        .writes()
         .create_recurring_availabilities(business.id, &input)
         .await?;
-    state.cache.invalidate(business.id);
     Ok((StatusCode::CREATED, axum::Json(windows)))
 }
 
@@ -500,7 +501,7 @@ pub async fn get_availability(
 ) -> ApiResult<Json<AvailabilityWindow>> {
     let business = my_business(&state, &session).await?;
     Ok(axum::Json(
-        state.uc.get_availability(business.id, id).await?,
+        state.reads().get_availability(business.id, id).await?,
     ))
 }
 
@@ -532,10 +533,9 @@ pub async fn update_availability(
 ) -> ApiResult<Json<AvailabilityWindow>> {
     let business = my_business(&state, &session).await?;
     let w = state
-        .uc
+        .writes()
         .update_availability(business.id, id, Interval::new(input.start, input.end)?)
         .await?;
-    state.cache.invalidate(business.id);
     Ok(axum::Json(w))
 }
 
@@ -553,8 +553,7 @@ pub async fn delete_availability(
     ApiPath(id): ApiPath<AvailabilityId>,
 ) -> ApiResult<StatusCode> {
     let business = my_business(&state, &session).await?;
-    state.uc.delete_availability(business.id, id).await?;
-    state.cache.invalidate(business.id);
+    state.writes().delete_availability(business.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -594,7 +593,7 @@ pub async fn get_reservation(
     let business = my_business(&state, &session).await?;
     Ok(axum::Json(
         state
-            .uc
+            .reads()
             .reservation(Actor::Business, business.id.0, id)
             .await?,
     ))
@@ -607,15 +606,10 @@ async fn act(
     action: Action,
 ) -> ApiResult<Json<Reservation>> {
     let business = my_business(state, session).await?;
-    let cancelled = matches!(action, Action::Cancel { .. });
     let r = state
-        .uc
+        .writes()
         .transition(Actor::Business, business.id.0, id, action)
         .await?;
-    state.cache.invalidate(business.id);
-    if cancelled {
-        state.metrics.bookings_cancelled.inc();
-    }
     Ok(axum::Json(r))
 }
 

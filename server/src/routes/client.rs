@@ -24,7 +24,7 @@ use utoipa_axum::routes;
 
 use super::{ApiJson, ApiPath, ApiQuery, Json, PageOut, page_request};
 use crate::auth::ClientSession;
-use crate::error::{ApiError, ApiResult, codes};
+use crate::error::{ApiError, ApiResult, HttpCode};
 use crate::state::AppState;
 
 /// The routes of this module.
@@ -76,7 +76,7 @@ pub async fn put_profile(
     ApiJson(input): ApiJson<ClientProfileInput>,
 ) -> ApiResult<Json<ClientProfile>> {
     let profile = state
-        .uc
+        .writes()
         .save_client_profile(client_id(&session), input)
         .await?;
     Ok(axum::Json(profile))
@@ -154,7 +154,7 @@ pub async fn reservation_page(
     let page = page_request(query.limit, query.cursor.clone())?;
     let limit = page.limit;
     let result = state
-        .uc
+        .reads()
         .list_reservations(&filter, query.sort.unwrap_or_default(), &page)
         .await?;
     Ok(axum::Json(PageOut::from_page(result, limit)))
@@ -286,13 +286,11 @@ async fn keyed_booking(
             true,
         )),
         IdempotencyState::Mismatch => Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            codes::IDEMPOTENCY_KEY_REUSED,
+            HttpCode::IdempotencyKeyReused,
             "this Idempotency-Key was used for a different request",
         )),
         IdempotencyState::InProgress => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            codes::IDEMPOTENCY_IN_PROGRESS,
+            HttpCode::IdempotencyInProgress,
             "the first request with this Idempotency-Key is still running; retry shortly",
         )),
     }
@@ -303,9 +301,7 @@ async fn book(
     client: ClientId,
     request: &BookingRequest,
 ) -> ApiResult<Reservation> {
-    let reservation = state.uc.book(client, request).await?;
-    state.cache.invalidate(reservation.business_id);
-    state.metrics.bookings_created.inc();
+    let reservation = state.writes().book(client, request).await?;
     Ok(reservation)
 }
 
@@ -323,7 +319,7 @@ pub async fn get_reservation(
     ApiPath(id): ApiPath<ReservationId>,
 ) -> ApiResult<Json<Reservation>> {
     let r = state
-        .uc
+        .reads()
         .reservation(Actor::Client, session.0.user_id, id)
         .await?;
     Ok(axum::Json(r))
@@ -354,7 +350,7 @@ pub async fn cancel_reservation(
     ApiQuery(query): ApiQuery<CancelQuery>,
 ) -> ApiResult<Json<Reservation>> {
     let r = state
-        .uc
+        .writes()
         .transition(
             Actor::Client,
             session.0.user_id,
@@ -364,8 +360,6 @@ pub async fn cancel_reservation(
             },
         )
         .await?;
-    state.cache.invalidate(r.business_id);
-    state.metrics.bookings_cancelled.inc();
     Ok(axum::Json(r))
 }
 
@@ -395,9 +389,8 @@ pub async fn reschedule_reservation(
     ApiJson(input): ApiJson<RescheduleRequest>,
 ) -> ApiResult<Json<Reservation>> {
     let r = state
-        .uc
+        .writes()
         .reschedule(Actor::Client, session.0.user_id, id, input.start)
         .await?;
-    state.cache.invalidate(r.business_id);
     Ok(axum::Json(r))
 }

@@ -20,7 +20,7 @@ use super::business::my_business;
 use super::{Ack, ApiJson, ApiPath, ApiQuery, Json, PageOut, page_request};
 use crate::auth::{AdminSession, ClientSession, OwnerSession};
 use crate::config::Profile;
-use crate::error::{ApiError, ApiResult, codes};
+use crate::error::{ApiError, ApiResult, HttpCode};
 use crate::notify::{OWNER_EVENTS, RESERVATION_EVENTS, default_preferences};
 use crate::state::AppState;
 
@@ -318,8 +318,7 @@ async fn my_webhook(state: &AppState, session: &OwnerSession, id: Uuid) -> ApiRe
         .filter(|w| w.business_id == business.id.0)
         .ok_or_else(|| {
             ApiError::new(
-                StatusCode::NOT_FOUND,
-                codes::WEBHOOK_NOT_FOUND,
+                HttpCode::WebhookNotFound,
                 "no webhook of your business has this id",
             )
         })
@@ -479,13 +478,7 @@ pub async fn retry_message(
     _admin: AdminSession,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<MessageOut>> {
-    let not_found = || {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            codes::MESSAGE_NOT_FOUND,
-            "no dead letter has this id",
-        )
-    };
+    let not_found = || ApiError::new(HttpCode::MessageNotFound, "no dead letter has this id");
     if !state.store().requeue(id, state.now()).await? {
         return Err(not_found());
     }

@@ -1,14 +1,14 @@
 //! Operations: liveness, readiness (the database answers) and Prometheus metrics.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use rdv_storage::accounts::AccountStore;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{Ack, Json};
-use crate::error::{ApiError, ApiResult, codes};
+use crate::error::{ApiError, ApiResult, HttpCode};
 use crate::state::AppState;
 
 /// The routes of this module.
@@ -35,11 +35,7 @@ pub async fn healthz() -> Json<Ack> {
 pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Ack>> {
     state.store().ping().await.map_err(|e| {
         tracing::error!(error = %e, "database not reachable");
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            codes::UNAVAILABLE,
-            "the database does not answer",
-        )
+        ApiError::new(HttpCode::Unavailable, "the database does not answer")
     })?;
     Ok(Ack::new("ready"))
 }

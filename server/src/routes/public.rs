@@ -353,7 +353,7 @@ pub async fn service_slots(
         .body
         .get_or_try_init(|| async {
             let slots = state
-                .uc
+                .reads()
                 .slots_for_service(id, query.from, query.to, limit as usize)
                 .await?;
             let json = to_bytes(&slots)?;
@@ -441,7 +441,7 @@ pub async fn service_snapshot(
         }
         .into());
     }
-    let (_, _, schedule) = state.uc.schedule_for_service(id, range).await?;
+    let (_, _, schedule) = state.reads().schedule_for_service(id, range).await?;
     Ok(axum::Json(schedule))
 }
 

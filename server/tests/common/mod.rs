@@ -279,7 +279,7 @@ impl Srv {
         assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
         let window = r.body["id"].as_str().unwrap().to_owned();
         self.state
-            .uc
+            .writes()
             .validate_business(business.parse().unwrap())
             .await
             .expect("validate");

@@ -1,135 +1,12 @@
-//! Shared state of the server: the core's use cases over the chosen store, token keys,
-//! rate limiters, the public read cache and the metrics.
+//! The public read cache: serialised business details, service lists and slot answers, kept
+//! per business generation. Only the write path ([`super::Writes`]) can raise a generation.
 
 use std::collections::HashMap;
-use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use axum::body::Bytes;
-use governor::clock::{Clock as _, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota};
-use rdv_core::model::{BusinessId, ServiceId, uuid_v7};
-use rdv_core::ports::{Clock, IdSource};
-use rdv_core::usecases::UseCases;
-use rdv_core::{Timestamp, Uuid};
-use rdv_storage::AnyStore;
-
-use crate::auth::TokenKeys;
-use crate::config::Config;
-use crate::error::ApiError;
-use crate::observe::Metrics;
-
-/// The system clock, plus an offset tests may move forward.
-#[derive(Debug, Default)]
-pub struct ServerClock {
-    offset_secs: AtomicI64,
-}
-
-impl ServerClock {
-    /// Moves this clock by `secs` (tests of expiry).
-    pub fn advance(&self, secs: i64) {
-        self.offset_secs.fetch_add(secs, Ordering::SeqCst);
-    }
-}
-
-impl Clock for ServerClock {
-    fn now(&self) -> Timestamp {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
-        Timestamp::from_secs(secs + self.offset_secs.load(Ordering::SeqCst))
-    }
-}
-
-/// UUID v7 identifiers from the system time and a CSPRNG.
-#[derive(Debug, Default)]
-pub struct V7Ids;
-
-impl IdSource for V7Ids {
-    fn next_uuid(&self) -> Uuid {
-        let millis = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0);
-        let mut random = [0u8; 10];
-        crate::auth::random_bytes(&mut random);
-        uuid_v7(millis, random)
-    }
-}
-
-/// The use cases as the server wires them.
-pub type ServerUseCases = UseCases<AnyStore, ServerClock, V7Ids>;
-
-/// Rate limiters per client IP (whole API, auth routes) and per account (VAL-3).
-pub struct Limits {
-    ip: DefaultKeyedRateLimiter<std::net::IpAddr>,
-    auth_ip: DefaultKeyedRateLimiter<std::net::IpAddr>,
-    account: DefaultKeyedRateLimiter<Uuid>,
-    login: DefaultKeyedRateLimiter<String>,
-}
-
-impl std::fmt::Debug for Limits {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Limits").finish_non_exhaustive()
-    }
-}
-
-fn per_minute(n: u32) -> Quota {
-    Quota::per_minute(NonZeroU32::new(n.max(1)).expect("at least one"))
-}
-
-fn check<K: Clone + std::hash::Hash + Eq>(
-    limiter: &DefaultKeyedRateLimiter<K>,
-    key: &K,
-) -> Result<(), ApiError> {
-    limiter.check_key(key).map_err(|not_until| {
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        ApiError::rate_limited(wait.as_secs() + 1)
-    })
-}
-
-impl Limits {
-    /// Limiters with the configured quotas.
-    pub fn new(config: &Config) -> Self {
-        Self {
-            ip: DefaultKeyedRateLimiter::keyed(per_minute(config.rate_limit_per_minute)),
-            auth_ip: DefaultKeyedRateLimiter::keyed(per_minute(config.auth_rate_limit_per_minute)),
-            account: DefaultKeyedRateLimiter::keyed(per_minute(
-                config.account_rate_limit_per_minute,
-            )),
-            login: DefaultKeyedRateLimiter::keyed(per_minute(config.auth_rate_limit_per_minute)),
-        }
-    }
-
-    /// One request from `ip` (auth routes count twice: once in each budget).
-    pub fn check_ip(&self, ip: std::net::IpAddr, auth_route: bool) -> Result<(), ApiError> {
-        check(&self.ip, &ip)?;
-        if auth_route {
-            check(&self.auth_ip, &ip)?;
-        }
-        Ok(())
-    }
-
-    /// One sign-in attempt for an account (whatever the client's address).
-    pub fn check_login(&self, email: &str) -> Result<(), ApiError> {
-        check(&self.login, &email.to_owned())
-    }
-
-    /// Forgets idle keys (called periodically so memory stays bounded).
-    pub fn prune(&self) {
-        self.ip.retain_recent();
-        self.auth_ip.retain_recent();
-        self.account.retain_recent();
-        self.login.retain_recent();
-    }
-
-    /// One request from a signed-in account.
-    pub fn check_account(&self, user: Uuid) -> Result<(), ApiError> {
-        check(&self.account, &user)
-    }
-}
+use rdv_core::Timestamp;
+use rdv_core::model::{BusinessId, ServiceId};
 
 /// Serialised public reads of a business (detail, services and free slots), dropped on every
 /// write to the business (PERF-3).
@@ -223,8 +100,9 @@ impl PublicCache {
         entries.insert((business, what), (generation, body));
     }
 
-    /// Forgets everything cached about a business.
-    pub fn invalidate(&self, business: BusinessId) {
+    /// Forgets everything cached about a business. Visible to the `state` module only: the
+    /// write path calls it after every successful change, handlers cannot.
+    pub(super) fn invalidate(&self, business: BusinessId) {
         *self
             .generations
             .write()
@@ -280,48 +158,5 @@ impl PublicCache {
             slots.insert(key, entry.clone());
         }
         entry
-    }
-}
-
-/// Everything a handler may use.
-pub struct Inner {
-    /// The core's use cases over the store.
-    pub uc: ServerUseCases,
-    /// The configuration.
-    pub config: Config,
-    /// Access token keys.
-    pub tokens: TokenKeys,
-    /// Rate limiters.
-    pub limits: Limits,
-    /// Public read cache.
-    pub cache: PublicCache,
-    /// Metrics.
-    pub metrics: Metrics,
-    /// A valid argon2id hash of a random password: verified against when an email is unknown,
-    /// so a login takes as long whether or not the account exists.
-    pub decoy_hash: String,
-}
-
-impl std::fmt::Debug for Inner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Inner")
-            .field("store", &self.uc.store)
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Cheap to clone handle on [`Inner`].
-pub type AppState = Arc<Inner>;
-
-impl Inner {
-    /// The store.
-    pub fn store(&self) -> &AnyStore {
-        &self.uc.store
-    }
-
-    /// Now.
-    pub fn now(&self) -> Timestamp {
-        self.uc.clock.now()
     }
 }

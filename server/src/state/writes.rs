@@ -1,0 +1,397 @@
+//! The one write path of the server. Every change the public can see — a business, its
+//! resources, services and availability windows, a reservation — goes through [`Writes`]:
+//! each method calls the core's use case and, when it succeeds, [`Writes::changed`] drops the
+//! public cache of the business concerned and counts the change in the metrics. Handlers hold
+//! no other handle on the mutating use cases nor on the cache's invalidation, so none can
+//! forget either; `a_handler_cannot_write_past_the_write_path` below keeps them off the
+//! store's own write methods for these objects.
+//!
+//! [`Reads`] gives the read-only use cases.
+
+use rdv_core::Interval;
+use rdv_core::booking::BookingRequest;
+use rdv_core::error::Entity;
+use rdv_core::lifecycle::Action;
+use rdv_core::model::{
+    Actor, AvailabilityId, AvailabilityWindow, Business, BusinessId, ClientId, ClientProfile,
+    Reservation, ReservationId, Resource, ResourceId, ResourceKind, Service, ServiceId, UserId,
+};
+use rdv_core::ports::{
+    DirectoryStore as _, Page, PageRequest, ReservationFilter, ReservationSort, ReservationView,
+};
+use rdv_core::slots::{Schedule, SlotList};
+use rdv_core::usecases::{ClientProfileInput, NewBusiness, NewService, RecurringAvailability};
+use rdv_core::{Error, Result, Timestamp};
+
+use super::{Inner, ServerUseCases};
+
+/// What a successful change was, for the metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Change {
+    /// A reservation was created.
+    Booked,
+    /// A reservation was cancelled (by its client or its business).
+    Cancelled,
+    /// Anything else the public can see.
+    Other,
+}
+
+/// The mutating use cases, each followed by [`Writes::changed`] when it succeeds.
+#[derive(Clone, Copy, Debug)]
+pub struct Writes<'a> {
+    state: &'a Inner,
+}
+
+impl<'a> Writes<'a> {
+    pub(super) fn new(state: &'a Inner) -> Self {
+        Self { state }
+    }
+
+    /// After every successful change: the public cache of `business` is dropped and the
+    /// change is counted.
+    fn changed(&self, business: BusinessId, change: Change) {
+        self.state.cache.invalidate(business);
+        let metrics = &self.state.metrics;
+        match change {
+            Change::Booked => {
+                metrics.bookings_created.inc();
+            }
+            Change::Cancelled => {
+                metrics.bookings_cancelled.inc();
+            }
+            Change::Other => {}
+        }
+    }
+
+    fn uc(&self) -> &'a ServerUseCases {
+        &self.state.uc
+    }
+
+    /// Creates a business (unpublished until validated).
+    pub async fn create_business(&self, owner: UserId, input: NewBusiness) -> Result<Business> {
+        let business = self.uc().create_business(owner, input).await?;
+        self.changed(business.id, Change::Other);
+        Ok(business)
+    }
+
+    /// Replaces a business's profile, opening hours and closures.
+    pub async fn update_business(&self, id: BusinessId, input: NewBusiness) -> Result<Business> {
+        let business = self.uc().update_business(id, input).await?;
+        self.changed(business.id, Change::Other);
+        Ok(business)
+    }
+
+    /// Publishes a business (admin).
+    pub async fn validate_business(&self, id: BusinessId) -> Result<Business> {
+        let business = self.uc().validate_business(id).await?;
+        self.changed(business.id, Change::Other);
+        Ok(business)
+    }
+
+    /// Withdraws a business from the public (admin rejection); nothing changes, and nothing
+    /// is dropped, when it was not published.
+    pub async fn unpublish_business(&self, id: BusinessId) -> Result<Business> {
+        let store = &self.uc().store;
+        let mut business = store.get_business(id).await?.ok_or(Error::NotFound {
+            entity: Entity::Business,
+        })?;
+        if business.validated {
+            business.validated = false;
+            store.save_business(&business).await?;
+            self.changed(business.id, Change::Other);
+        }
+        Ok(business)
+    }
+
+    /// Adds a staff member or room.
+    pub async fn create_resource(
+        &self,
+        business: BusinessId,
+        name: &str,
+        kind: ResourceKind,
+    ) -> Result<Resource> {
+        let resource = self.uc().create_resource(business, name, kind).await?;
+        self.changed(business, Change::Other);
+        Ok(resource)
+    }
+
+    /// Creates an active service.
+    pub async fn create_service(&self, business: BusinessId, input: NewService) -> Result<Service> {
+        let service = self.uc().create_service(business, input).await?;
+        self.changed(business, Change::Other);
+        Ok(service)
+    }
+
+    /// Replaces a service's fields.
+    pub async fn update_service(
+        &self,
+        business: BusinessId,
+        id: ServiceId,
+        input: NewService,
+    ) -> Result<Service> {
+        let service = self.uc().update_service(business, id, input).await?;
+        self.changed(business, Change::Other);
+        Ok(service)
+    }
+
+    /// Makes a service bookable or not.
+    pub async fn set_service_active(
+        &self,
+        business: BusinessId,
+        id: ServiceId,
+        active: bool,
+    ) -> Result<Service> {
+        let service = self.uc().set_service_active(business, id, active).await?;
+        self.changed(business, Change::Other);
+        Ok(service)
+    }
+
+    /// Adds an availability window.
+    pub async fn create_availability(
+        &self,
+        business: BusinessId,
+        resource: ResourceId,
+        interval: Interval,
+    ) -> Result<AvailabilityWindow> {
+        let window = self
+            .uc()
+            .create_availability(business, resource, interval)
+            .await?;
+        self.changed(business, Change::Other);
+        Ok(window)
+    }
+
+    /// Adds many windows, all or none.
+    pub async fn create_availabilities(
+        &self,
+        business: BusinessId,
+        items: &[(ResourceId, Interval)],
+    ) -> Result<Vec<AvailabilityWindow>> {
+        let windows = self.uc().create_availabilities(business, items).await?;
+        self.changed(business, Change::Other);
+        Ok(windows)
+    }
+
+    /// Adds the windows of a recurrence rule.
+    pub async fn create_recurring_availabilities(
+        &self,
+        business: BusinessId,
+        input: &RecurringAvailability,
+    ) -> Result<Vec<AvailabilityWindow>> {
+        let windows = self
+            .uc()
+            .create_recurring_availabilities(business, input)
+            .await?;
+        self.changed(business, Change::Other);
+        Ok(windows)
+    }
+
+    /// Moves a window.
+    pub async fn update_availability(
+        &self,
+        business: BusinessId,
+        id: AvailabilityId,
+        interval: Interval,
+    ) -> Result<AvailabilityWindow> {
+        let window = self
+            .uc()
+            .update_availability(business, id, interval)
+            .await?;
+        self.changed(business, Change::Other);
+        Ok(window)
+    }
+
+    /// Deletes a window.
+    pub async fn delete_availability(
+        &self,
+        business: BusinessId,
+        id: AvailabilityId,
+    ) -> Result<()> {
+        self.uc().delete_availability(business, id).await?;
+        self.changed(business, Change::Other);
+        Ok(())
+    }
+
+    /// Saves a client's own profile. The public never sees it: nothing to drop or count.
+    pub async fn save_client_profile(
+        &self,
+        client: ClientId,
+        input: ClientProfileInput,
+    ) -> Result<ClientProfile> {
+        self.uc().save_client_profile(client, input).await
+    }
+
+    /// Books a reservation for a client.
+    pub async fn book(&self, client: ClientId, request: &BookingRequest) -> Result<Reservation> {
+        let reservation = self.uc().book(client, request).await?;
+        self.changed(reservation.business_id, Change::Booked);
+        Ok(reservation)
+    }
+
+    /// Changes a reservation's status (confirm, cancel, complete, no-show) as `actor`.
+    pub async fn transition(
+        &self,
+        actor: Actor,
+        scope: rdv_core::Uuid,
+        id: ReservationId,
+        action: Action,
+    ) -> Result<Reservation> {
+        let change = match action {
+            Action::Cancel { .. } => Change::Cancelled,
+            _ => Change::Other,
+        };
+        let reservation = self.uc().transition(actor, scope, id, action).await?;
+        self.changed(reservation.business_id, change);
+        Ok(reservation)
+    }
+
+    /// Moves a reservation to a new start.
+    pub async fn reschedule(
+        &self,
+        actor: Actor,
+        scope: rdv_core::Uuid,
+        id: ReservationId,
+        new_start: Timestamp,
+    ) -> Result<Reservation> {
+        let reservation = self.uc().reschedule(actor, scope, id, new_start).await?;
+        self.changed(reservation.business_id, Change::Other);
+        Ok(reservation)
+    }
+}
+
+/// The read-only use cases.
+#[derive(Clone, Copy)]
+pub struct Reads<'a> {
+    uc: &'a ServerUseCases,
+}
+
+impl std::fmt::Debug for Reads<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reads").finish_non_exhaustive()
+    }
+}
+
+impl<'a> Reads<'a> {
+    pub(super) fn new(uc: &'a ServerUseCases) -> Self {
+        Self { uc }
+    }
+
+    /// One of a business's services (another business's answers `NOT_FOUND`).
+    pub async fn owned_service(&self, business: BusinessId, id: ServiceId) -> Result<Service> {
+        self.uc.owned_service(business, id).await
+    }
+
+    /// One of a business's windows.
+    pub async fn get_availability(
+        &self,
+        business: BusinessId,
+        id: AvailabilityId,
+    ) -> Result<AvailabilityWindow> {
+        self.uc.get_availability(business, id).await
+    }
+
+    /// A business's windows meeting `range`, of one resource or all.
+    pub async fn list_availabilities(
+        &self,
+        business: BusinessId,
+        resource: Option<ResourceId>,
+        range: Interval,
+    ) -> Result<Vec<AvailabilityWindow>> {
+        self.uc.list_availabilities(business, resource, range).await
+    }
+
+    /// A reservation as `actor` may see it.
+    pub async fn reservation(
+        &self,
+        actor: Actor,
+        scope: rdv_core::Uuid,
+        id: ReservationId,
+    ) -> Result<Reservation> {
+        self.uc.reservation(actor, scope, id).await
+    }
+
+    /// A page of reservations with names.
+    pub async fn list_reservations(
+        &self,
+        filter: &ReservationFilter,
+        sort: ReservationSort,
+        page: &PageRequest,
+    ) -> Result<Page<ReservationView>> {
+        self.uc.list_reservations(filter, sort, page).await
+    }
+
+    /// The free slots of a service.
+    pub async fn slots_for_service(
+        &self,
+        service: ServiceId,
+        from: Timestamp,
+        to: Timestamp,
+        limit: usize,
+    ) -> Result<SlotList> {
+        self.uc.slots_for_service(service, from, to, limit).await
+    }
+
+    /// What the slots of a service over `range` are computed from.
+    pub async fn schedule_for_service(
+        &self,
+        service: ServiceId,
+        range: Interval,
+    ) -> Result<(Business, Service, Schedule)> {
+        self.uc.schedule_for_service(service, range).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The store's own writes of what the public sees; only this module may call them.
+    const PUBLIC_WRITES: [&str; 10] = [
+        ".save_business(",
+        ".save_resource(",
+        ".save_service(",
+        ".insert_windows(",
+        ".update_window(",
+        ".delete_window(",
+        ".insert_reservation(",
+        ".insert_on_first_free(",
+        ".update_reservation(",
+        ".archive_reservations(",
+    ];
+
+    fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("src folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn a_handler_cannot_write_past_the_write_path() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        assert!(files.len() > 10, "{files:?}");
+        let this = std::path::Path::new(file!()).file_name().unwrap();
+        for file in files {
+            if file.ends_with(std::path::Path::new("state").join(this)) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).unwrap();
+            for call in PUBLIC_WRITES {
+                assert!(
+                    !text.contains(call),
+                    "{} calls {call} directly: go through state.writes()",
+                    file.display()
+                );
+            }
+            assert!(
+                !text.contains("cache.invalidate("),
+                "{} drops the cache itself",
+                file.display()
+            );
+        }
+    }
+}
