@@ -326,7 +326,9 @@ mod tests {
                     match windows[..i].iter().position(|o| {
                         o.resource_id == w.resource_id && o.interval.overlaps(&w.interval)
                     }) {
-                        Some(j) => Err(Error::AvailabilityOverlap { existing: format!("items[{j}]") }),
+                        Some(j) => Err(Error::AvailabilityOverlap {
+                            existing: format!("items[{j}]"),
+                        }),
                         None => Ok(()),
                     }
                 })
@@ -362,10 +364,9 @@ mod tests {
                 let a = check_no_overlap_with_existing(&moved, std::slice::from_ref(other)).is_ok();
                 let b = check_no_overlap_with_existing(other, std::slice::from_ref(&moved)).is_ok();
                 prop_assert_eq!(a, b);
-                prop_assert_eq!(
-                    a,
-                    other.resource_id != moved.resource_id || !other.interval.overlaps(&moved.interval)
-                );
+                let apart = other.resource_id != moved.resource_id
+                    || !other.interval.overlaps(&moved.interval);
+                prop_assert_eq!(a, apart);
             }
         }
     }
