@@ -73,7 +73,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::auth::router())
         .merge(routes::client::router())
-        .merge(routes::business::router())
+        .merge(routes::entreprise::router())
         .merge(routes::public::router())
         .merge(routes::admin::router())
         .merge(routes::notifications::router())

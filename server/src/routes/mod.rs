@@ -6,8 +6,8 @@
 
 pub mod admin;
 pub mod auth;
-pub mod business;
 pub mod client;
+pub mod entreprise;
 pub mod notifications;
 pub mod ops;
 pub mod public;

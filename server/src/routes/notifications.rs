@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::business::my_business;
+use super::entreprise::my_business;
 use super::{Ack, ApiJson, ApiPath, ApiQuery, Json, PageOut, page_request};
 use crate::auth::{AdminSession, ClientSession, OwnerSession};
 use crate::config::Profile;

@@ -1,0 +1,77 @@
+//! `/api/entreprise/mon-entreprise/`: the owner's business itself (BIZ-3, BIZ-4).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use rdv_core::model::Business;
+use rdv_core::usecases::NewBusiness;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{find_business, my_business};
+use crate::auth::OwnerSession;
+use crate::error::{ApiError, ApiResult, HttpCode};
+use crate::routes::{ApiJson, Json};
+use crate::state::AppState;
+
+/// The routes of this file.
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_business, create_business, update_business))
+}
+
+/// The owner's business.
+#[utoipa::path(get, path = "/api/entreprise/mon-entreprise/", tag = "entreprise",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The business", body = rdv_core::model::Business),
+        (status = 404, description = "NO_BUSINESS", body = crate::error::Problem),
+    ))]
+pub async fn get_business(
+    State(state): State<AppState>,
+    session: OwnerSession,
+) -> ApiResult<Json<Business>> {
+    Ok(axum::Json(my_business(&state, &session).await?))
+}
+
+/// Creates the owner's business (one per owner); it is public once an admin validates it.
+#[utoipa::path(post, path = "/api/entreprise/mon-entreprise/", tag = "entreprise",
+    security(("bearer" = [])),
+    request_body = rdv_core::usecases::NewBusiness,
+    responses(
+        (status = 201, description = "Created, awaiting validation", body = rdv_core::model::Business),
+        (status = 409, description = "BUSINESS_EXISTS", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED, UNKNOWN_TIME_ZONE", body = crate::error::Problem),
+    ))]
+pub async fn create_business(
+    State(state): State<AppState>,
+    session: OwnerSession,
+    ApiJson(input): ApiJson<NewBusiness>,
+) -> ApiResult<(StatusCode, Json<Business>)> {
+    if find_business(&state, &session).await?.is_some() {
+        return Err(ApiError::new(
+            HttpCode::BusinessExists,
+            "you already have a business; update it with PUT",
+        ));
+    }
+    let owner = rdv_core::model::UserId::from_uuid(session.0.user_id);
+    let business = state.writes().create_business(owner, input).await?;
+    Ok((StatusCode::CREATED, axum::Json(business)))
+}
+
+/// Replaces the business's profile, opening hours and closures.
+#[utoipa::path(put, path = "/api/entreprise/mon-entreprise/", tag = "entreprise",
+    security(("bearer" = [])),
+    request_body = rdv_core::usecases::NewBusiness,
+    responses(
+        (status = 200, description = "Updated", body = rdv_core::model::Business),
+        (status = 404, description = "NO_BUSINESS", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED", body = crate::error::Problem),
+    ))]
+pub async fn update_business(
+    State(state): State<AppState>,
+    session: OwnerSession,
+    ApiJson(input): ApiJson<NewBusiness>,
+) -> ApiResult<Json<Business>> {
+    let current = my_business(&state, &session).await?;
+    let business = state.writes().update_business(current.id, input).await?;
+    Ok(axum::Json(business))
+}

@@ -1,0 +1,158 @@
+//! `/api/entreprise/reservations/`: the business's reservations (RES-*): listed, read,
+//! confirmed, cancelled, completed, marked as no-shows.
+
+use axum::extract::State;
+use rdv_core::lifecycle::Action;
+use rdv_core::model::{Actor, Reservation, ReservationId};
+use rdv_core::ports::ReservationView;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::my_business;
+use crate::auth::OwnerSession;
+use crate::error::ApiResult;
+use crate::routes::client::{CancelQuery, ReservationQuery, reservation_page};
+use crate::routes::{ApiPath, ApiQuery, Json, PageOut};
+use crate::state::AppState;
+
+/// The routes of this file.
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_reservations))
+        .routes(routes!(get_reservation, cancel_reservation))
+        .routes(routes!(confirm_reservation))
+        .routes(routes!(complete_reservation))
+        .routes(routes!(no_show_reservation))
+}
+
+/// The business's reservations, filtered (status, dates, service, resource, client), sorted,
+/// paginated.
+#[utoipa::path(get, path = "/api/entreprise/reservations/", tag = "entreprise",
+    security(("bearer" = [])),
+    params(ReservationQuery),
+    responses(
+        (status = 200, description = "A page of reservations with names", body = PageOut<rdv_core::ports::ReservationView>),
+        (status = 422, description = "VALIDATION_FAILED", body = crate::error::Problem),
+    ))]
+pub async fn list_reservations(
+    State(state): State<AppState>,
+    session: OwnerSession,
+    ApiQuery(query): ApiQuery<ReservationQuery>,
+) -> ApiResult<Json<PageOut<ReservationView>>> {
+    let business = my_business(&state, &session).await?;
+    let mut filter = query.filter()?;
+    filter.business_id = Some(business.id);
+    reservation_page(&state, filter, &query).await
+}
+
+/// One reservation of the business.
+#[utoipa::path(get, path = "/api/entreprise/reservations/{id}/", tag = "entreprise",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Reservation id")),
+    responses(
+        (status = 200, description = "The reservation", body = rdv_core::model::Reservation),
+        (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
+    ))]
+pub async fn get_reservation(
+    State(state): State<AppState>,
+    session: OwnerSession,
+    ApiPath(id): ApiPath<ReservationId>,
+) -> ApiResult<Json<Reservation>> {
+    let business = my_business(&state, &session).await?;
+    Ok(axum::Json(
+        state
+            .reads()
+            .reservation(Actor::Business, business.id.0, id)
+            .await?,
+    ))
+}
+
+async fn act(
+    state: &AppState,
+    session: &OwnerSession,
+    id: ReservationId,
+    action: Action,
+) -> ApiResult<Json<Reservation>> {
+    let business = my_business(state, session).await?;
+    let r = state
+        .writes()
+        .transition(Actor::Business, business.id.0, id, action)
+        .await?;
+    Ok(axum::Json(r))
+}
+
+/// Cancels a reservation (a reason is required).
+#[utoipa::path(delete, path = "/api/entreprise/reservations/{id}/", tag = "entreprise",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Reservation id"), CancelQuery),
+    responses(
+        (status = 200, description = "Cancelled", body = rdv_core::model::Reservation),
+        (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
+        (status = 409, description = "INVALID_STATUS_TRANSITION", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED (reason missing)", body = crate::error::Problem),
+    ))]
+pub async fn cancel_reservation(
+    State(state): State<AppState>,
+    session: OwnerSession,
+    ApiPath(id): ApiPath<ReservationId>,
+    ApiQuery(query): ApiQuery<CancelQuery>,
+) -> ApiResult<Json<Reservation>> {
+    act(
+        &state,
+        &session,
+        id,
+        Action::Cancel {
+            reason: query.reason,
+        },
+    )
+    .await
+}
+
+/// Confirms a pending reservation (capacity is checked again).
+#[utoipa::path(post, path = "/api/entreprise/reservations/{id}/confirmer/", tag = "entreprise",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Reservation id")),
+    responses(
+        (status = 200, description = "Confirmed", body = rdv_core::model::Reservation),
+        (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
+        (status = 409, description = "INVALID_STATUS_TRANSITION, SLOT_FULL", body = crate::error::Problem),
+    ))]
+pub async fn confirm_reservation(
+    State(state): State<AppState>,
+    session: OwnerSession,
+    ApiPath(id): ApiPath<ReservationId>,
+) -> ApiResult<Json<Reservation>> {
+    act(&state, &session, id, Action::Confirm).await
+}
+
+/// Marks a confirmed reservation as done (after its start).
+#[utoipa::path(post, path = "/api/entreprise/reservations/{id}/terminer/", tag = "entreprise",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Reservation id")),
+    responses(
+        (status = 200, description = "Completed", body = rdv_core::model::Reservation),
+        (status = 409, description = "INVALID_STATUS_TRANSITION, TRANSITION_TOO_EARLY", body = crate::error::Problem),
+    ))]
+pub async fn complete_reservation(
+    State(state): State<AppState>,
+    session: OwnerSession,
+    ApiPath(id): ApiPath<ReservationId>,
+) -> ApiResult<Json<Reservation>> {
+    act(&state, &session, id, Action::Complete).await
+}
+
+/// Marks a confirmed reservation as a no-show (after its start).
+#[utoipa::path(post, path = "/api/entreprise/reservations/{id}/absence/", tag = "entreprise",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Reservation id")),
+    responses(
+        (status = 200, description = "No-show", body = rdv_core::model::Reservation),
+        (status = 409, description = "INVALID_STATUS_TRANSITION, TRANSITION_TOO_EARLY", body = crate::error::Problem),
+    ))]
+pub async fn no_show_reservation(
+    State(state): State<AppState>,
+    session: OwnerSession,
+    ApiPath(id): ApiPath<ReservationId>,
+) -> ApiResult<Json<Reservation>> {
+    act(&state, &session, id, Action::MarkNoShow).await
+}
