@@ -4,7 +4,9 @@
 
 use std::future::Future;
 
-use rdv_storage::{FieldCipher, PgStore};
+use rdv_storage::PgStore;
+
+mod common;
 
 fn database_url() -> Option<String> {
     std::env::var("TEST_DATABASE_URL")
@@ -17,12 +19,7 @@ fn run<F: Future<Output = ()>>(future: F) {
         eprintln!("skipped: TEST_DATABASE_URL is not set, PostgreSQL tests did not run");
         return;
     }
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-        .block_on(future)
+    common::block_on(future)
 }
 
 async fn fresh() -> PgStore {
@@ -48,35 +45,12 @@ async fn fresh() -> PgStore {
     let options = rdv_storage::postgres::connect_options(&url)
         .expect("valid url")
         .options([("search_path", format!("{schema},public"))]);
-    PgStore::open_with(
-        options,
-        FieldCipher::new("test", &[42u8; 32]).expect("cipher"),
-    )
-    .await
-    .expect("open postgres")
+    PgStore::open_with(options, common::cipher())
+        .await
+        .expect("open postgres")
 }
 
-mod common;
-
-mod conformance {
-    use super::*;
-    rdv_core::storage_conformance_tests!(make = fresh(), block_on = run);
-}
-
-mod concurrency {
-    use super::*;
-    crate::concurrency_tests!(run, fresh);
-}
-
-mod accounts {
-    use super::*;
-    crate::account_tests!(run, fresh);
-}
-
-mod notifications {
-    use super::*;
-    crate::notification_tests!(run, fresh);
-}
+backend_suites!(run, fresh);
 
 mod postgres_only {
     use rdv_core::conformance::Fixture;

@@ -1,17 +1,10 @@
 //! The core's conformance suite and the SQLite-specific guarantees.
 
-use std::future::Future;
+use rdv_storage::SqliteStore;
 
-use rdv_storage::{FieldCipher, SqliteStore};
+mod common;
 
-fn run<F: Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-        .block_on(future)
-}
+use common::{block_on as run, cipher};
 
 fn temp_url() -> String {
     let dir = std::env::temp_dir().join("rdv-storage-tests");
@@ -20,37 +13,13 @@ fn temp_url() -> String {
     format!("sqlite://{}", file.display())
 }
 
-fn cipher() -> FieldCipher {
-    FieldCipher::new("test", &[42u8; 32]).expect("cipher")
-}
-
 async fn fresh() -> SqliteStore {
     SqliteStore::open(&temp_url(), cipher())
         .await
         .expect("open sqlite")
 }
 
-mod common;
-
-mod conformance {
-    use super::*;
-    rdv_core::storage_conformance_tests!(make = fresh(), block_on = run);
-}
-
-mod concurrency {
-    use super::*;
-    crate::concurrency_tests!(run, fresh);
-}
-
-mod accounts {
-    use super::*;
-    crate::account_tests!(run, fresh);
-}
-
-mod notifications {
-    use super::*;
-    crate::notification_tests!(run, fresh);
-}
+backend_suites!(run, fresh);
 
 mod sqlite_only {
     use rdv_core::conformance::Fixture;

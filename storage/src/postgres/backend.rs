@@ -2,47 +2,26 @@
 //! `uuid`, booleans as `boolean`), how rows are read, and how a write transaction begins (a
 //! plain `BEGIN` on the pool).
 
-use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row};
 
 use super::PgStore;
 use crate::crypto::FieldCipher;
 use crate::error::StorageError;
-use crate::sql::{SqlBackend, SqlRow, Statement, Value};
+use crate::sql::{self, Query, SqlBackend, SqlRow, Statement};
 
-/// A statement of the shared layer, bound for PostgreSQL.
-pub(crate) fn query(statement: &Statement) -> sqlx::query::Query<'_, Postgres, PgArguments> {
-    let mut query = sqlx::query(&statement.sql);
-    for value in &statement.args {
-        query = match value {
-            Value::Text(s) => query.bind(s.as_str()),
-            Value::OptText(s) => query.bind(s.as_deref()),
-            Value::Int(i) => query.bind(*i),
-            Value::OptInt(i) => query.bind(*i),
-            Value::Bool(b) => query.bind(*b),
-            Value::Id(id) => query.bind(*id),
-            Value::OptId(id) => query.bind(*id),
-        };
-    }
-    query
+/// A statement of the shared layer, bound for PostgreSQL: booleans as `boolean`,
+/// identifiers as `uuid`.
+pub(crate) fn query(statement: &Statement) -> Query<'_, Postgres> {
+    sql::bind(
+        statement,
+        |query, flag| query.bind(flag),
+        |query, id| query.bind(id),
+    )
 }
 
 impl SqlRow for PgRow {
-    fn text(&self, col: &str) -> Result<String, StorageError> {
-        Ok(self.try_get(col)?)
-    }
-    fn opt_text(&self, col: &str) -> Result<Option<String>, StorageError> {
-        Ok(self.try_get(col)?)
-    }
-    fn int(&self, col: &str) -> Result<i64, StorageError> {
-        Ok(self.try_get(col)?)
-    }
-    fn opt_int(&self, col: &str) -> Result<Option<i64>, StorageError> {
-        Ok(self.try_get(col)?)
-    }
-    fn real(&self, col: &str) -> Result<f64, StorageError> {
-        Ok(self.try_get(col)?)
-    }
+    sql::plain_columns!();
     fn flag(&self, col: &str) -> Result<bool, StorageError> {
         Ok(self.try_get(col)?)
     }

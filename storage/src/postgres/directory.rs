@@ -43,12 +43,7 @@ impl DirectoryStore for PgStore {
         page: &PageRequest,
     ) -> Result<Page<Business>> {
         let (sql, limit) = queries::business_list::<PgStore>(filter, sort, page)?;
-        let rows = self.fetch_statement(&sql).await?;
-        let items = rows
-            .iter()
-            .map(|r| rows::business(r, ""))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Page::of_businesses(items, limit as usize))
+        rows::business_page(&self.fetch_statement(&sql).await?, limit)
     }
 
     async fn list_resources(&self, business: BusinessId) -> Result<Vec<Resource>> {

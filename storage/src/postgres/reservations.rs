@@ -5,8 +5,7 @@ use rdv_core::booking::check_capacity;
 use rdv_core::error::Entity;
 use rdv_core::model::*;
 use rdv_core::ports::{
-    MAX_PAGE_SIZE, Page, PageRequest, ReservationFilter, ReservationSort, ReservationStore,
-    ReservationView, parse_reservation_cursor, reservation_cursor,
+    Page, PageRequest, ReservationFilter, ReservationSort, ReservationStore, ReservationView,
 };
 use rdv_core::{Error, Interval, Result, Timestamp};
 use sqlx::{Executor, Postgres};
@@ -265,22 +264,8 @@ impl ReservationStore for PgStore {
         sort: ReservationSort,
         page: &PageRequest,
     ) -> Result<Page<ReservationView>> {
-        let after = page
-            .cursor
-            .as_deref()
-            .map(parse_reservation_cursor)
-            .transpose()?;
-        let limit = page.limit.clamp(1, MAX_PAGE_SIZE);
-        let sql = queries::reservation_list::<PgStore>("", filter, sort, after, limit);
-        let rows = self.fetch_statement(&sql).await?;
-        let mut items = rows
-            .iter()
-            .map(rows::reservation_view)
-            .collect::<Result<Vec<_>>>()?;
-        let next_cursor = (items.len() > limit as usize)
-            .then(|| reservation_cursor(&items[limit as usize - 1].reservation, sort));
-        items.truncate(limit as usize);
-        Ok(Page { items, next_cursor })
+        let (sql, limit) = queries::reservation_page::<PgStore>(filter, sort, page)?;
+        rows::reservation_page(&self.fetch_statement(&sql).await?, sort, limit)
     }
 
     async fn archive_reservations(&self, ended_before: Timestamp) -> Result<u64> {

@@ -100,6 +100,59 @@ impl Statement {
     }
 }
 
+/// A query of driver `DB` (its arguments borrowed from a [`Statement`]).
+pub(crate) type Query<'q, DB> = sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>;
+
+/// A statement bound for driver `DB`: text and integers the same way for every driver,
+/// booleans through `flag` and identifiers through `id` (an identifier as `Some`), the two
+/// kinds each driver stores its own way. Each backend's `backend::query` calls it.
+pub(crate) fn bind<'q, DB>(
+    statement: &'q Statement,
+    flag: impl Fn(Query<'q, DB>, bool) -> Query<'q, DB>,
+    id: impl Fn(Query<'q, DB>, Option<Uuid>) -> Query<'q, DB>,
+) -> Query<'q, DB>
+where
+    DB: sqlx::Database,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let query = sqlx::query::<DB>(&statement.sql);
+    statement.args.iter().fold(query, |query, value| match value {
+        Value::Text(s) => query.bind(s.as_str()),
+        Value::OptText(s) => query.bind(s.as_deref()),
+        Value::Int(i) => query.bind(*i),
+        Value::OptInt(i) => query.bind(*i),
+        Value::Bool(b) => flag(query, *b),
+        Value::Id(v) => id(query, Some(*v)),
+        Value::OptId(v) => id(query, *v),
+    })
+}
+
+/// The methods of [`SqlRow`] that every driver decodes as they are (text, integers, reals),
+/// for each backend's `impl SqlRow` (which adds the flag and identifier columns).
+macro_rules! plain_columns {
+    () => {
+        fn text(&self, col: &str) -> Result<String, StorageError> {
+            Ok(sqlx::Row::try_get(self, col)?)
+        }
+        fn opt_text(&self, col: &str) -> Result<Option<String>, StorageError> {
+            Ok(sqlx::Row::try_get(self, col)?)
+        }
+        fn int(&self, col: &str) -> Result<i64, StorageError> {
+            Ok(sqlx::Row::try_get(self, col)?)
+        }
+        fn opt_int(&self, col: &str) -> Result<Option<i64>, StorageError> {
+            Ok(sqlx::Row::try_get(self, col)?)
+        }
+        fn real(&self, col: &str) -> Result<f64, StorageError> {
+            Ok(sqlx::Row::try_get(self, col)?)
+        }
+    };
+}
+pub(crate) use plain_columns;
+
 /// Reading a row's columns by name; what differs is how identifiers, booleans and id lists
 /// are stored.
 pub trait SqlRow: Send + Sync {

@@ -5,7 +5,7 @@
 use rdv_core::model::*;
 use rdv_core::ports::{
     BusinessFilter, BusinessSort, MAX_PAGE_SIZE, PageRequest, ReservationFilter, ReservationSort,
-    parse_business_cursor,
+    parse_business_cursor, parse_reservation_cursor,
 };
 use rdv_core::{Result, Timestamp};
 
@@ -228,6 +228,22 @@ pub fn keyset_columns(sort: ReservationSort) -> (&'static str, &'static str) {
         ReservationSort::CreatedAsc => ("r.created_at", "ASC"),
         ReservationSort::CreatedDesc => ("r.created_at", "DESC"),
     }
+}
+
+/// The statement of a page of reservations ([`reservation_list`] after the request's cursor)
+/// and the page's size; [`super::rows::reservation_page`] reads its rows.
+pub fn reservation_page<B: SqlBackend>(
+    filter: &ReservationFilter,
+    sort: ReservationSort,
+    page: &PageRequest,
+) -> Result<(Statement, u32)> {
+    let after = page
+        .cursor
+        .as_deref()
+        .map(parse_reservation_cursor)
+        .transpose()?;
+    let limit = page.limit.clamp(1, MAX_PAGE_SIZE);
+    Ok((reservation_list::<B>("", filter, sort, after, limit), limit))
 }
 
 /// A page of reservations with their names (`limit + 1` rows, to tell whether there is a

@@ -2,7 +2,7 @@
 //! [`SqlRow`], which knows how its backend stores identifiers, booleans and id lists.
 
 use rdv_core::model::*;
-use rdv_core::ports::ReservationView;
+use rdv_core::ports::{Page, ReservationSort, ReservationView, reservation_cursor};
 use rdv_core::search::{HitKind, SearchHit};
 use rdv_core::{Interval, Result, Timestamp};
 
@@ -153,4 +153,30 @@ pub fn search_hit(row: &impl SqlRow) -> Result<SearchHit> {
         name: row.text("name")?,
         rank: row.real("rank")?,
     })
+}
+
+/// A page of reservations from the rows of [`super::queries::reservation_page`]: at most
+/// `limit`, with a cursor when the statement found one more.
+pub fn reservation_page(
+    rows: &[impl SqlRow],
+    sort: ReservationSort,
+    limit: u32,
+) -> Result<Page<ReservationView>> {
+    let mut items = rows
+        .iter()
+        .map(reservation_view)
+        .collect::<Result<Vec<_>>>()?;
+    let next_cursor = (items.len() > limit as usize)
+        .then(|| reservation_cursor(&items[limit as usize - 1].reservation, sort));
+    items.truncate(limit as usize);
+    Ok(Page { items, next_cursor })
+}
+
+/// A page of businesses from the rows of [`super::queries::business_list`].
+pub fn business_page(rows: &[impl SqlRow], limit: u32) -> Result<Page<Business>> {
+    let items = rows
+        .iter()
+        .map(|r| business(r, ""))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::of_businesses(items, limit as usize))
 }

@@ -2,48 +2,27 @@
 //! booleans as `0`/`1`), how rows are read, and how a write transaction begins (the store's
 //! write turn, then `BEGIN IMMEDIATE`).
 
-use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite};
 
 use super::{SqliteStore, WriteTx};
 use crate::codec::uuid;
 use crate::crypto::FieldCipher;
 use crate::error::StorageError;
-use crate::sql::{SqlBackend, SqlRow, Statement, Value};
+use crate::sql::{self, Query, SqlBackend, SqlRow, Statement};
 
-/// A statement of the shared layer, bound for SQLite.
-pub(crate) fn query(statement: &Statement) -> sqlx::query::Query<'_, Sqlite, SqliteArguments<'_>> {
-    let mut query = sqlx::query(&statement.sql);
-    for value in &statement.args {
-        query = match value {
-            Value::Text(s) => query.bind(s.as_str()),
-            Value::OptText(s) => query.bind(s.as_deref()),
-            Value::Int(i) => query.bind(*i),
-            Value::OptInt(i) => query.bind(*i),
-            Value::Bool(b) => query.bind(i64::from(*b)),
-            Value::Id(id) => query.bind(id.to_string()),
-            Value::OptId(id) => query.bind(id.map(|id| id.to_string())),
-        };
-    }
-    query
+/// A statement of the shared layer, bound for SQLite: booleans as `0`/`1`, identifiers as
+/// text.
+pub(crate) fn query(statement: &Statement) -> Query<'_, Sqlite> {
+    sql::bind(
+        statement,
+        |query, flag| query.bind(i64::from(flag)),
+        |query, id| query.bind(id.map(|id| id.to_string())),
+    )
 }
 
 impl SqlRow for SqliteRow {
-    fn text(&self, col: &str) -> Result<String, StorageError> {
-        Ok(self.try_get(col)?)
-    }
-    fn opt_text(&self, col: &str) -> Result<Option<String>, StorageError> {
-        Ok(self.try_get(col)?)
-    }
-    fn int(&self, col: &str) -> Result<i64, StorageError> {
-        Ok(self.try_get(col)?)
-    }
-    fn opt_int(&self, col: &str) -> Result<Option<i64>, StorageError> {
-        Ok(self.try_get(col)?)
-    }
-    fn real(&self, col: &str) -> Result<f64, StorageError> {
-        Ok(self.try_get(col)?)
-    }
+    sql::plain_columns!();
     fn flag(&self, col: &str) -> Result<bool, StorageError> {
         Ok(self.try_get::<i64, _>(col)? == 1)
     }

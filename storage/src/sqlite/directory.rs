@@ -40,12 +40,7 @@ impl DirectoryStore for SqliteStore {
         page: &PageRequest,
     ) -> Result<Page<Business>> {
         let (sql, limit) = queries::business_list::<SqliteStore>(filter, sort, page)?;
-        let rows = self.fetch_statement(&sql).await?;
-        let items = rows
-            .iter()
-            .map(|r| rows::business(r, ""))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Page::of_businesses(items, limit as usize))
+        rows::business_page(&self.fetch_statement(&sql).await?, limit)
     }
 
     async fn get_resource(&self, id: ResourceId) -> Result<Option<Resource>> {

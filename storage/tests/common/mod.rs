@@ -1,10 +1,12 @@
-//! Concurrency cases run against every database backend: many tasks released together by a
-//! barrier try to break the booking invariants; afterwards an invariant check over the stored
-//! rows finds no overlap.
+//! What every database backend's test binary shares: the runtime and cipher of a test,
+//! [`backend_suites!`] (the suites each backend runs unchanged), and the concurrency cases:
+//! many tasks released together by a barrier try to break the booking invariants; afterwards
+//! an invariant check over the stored rows finds no overlap.
 
 pub mod accounts;
 pub mod notifications;
 
+use std::future::Future;
 use std::sync::Arc;
 
 use rdv_core::ErrorCode;
@@ -14,7 +16,51 @@ use rdv_core::model::{
 };
 use rdv_core::ports::Store;
 use rdv_core::{Interval, Timestamp};
+use rdv_storage::FieldCipher;
 use tokio::sync::Barrier;
+
+/// Runs a test's future on its own two-thread runtime.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(future)
+}
+
+/// The cipher of every test store.
+pub fn cipher() -> FieldCipher {
+    FieldCipher::new("test", &[42u8; 32]).expect("cipher")
+}
+
+/// Expands to the suites every backend runs unchanged, one module each: the core's
+/// conformance suite and this crate's concurrency, account and notification cases. `$run`
+/// drives a future, `$fresh` makes an empty store; both are in scope where it expands.
+#[macro_export]
+macro_rules! backend_suites {
+    ($run:ident, $fresh:ident) => {
+        mod conformance {
+            use super::*;
+            rdv_core::storage_conformance_tests!(make = $fresh(), block_on = $run);
+        }
+
+        mod concurrency {
+            use super::*;
+            $crate::concurrency_tests!($run, $fresh);
+        }
+
+        mod accounts {
+            use super::*;
+            $crate::account_tests!($run, $fresh);
+        }
+
+        mod notifications {
+            use super::*;
+            $crate::notification_tests!($run, $fresh);
+        }
+    };
+}
 
 fn ts(s: &str) -> Timestamp {
     s.parse().expect("timestamp")
