@@ -2,7 +2,9 @@
 //! with snake_case fields; every list is a page `{items, next_cursor, limit}`.
 //!
 //! Handlers hold no booking rule: they authenticate, scope the request to the caller (a client's
-//! own reservations, an owner's own business) and call the core's use cases.
+//! own reservations, an owner's own business) and call the core's use cases: reads through
+//! `state.reads()` or the store, every change through `state.writes()` (which drops the public
+//! cache and counts the change).
 
 pub mod admin;
 pub mod auth;

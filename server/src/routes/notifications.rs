@@ -21,7 +21,7 @@ use super::{Ack, ApiJson, ApiPath, ApiQuery, Json, PageOut, page_request};
 use crate::auth::{AdminSession, ClientSession, OwnerSession};
 use crate::config::Profile;
 use crate::error::{ApiError, ApiResult, HttpCode};
-use crate::notify::{OWNER_EVENTS, RESERVATION_EVENTS, default_preferences};
+use crate::notify::{EventKind, default_preferences};
 use crate::state::AppState;
 
 /// Most webhooks one business may register.
@@ -131,9 +131,10 @@ pub async fn get_owner_settings(
     }))
 }
 
-fn check_events(field: &str, events: &[String], allowed: &[&str]) -> Result<(), Error> {
+fn check_events(field: &str, events: &[String], allowed: &[EventKind]) -> Result<(), Error> {
     for (i, e) in events.iter().enumerate() {
-        if !allowed.contains(&e.as_str()) {
+        if EventKind::parse(e).is_none_or(|kind| !allowed.contains(&kind)) {
+            let allowed: Vec<&str> = allowed.iter().map(|k| k.as_str()).collect();
             return Err(Error::field(
                 format!("{field}[{i}]"),
                 "unknown_event",
@@ -157,7 +158,7 @@ pub async fn put_owner_settings(
     session: OwnerSession,
     ApiJson(mut body): ApiJson<OwnerSettings>,
 ) -> ApiResult<Json<OwnerSettings>> {
-    check_events("events", &body.events, &OWNER_EVENTS)?;
+    check_events("events", &body.events, &EventKind::FOR_OWNERS)?;
     body.events.sort();
     body.events.dedup();
     let user = session.0.user_id;
@@ -282,7 +283,7 @@ pub async fn create_webhook(
     if body.events.is_empty() {
         return Err(Error::field("events", "empty", "name at least one event").into());
     }
-    check_events("events", &body.events, &RESERVATION_EVENTS)?;
+    check_events("events", &body.events, &EventKind::ALL)?;
     let existing = state.store().list_webhooks(business.id.0).await?;
     if existing.len() >= MAX_WEBHOOKS_PER_BUSINESS {
         return Err(Error::field(
