@@ -54,46 +54,10 @@ backend_suites!(run, fresh);
 
 mod postgres_only {
     use rdv_core::conformance::Fixture;
-    use rdv_core::ports::{
-        DirectoryStore, PageRequest, ReservationFilter, ReservationSort, ReservationStore,
-    };
+    use rdv_core::ports::{DirectoryStore, ReservationStore};
     use rdv_core::{ErrorCode, Interval, Timestamp};
 
     use super::*;
-
-    /// The history list returns names in one statement whatever the page size (no N+1).
-    #[test]
-    fn history_lists_run_one_query_whatever_the_page_size() {
-        run(async {
-            let store = fresh().await;
-            let f = Fixture::new(&store).await;
-            for day in 1..=30i64 {
-                let start = Timestamp::from_secs(1_780_000_000 + day * 86_400);
-                let slot = Interval::new(start, start.add_secs(1800)).unwrap();
-                store
-                    .insert_reservation(&f.reservation(f.client.id, f.resource.id, slot), 1)
-                    .await
-                    .unwrap();
-            }
-            let filter = ReservationFilter {
-                client_id: Some(f.client.id),
-                ..Default::default()
-            };
-            for size in [1, 10, 30] {
-                let before = store.query_count();
-                let page = store
-                    .list_reservations(
-                        &filter,
-                        ReservationSort::StartAsc,
-                        &PageRequest::first(size),
-                    )
-                    .await
-                    .unwrap();
-                assert_eq!(page.items.len(), size as usize);
-                assert_eq!(store.query_count() - before, 1, "page of {size}");
-            }
-        });
-    }
 
     /// With sequential scans disabled, no main query falls back to one: each has an index.
     #[test]

@@ -24,56 +24,11 @@ backend_suites!(run, fresh);
 mod sqlite_only {
     use rdv_core::conformance::Fixture;
     use rdv_core::model::ClientProfile;
-    use rdv_core::ports::{
-        DirectoryStore, PageRequest, ReservationFilter, ReservationSort, ReservationStore,
-    };
+    use rdv_core::ports::{DirectoryStore, ReservationStore};
     use rdv_core::{ErrorCode, Interval, Timestamp};
     use sqlx::Row;
 
     use super::*;
-
-    fn slot(day: u32) -> Interval {
-        let start: Timestamp = format!("2026-06-{day:02}T09:00:00Z").parse().unwrap();
-        Interval::new(start, start.add_secs(1800)).unwrap()
-    }
-
-    /// The history list returns business, service and resource names in one statement,
-    /// whatever the page size (no N+1).
-    #[test]
-    fn history_lists_run_one_query_whatever_the_page_size() {
-        run(async {
-            let store = fresh().await;
-            let f = Fixture::new(&store).await;
-            for day in 1..=30 {
-                store
-                    .insert_reservation(&f.reservation(f.client.id, f.resource.id, slot(day)), 1)
-                    .await
-                    .unwrap();
-            }
-            let filter = ReservationFilter {
-                client_id: Some(f.client.id),
-                ..Default::default()
-            };
-            for size in [1, 10, 30] {
-                let before = store.query_count();
-                let page = store
-                    .list_reservations(
-                        &filter,
-                        ReservationSort::StartAsc,
-                        &PageRequest::first(size),
-                    )
-                    .await
-                    .unwrap();
-                assert_eq!(page.items.len(), size as usize);
-                assert!(
-                    page.items.iter().all(
-                        |v| v.service_name == "Coupe" && v.business_name == "Coiffeur Élégance"
-                    )
-                );
-                assert_eq!(store.query_count() - before, 1, "page of {size}");
-            }
-        });
-    }
 
     /// No main list or slot query scans a whole table.
     #[test]

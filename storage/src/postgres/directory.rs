@@ -3,8 +3,7 @@
 use rdv_core::Result;
 use rdv_core::model::*;
 use rdv_core::ports::{BusinessFilter, BusinessSort, DirectoryStore, Page, PageRequest};
-use rdv_core::search::{MAX_SEARCH_HITS, SearchHit, SearchQuery};
-use sqlx::{Postgres, QueryBuilder};
+use rdv_core::search::{SearchHit, SearchQuery};
 
 use super::{PgStore, SERVICE_SELECT, backend};
 use crate::codec::db_error;
@@ -120,28 +119,16 @@ impl DirectoryStore for PgStore {
     async fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>> {
         let words = query.words()?;
         let tsquery = words.join(" & ");
-        let mut sql = QueryBuilder::<Postgres>::new("WITH q AS (SELECT to_tsquery('simple', ");
-        sql.push_bind(tsquery);
+        let mut sql = Statement::new("WITH q AS (SELECT to_tsquery('simple', ");
+        sql.push_bind(Value::Text(tsquery));
         sql.push(") AS q), hits AS (SELECT 'business' AS kind, b.id AS entity_id, b.id AS business_id, b.name, \
                   ts_rank(b.search, q.q)::float8 AS rank, b.city, b.domain FROM businesses b, q \
                   WHERE b.validated AND b.search @@ q.q \
                   UNION ALL SELECT 'service', s.id, s.business_id, s.name, ts_rank(s.search, q.q)::float8, b.city, b.domain \
                   FROM services s JOIN businesses b ON b.id = s.business_id, q \
                   WHERE s.active AND b.validated AND s.search @@ q.q) SELECT * FROM hits WHERE true");
-        if let Some(city) = &query.city {
-            sql.push(" AND lower(city) = lower(")
-                .push_bind(city.clone())
-                .push(")");
-        }
-        if let Some(domain) = &query.domain {
-            sql.push(" AND lower(domain) = lower(")
-                .push_bind(domain.clone())
-                .push(")");
-        }
-        sql.push(" ORDER BY rank DESC, name, entity_id LIMIT ")
-            .push_bind(i64::from(query.limit.clamp(1, MAX_SEARCH_HITS)));
-        self.counted();
-        let rows = sql.build().fetch_all(&self.pool).await.map_err(db_error)?;
+        queries::push_search_tail(&mut sql, query, ["city", "domain"], "name, entity_id");
+        let rows = self.fetch_statement(&sql).await?;
         rows.iter().map(rows::search_hit).collect()
     }
 }

@@ -7,6 +7,7 @@ use rdv_core::ports::{
     BusinessFilter, BusinessSort, MAX_PAGE_SIZE, PageRequest, ReservationFilter, ReservationSort,
     parse_business_cursor, parse_reservation_cursor,
 };
+use rdv_core::search::{MAX_SEARCH_HITS, SearchQuery};
 use rdv_core::{Result, Timestamp};
 
 use super::{SqlBackend, Statement, Value};
@@ -218,6 +219,26 @@ pub fn business_list<B: SqlBackend>(
     ))
     .push_bind(Value::Int(i64::from(limit) + 1));
     Ok((sql, limit))
+}
+
+/// Ends a search statement: the query's city and domain filters on the columns `city` and
+/// `domain` (compared without case), then `ORDER BY rank DESC, {then_by}` and the limit.
+pub fn push_search_tail(
+    sql: &mut Statement,
+    query: &SearchQuery,
+    [city, domain]: [&str; 2],
+    then_by: &str,
+) {
+    let filters = [(city, &query.city), (domain, &query.domain)];
+    for (column, value) in filters {
+        if let Some(value) = value {
+            sql.push(&format!(" AND lower({column}) = lower("))
+                .push_bind(Value::Text(value.clone()))
+                .push(")");
+        }
+    }
+    sql.push(&format!(" ORDER BY rank DESC, {then_by} LIMIT "))
+        .push_bind(Value::Int(i64::from(query.limit.clamp(1, MAX_SEARCH_HITS))));
 }
 
 /// The sort column and direction of a reservation listing.

@@ -2,16 +2,14 @@
 //! writer task.
 
 use rdv_core::ports::{BusinessFilter, BusinessSort, DirectoryStore, Page, PageRequest};
-use rdv_core::search::{MAX_SEARCH_HITS, SearchHit, SearchQuery};
+use rdv_core::search::{SearchHit, SearchQuery};
 
 use rdv_core::Result;
 use rdv_core::model::*;
-use sqlx::{QueryBuilder, Sqlite};
 
 use super::SqliteStore;
 use super::writer::WriteOp;
-use crate::codec::db_error;
-use crate::sql::{queries, rows};
+use crate::sql::{Statement, Value, queries, rows};
 
 const SERVICE_SELECT: &str = "SELECT s.*, (SELECT group_concat(resource_id, ',' ORDER BY \
     position) FROM service_resources sr WHERE sr.service_id = s.id) AS resource_list \
@@ -118,33 +116,17 @@ impl DirectoryStore for SqliteStore {
             .map(|w| format!("\"{w}\""))
             .collect::<Vec<_>>()
             .join(" ");
-        let mut sql = QueryBuilder::<Sqlite>::new(
+        let mut sql = Statement::new(
             "SELECT x.kind, x.entity_id, x.business_id, x.name, \
              -bm25(search_index, 0, 0, 0, 3.0, 1.0, 2.0, 2.0, 2.0) AS rank \
              FROM search_index x JOIN businesses b ON b.id = x.business_id \
              LEFT JOIN services s ON s.id = x.entity_id \
              WHERE search_index MATCH ",
         );
-        sql.push_bind(expression);
-        sql.push(" AND b.validated = 1 AND (x.kind = 'business' OR s.active = 1)");
-        if let Some(city) = &query.city {
-            sql.push(" AND lower(b.city) = lower(")
-                .push_bind(city.clone())
-                .push(")");
-        }
-        if let Some(domain) = &query.domain {
-            sql.push(" AND lower(b.domain) = lower(")
-                .push_bind(domain.clone())
-                .push(")");
-        }
-        sql.push(" ORDER BY rank DESC, x.name, x.entity_id LIMIT ")
-            .push_bind(i64::from(query.limit.clamp(1, MAX_SEARCH_HITS)));
-        self.counted();
-        let rows = sql
-            .build()
-            .fetch_all(&mut *self.reader().await)
-            .await
-            .map_err(db_error)?;
+        sql.push_bind(Value::Text(expression))
+            .push(" AND b.validated = 1 AND (x.kind = 'business' OR s.active = 1)");
+        queries::push_search_tail(&mut sql, query, ["b.city", "b.domain"], "x.name, x.entity_id");
+        let rows = self.fetch_statement(&sql).await?;
         rows.iter().map(rows::search_hit).collect()
     }
 }

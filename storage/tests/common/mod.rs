@@ -14,7 +14,7 @@ use rdv_core::conformance::Fixture;
 use rdv_core::model::{
     Actor, Reservation, ReservationStatus, Resource, ResourceId, TransitionRecord,
 };
-use rdv_core::ports::Store;
+use rdv_core::ports::{PageRequest, ReservationFilter, ReservationSort, Store};
 use rdv_core::{Interval, Timestamp};
 use rdv_storage::FieldCipher;
 use tokio::sync::Barrier;
@@ -59,7 +59,68 @@ macro_rules! backend_suites {
             use super::*;
             $crate::notification_tests!($run, $fresh);
         }
+
+        mod listings {
+            use super::*;
+
+            /// The history list returns business, service and resource names in one
+            /// statement, whatever the page size (no N+1).
+            #[test]
+            fn history_lists_run_one_query_whatever_the_page_size() {
+                $run(async { $crate::common::history_list_is_one_query($fresh().await).await });
+            }
+        }
     };
+}
+
+/// A store that counts its statements.
+pub trait Counted {
+    /// Statements run so far.
+    fn query_count(&self) -> u64;
+}
+
+impl Counted for rdv_storage::SqliteStore {
+    fn query_count(&self) -> u64 {
+        rdv_storage::SqliteStore::query_count(self)
+    }
+}
+
+impl Counted for rdv_storage::PgStore {
+    fn query_count(&self) -> u64 {
+        rdv_storage::PgStore::query_count(self)
+    }
+}
+
+/// Pages of 1, 10 and 30 of a client's 30 reservations each cost one statement, names
+/// included.
+pub async fn history_list_is_one_query<S: Store + Counted>(store: S) {
+    let f = Fixture::new(&store).await;
+    for day in 1..=30i64 {
+        let start = Timestamp::from_secs(1_780_000_000 + day * 86_400);
+        let slot = Interval::new(start, start.add_secs(1800)).unwrap();
+        store
+            .insert_reservation(&f.reservation(f.client.id, f.resource.id, slot), 1)
+            .await
+            .unwrap();
+    }
+    let filter = ReservationFilter {
+        client_id: Some(f.client.id),
+        ..Default::default()
+    };
+    for size in [1, 10, 30] {
+        let before = store.query_count();
+        let page = store
+            .list_reservations(&filter, ReservationSort::StartAsc, &PageRequest::first(size))
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), size as usize);
+        assert!(
+            page.items
+                .iter()
+                .all(|v| v.service_name == "Coupe" && v.business_name == "Coiffeur Élégance")
+        );
+        assert_eq!(store.query_count() - before, 1, "page of {size}");
+    }
 }
 
 fn ts(s: &str) -> Timestamp {
