@@ -16,9 +16,9 @@ use rdv_core::model::*;
 use rdv_core::{Error, Result, Timestamp};
 use sqlx::{QueryBuilder, Sqlite};
 
-use super::RES_COLS;
-use crate::codec::{MAX_BLOCKED_SECS, MAX_WINDOW_SECS, db_error, to_json};
-use crate::sql::rows;
+use super::{RES_COLS, SqliteStore, backend};
+use crate::codec::{MAX_BLOCKED_SECS, db_error, to_json};
+use crate::sql::{SqlRow, Statement, queries, rows};
 
 /// Most requests committed in one transaction.
 const MAX_BATCH: usize = 256;
@@ -77,6 +77,15 @@ async fn exec(conn: &mut SqliteConnection, sql: &str) -> Result<()> {
         .await
         .map(|_| ())
         .map_err(db_error)
+}
+
+/// Runs a statement of the shared layer (the ones PostgreSQL runs too); the rows it affected.
+async fn run(conn: &mut SqliteConnection, statement: &Statement) -> Result<u64> {
+    let done = backend::query(statement)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    Ok(done.rows_affected())
 }
 
 async fn run_batch(
@@ -392,34 +401,13 @@ async fn apply(conn: &mut SqliteConnection, op: &WriteOp, queries: &AtomicU64) -
         WriteOp::InsertWindows(windows) => {
             for w in windows {
                 window_overlap_check(conn, w).await?;
-                sqlx::query(
-                    "INSERT INTO availability_windows (id, business_id, resource_id, start_at, end_at, series_id) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .bind(w.id.to_string())
-                .bind(w.business_id.to_string())
-                .bind(w.resource_id.to_string())
-                .bind(w.interval.start().secs())
-                .bind(w.interval.end().secs())
-                .bind(w.series_id.map(|s| s.to_string()))
-                .execute(&mut *conn)
-                .await
-                .map_err(db_error)?;
+                run(conn, &queries::insert_window(w)).await?;
             }
             Ok(windows.len() as u64)
         }
         WriteOp::UpdateWindow(w) => {
             window_overlap_check(conn, w).await?;
-            let done = sqlx::query(
-                "UPDATE availability_windows SET start_at = ?2, end_at = ?3 WHERE id = ?1",
-            )
-            .bind(w.id.to_string())
-            .bind(w.interval.start().secs())
-            .bind(w.interval.end().secs())
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error)?;
-            if done.rows_affected() == 0 {
+            if run(conn, &queries::update_window(w)).await? == 0 {
                 return Err(Error::NotFound {
                     entity: Entity::Availability,
                 });
@@ -440,28 +428,7 @@ async fn apply(conn: &mut SqliteConnection, op: &WriteOp, queries: &AtomicU64) -
             Ok(1)
         }
         WriteOp::SaveBusiness(b) => {
-            sqlx::query(
-                "INSERT INTO businesses (id, owner_id, name, domain, description, city, address, time_zone, \
-                 validated, opening_hours, closures) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
-                 ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id, name = excluded.name, \
-                 domain = excluded.domain, description = excluded.description, city = excluded.city, \
-                 address = excluded.address, time_zone = excluded.time_zone, validated = excluded.validated, \
-                 opening_hours = excluded.opening_hours, closures = excluded.closures",
-            )
-            .bind(b.id.to_string())
-            .bind(b.owner_id.to_string())
-            .bind(&b.name)
-            .bind(&b.domain)
-            .bind(&b.description)
-            .bind(&b.city)
-            .bind(to_json(&b.address)?)
-            .bind(b.time_zone.name())
-            .bind(i64::from(b.validated))
-            .bind(to_json(&b.opening_hours)?)
-            .bind(to_json(&b.closures)?)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error)?;
+            run(conn, &queries::upsert_business::<SqliteStore>(b)?).await?;
             index_for_search(
                 conn,
                 HitKind::Business,
@@ -477,57 +444,11 @@ async fn apply(conn: &mut SqliteConnection, op: &WriteOp, queries: &AtomicU64) -
             Ok(1)
         }
         WriteOp::SaveResource(r) => {
-            sqlx::query(
-                "INSERT INTO resources (id, business_id, name, kind, active) VALUES (?1, ?2, ?3, ?4, ?5) \
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, active = excluded.active",
-            )
-            .bind(r.id.to_string())
-            .bind(r.business_id.to_string())
-            .bind(&r.name)
-            .bind(to_json(&r.kind)?.trim_matches('"').to_owned())
-            .bind(i64::from(r.active))
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error)?;
+            run(conn, &queries::upsert_resource(r)?).await?;
             Ok(1)
         }
         WriteOp::SaveService(s) => {
-            let r = s.rules;
-            sqlx::query(
-                "INSERT INTO services (id, business_id, name, description, price_minor, currency, category, tags, \
-                 active, duration_minutes, step_minutes, buffer_before_minutes, buffer_after_minutes, \
-                 min_notice_minutes, horizon_days, seats, cancellation_deadline_minutes, max_reschedules) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, \
-                 price_minor = excluded.price_minor, currency = excluded.currency, category = excluded.category, \
-                 tags = excluded.tags, active = excluded.active, duration_minutes = excluded.duration_minutes, \
-                 step_minutes = excluded.step_minutes, buffer_before_minutes = excluded.buffer_before_minutes, \
-                 buffer_after_minutes = excluded.buffer_after_minutes, min_notice_minutes = excluded.min_notice_minutes, \
-                 horizon_days = excluded.horizon_days, seats = excluded.seats, \
-                 cancellation_deadline_minutes = excluded.cancellation_deadline_minutes, \
-                 max_reschedules = excluded.max_reschedules",
-            )
-            .bind(s.id.to_string())
-            .bind(s.business_id.to_string())
-            .bind(&s.name)
-            .bind(&s.description)
-            .bind(s.price.amount_minor)
-            .bind(s.price.currency.as_str())
-            .bind(&s.category)
-            .bind(to_json(&s.tags)?)
-            .bind(i64::from(s.active))
-            .bind(i64::from(r.duration_minutes))
-            .bind(i64::from(r.step_minutes))
-            .bind(i64::from(r.buffer_before_minutes))
-            .bind(i64::from(r.buffer_after_minutes))
-            .bind(i64::from(r.min_notice_minutes))
-            .bind(i64::from(r.horizon_days))
-            .bind(i64::from(r.seats))
-            .bind(i64::from(s.cancellation_deadline_minutes))
-            .bind(i64::from(s.max_reschedules))
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error)?;
+            run(conn, &queries::upsert_service::<SqliteStore>(s)?).await?;
             sqlx::query("DELETE FROM service_resources WHERE service_id = ?1")
                 .bind(s.id.to_string())
                 .execute(&mut *conn)
@@ -558,20 +479,8 @@ async fn apply(conn: &mut SqliteConnection, op: &WriteOp, queries: &AtomicU64) -
             Ok(1)
         }
         WriteOp::SaveClient(c) => {
-            sqlx::query(
-                "INSERT INTO clients (id, email, first_name, last_name, phone, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-                 ON CONFLICT (id) DO UPDATE SET email = excluded.email, first_name = excluded.first_name, \
-                 last_name = excluded.last_name, phone = excluded.phone, address = excluded.address",
-            )
-            .bind(c.id.to_string())
-            .bind(&c.email)
-            .bind(&c.first_name)
-            .bind(&c.last_name)
-            .bind(&c.phone)
-            .bind(c.address.as_ref().map(to_json).transpose()?)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error)?;
+            // The phone number arrives encrypted (see `save_client`).
+            run(conn, &queries::upsert_client::<SqliteStore>(c, c.phone.clone())?).await?;
             Ok(1)
         }
         WriteOp::Archive(before) => {
@@ -599,19 +508,14 @@ async fn apply(conn: &mut SqliteConnection, op: &WriteOp, queries: &AtomicU64) -
 }
 
 async fn window_overlap_check(conn: &mut SqliteConnection, w: &AvailabilityWindow) -> Result<()> {
-    let other: Option<String> = sqlx::query_scalar(&format!(
-        "SELECT id FROM availability_windows WHERE resource_id = ?1 AND id <> ?2 \
-         AND start_at < ?4 AND start_at > ?3 - {MAX_WINDOW_SECS} AND end_at > ?3 LIMIT 1"
-    ))
-    .bind(w.resource_id.to_string())
-    .bind(w.id.to_string())
-    .bind(w.interval.start().secs())
-    .bind(w.interval.end().secs())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    let other = backend::query(&queries::overlapping_window(w))
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_error)?;
     match other {
-        Some(existing) => Err(Error::AvailabilityOverlap { existing }),
+        Some(row) => Err(Error::AvailabilityOverlap {
+            existing: row.text("id")?,
+        }),
         None => Ok(()),
     }
 }
