@@ -13,6 +13,14 @@ use rdv_core::{Result, Timestamp};
 use super::{SqlBackend, Statement, Value};
 use crate::codec::{MAX_WINDOW_SECS, to_json};
 
+/// The columns of a reservation that [`super::rows::reservation`] reads, as both
+/// `reservations` and `reservations_archive` hold them (the history as stored: JSON text on
+/// SQLite, `jsonb` on PostgreSQL). [`reservation_list`] selects them from the union of the
+/// two tables when it includes the archive.
+pub const RESERVATION_COLUMNS: &str = "id, business_id, client_id, service_id, resource_id, \
+    start_at, end_at, buffer_before_minutes, buffer_after_minutes, status, price_minor, currency, \
+    reschedule_count, history, created_at";
+
 /// The columns of a reservation that [`super::rows::reservation`] reads, each prefixed by
 /// `alias` (`"r."`, or `""`).
 pub fn reservation_columns<B: SqlBackend>(alias: &str) -> String {
@@ -277,8 +285,7 @@ pub fn reservation_list<B: SqlBackend>(
     limit: u32,
 ) -> Statement {
     let source = if filter.include_archived {
-        let cols =
-            reservation_columns::<B>("").replace(&format!("{} AS history", B::JSON_TEXT), "");
+        let cols = RESERVATION_COLUMNS;
         format!(
             "(SELECT {cols} FROM reservations UNION ALL SELECT {cols} FROM reservations_archive)"
         )

@@ -47,9 +47,8 @@ use crate::sql::Statement;
 /// The SQLite migrations, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 
-const RES_COLS: &str = "id, business_id, client_id, service_id, resource_id, start_at, end_at, \
-    buffer_before_minutes, buffer_after_minutes, status, price_minor, currency, reschedule_count, \
-    history, created_at";
+/// The columns of a reservation (SQLite stores the history as JSON text, read as it is).
+const RES_COLS: &str = crate::sql::queries::RESERVATION_COLUMNS;
 
 /// Read connections owned by the store; each runs one statement at a time for one caller.
 struct Readers {
