@@ -119,15 +119,18 @@ where
     Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
     let query = sqlx::query::<DB>(&statement.sql);
-    statement.args.iter().fold(query, |query, value| match value {
-        Value::Text(s) => query.bind(s.as_str()),
-        Value::OptText(s) => query.bind(s.as_deref()),
-        Value::Int(i) => query.bind(*i),
-        Value::OptInt(i) => query.bind(*i),
-        Value::Bool(b) => flag(query, *b),
-        Value::Id(v) => id(query, Some(*v)),
-        Value::OptId(v) => id(query, *v),
-    })
+    statement
+        .args
+        .iter()
+        .fold(query, |query, value| match value {
+            Value::Text(s) => query.bind(s.as_str()),
+            Value::OptText(s) => query.bind(s.as_deref()),
+            Value::Int(i) => query.bind(*i),
+            Value::OptInt(i) => query.bind(*i),
+            Value::Bool(b) => flag(query, *b),
+            Value::Id(v) => id(query, Some(*v)),
+            Value::OptId(v) => id(query, *v),
+        })
 }
 
 /// The methods of [`SqlRow`] that every driver decodes as they are (text, integers, reals),

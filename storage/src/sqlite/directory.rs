@@ -125,7 +125,12 @@ impl DirectoryStore for SqliteStore {
         );
         sql.push_bind(Value::Text(expression))
             .push(" AND b.validated = 1 AND (x.kind = 'business' OR s.active = 1)");
-        queries::push_search_tail(&mut sql, query, ["b.city", "b.domain"], "x.name, x.entity_id");
+        queries::push_search_tail(
+            &mut sql,
+            query,
+            ["b.city", "b.domain"],
+            "x.name, x.entity_id",
+        );
         let rows = self.fetch_statement(&sql).await?;
         rows.iter().map(rows::search_hit).collect()
     }

@@ -480,7 +480,11 @@ async fn apply(conn: &mut SqliteConnection, op: &WriteOp, queries: &AtomicU64) -
         }
         WriteOp::SaveClient(c) => {
             // The phone number arrives encrypted (see `save_client`).
-            run(conn, &queries::upsert_client::<SqliteStore>(c, c.phone.clone())?).await?;
+            run(
+                conn,
+                &queries::upsert_client::<SqliteStore>(c, c.phone.clone())?,
+            )
+            .await?;
             Ok(1)
         }
         WriteOp::Archive(before) => {

@@ -110,7 +110,11 @@ pub async fn history_list_is_one_query<S: Store + Counted>(store: S) {
     for size in [1, 10, 30] {
         let before = store.query_count();
         let page = store
-            .list_reservations(&filter, ReservationSort::StartAsc, &PageRequest::first(size))
+            .list_reservations(
+                &filter,
+                ReservationSort::StartAsc,
+                &PageRequest::first(size),
+            )
             .await
             .unwrap();
         assert_eq!(page.items.len(), size as usize);
