@@ -25,6 +25,7 @@ mod openapi;
 pub mod overlap;
 pub mod ports;
 pub mod recurrence;
+pub mod scope;
 pub mod search;
 pub mod slots;
 pub mod time;

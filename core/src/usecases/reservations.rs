@@ -4,28 +4,24 @@ use super::UseCases;
 use crate::booking::{BookingRequest, validate_booking};
 use crate::error::{Entity, Error, Result};
 use crate::lifecycle::{self, Action};
-use crate::model::{Actor, Reservation, ReservationId, Service};
+use crate::model::{Reservation, ReservationId, Service};
 use crate::ports::{
     Clock, IdSource, Page, PageRequest, ReservationFilter, ReservationSort, ReservationView, Store,
 };
+use crate::scope::Scope;
 use crate::time::{Interval, Timestamp};
 
 impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
     async fn scoped_reservation(
         &self,
-        actor: Actor,
-        scope: uuid::Uuid,
+        scope: Scope,
         id: ReservationId,
     ) -> Result<(Reservation, Service)> {
         let reservation = self
             .store
             .get_reservation(id)
             .await?
-            .filter(|r| match actor {
-                Actor::Client => r.client_id.0 == scope,
-                Actor::Business => r.business_id.0 == scope,
-                Actor::Admin | Actor::System => true,
-            })
+            .filter(|r| scope.can_reach(r))
             .ok_or(Error::NotFound {
                 entity: Entity::Reservation,
             })?;
@@ -39,27 +35,22 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         Ok((reservation, service))
     }
 
-    /// One reservation as `actor` may see it: a client's own, a business's own (`scope` is
-    /// their id); anyone else's answers `NOT_FOUND` like a missing one.
-    pub async fn reservation(
-        &self,
-        actor: Actor,
-        scope: uuid::Uuid,
-        id: ReservationId,
-    ) -> Result<Reservation> {
-        Ok(self.scoped_reservation(actor, scope, id).await?.0)
+    /// One reservation as `scope` may reach it: a client's own, a business's own; anyone
+    /// else's answers `NOT_FOUND` like a missing one.
+    pub async fn reservation(&self, scope: Scope, id: ReservationId) -> Result<Reservation> {
+        Ok(self.scoped_reservation(scope, id).await?.0)
     }
 
-    /// Applies a lifecycle action (confirm, complete, no-show, cancel) for `actor`, scoped to
-    /// the client's or business's own reservations (`scope` is their id).
+    /// Applies a lifecycle action (confirm, complete, no-show, cancel) on behalf of `scope`,
+    /// to a reservation it may reach.
     pub async fn transition(
         &self,
-        actor: Actor,
-        scope: uuid::Uuid,
+        scope: Scope,
         id: ReservationId,
         action: Action,
     ) -> Result<Reservation> {
-        let (mut reservation, service) = self.scoped_reservation(actor, scope, id).await?;
+        let (mut reservation, service) = self.scoped_reservation(scope, id).await?;
+        let actor = scope.actor();
         lifecycle::apply(&mut reservation, &service, &action, actor, self.clock.now())?;
         // Confirming re-checks capacity inside the store: two overlapping pending requests can
         // never both end up confirmed.
@@ -73,13 +64,13 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
     /// freed only if the new one is taken.
     pub async fn reschedule(
         &self,
-        actor: Actor,
-        scope: uuid::Uuid,
+        scope: Scope,
         id: ReservationId,
         new_start: Timestamp,
     ) -> Result<Reservation> {
         let now = self.clock.now();
-        let (mut reservation, service) = self.scoped_reservation(actor, scope, id).await?;
+        let (mut reservation, service) = self.scoped_reservation(scope, id).await?;
+        let actor = scope.actor();
         lifecycle::check_reschedule(&reservation, &service, actor, now)?;
         let probe = Interval::new(new_start, new_start.add_secs(1))?;
         let (business, _, mut schedule) = self.schedule_for_service(service.id, probe).await?;

@@ -10,10 +10,10 @@ use rdv_core::booking::BookingRequest;
 use rdv_core::error::Entity;
 use rdv_core::lifecycle::Action;
 use rdv_core::model::{
-    Actor, ClientId, ClientProfile, Reservation, ReservationId, ReservationStatus, ResourceId,
-    ServiceId,
+    ClientId, ClientProfile, Reservation, ReservationId, ReservationStatus, ResourceId, ServiceId,
 };
 use rdv_core::ports::{DirectoryStore as _, ReservationFilter, ReservationSort, ReservationView};
+use rdv_core::scope::Scope;
 use rdv_core::usecases::ClientProfileInput;
 use rdv_core::{Error, Timestamp};
 use rdv_storage::accounts::{AccountStore, IdempotencyState};
@@ -320,7 +320,7 @@ pub async fn get_reservation(
 ) -> ApiResult<Json<Reservation>> {
     let r = state
         .reads()
-        .reservation(Actor::Client, session.0.user_id, id)
+        .reservation(Scope::Client(ClientId(session.0.user_id)), id)
         .await?;
     Ok(axum::Json(r))
 }
@@ -352,8 +352,7 @@ pub async fn cancel_reservation(
     let r = state
         .writes()
         .transition(
-            Actor::Client,
-            session.0.user_id,
+            Scope::Client(ClientId(session.0.user_id)),
             id,
             Action::Cancel {
                 reason: query.reason,
@@ -390,7 +389,7 @@ pub async fn reschedule_reservation(
 ) -> ApiResult<Json<Reservation>> {
     let r = state
         .writes()
-        .reschedule(Actor::Client, session.0.user_id, id, input.start)
+        .reschedule(Scope::Client(ClientId(session.0.user_id)), id, input.start)
         .await?;
     Ok(axum::Json(r))
 }

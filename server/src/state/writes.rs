@@ -13,12 +13,13 @@ use rdv_core::booking::BookingRequest;
 use rdv_core::error::Entity;
 use rdv_core::lifecycle::Action;
 use rdv_core::model::{
-    Actor, AvailabilityId, AvailabilityWindow, Business, BusinessId, ClientId, ClientProfile,
-    Reservation, ReservationId, Resource, ResourceId, ResourceKind, Service, ServiceId, UserId,
+    AvailabilityId, AvailabilityWindow, Business, BusinessId, ClientId, ClientProfile, Reservation,
+    ReservationId, Resource, ResourceId, ResourceKind, Service, ServiceId, UserId,
 };
 use rdv_core::ports::{
     DirectoryStore as _, Page, PageRequest, ReservationFilter, ReservationSort, ReservationView,
 };
+use rdv_core::scope::Scope;
 use rdv_core::slots::{Schedule, SlotList};
 use rdv_core::usecases::{ClientProfileInput, NewBusiness, NewService, RecurringAvailability};
 use rdv_core::{Error, Result, Timestamp};
@@ -228,11 +229,10 @@ impl<'a> Writes<'a> {
         Ok(reservation)
     }
 
-    /// Changes a reservation's status (confirm, cancel, complete, no-show) as `actor`.
+    /// Changes a reservation's status (confirm, cancel, complete, no-show) for `scope`.
     pub async fn transition(
         &self,
-        actor: Actor,
-        scope: rdv_core::Uuid,
+        scope: Scope,
         id: ReservationId,
         action: Action,
     ) -> Result<Reservation> {
@@ -240,7 +240,7 @@ impl<'a> Writes<'a> {
             Action::Cancel { .. } => Change::Cancelled,
             _ => Change::Other,
         };
-        let reservation = self.uc().transition(actor, scope, id, action).await?;
+        let reservation = self.uc().transition(scope, id, action).await?;
         self.changed(reservation.business_id, change);
         Ok(reservation)
     }
@@ -248,12 +248,11 @@ impl<'a> Writes<'a> {
     /// Moves a reservation to a new start.
     pub async fn reschedule(
         &self,
-        actor: Actor,
-        scope: rdv_core::Uuid,
+        scope: Scope,
         id: ReservationId,
         new_start: Timestamp,
     ) -> Result<Reservation> {
-        let reservation = self.uc().reschedule(actor, scope, id, new_start).await?;
+        let reservation = self.uc().reschedule(scope, id, new_start).await?;
         self.changed(reservation.business_id, Change::Other);
         Ok(reservation)
     }
@@ -300,14 +299,9 @@ impl<'a> Reads<'a> {
         self.uc.list_availabilities(business, resource, range).await
     }
 
-    /// A reservation as `actor` may see it.
-    pub async fn reservation(
-        &self,
-        actor: Actor,
-        scope: rdv_core::Uuid,
-        id: ReservationId,
-    ) -> Result<Reservation> {
-        self.uc.reservation(actor, scope, id).await
+    /// A reservation as `scope` may reach it.
+    pub async fn reservation(&self, scope: Scope, id: ReservationId) -> Result<Reservation> {
+        self.uc.reservation(scope, id).await
     }
 
     /// A page of reservations with names.

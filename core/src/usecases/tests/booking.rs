@@ -145,11 +145,11 @@ proptest! {
                     }
                     7 | 8 if !booked.is_empty() => {
                         let id = booked[quarter as usize % booked.len()];
-                        let _ = w.app.transition(Actor::Business, w.business.id.0, id, Action::Confirm).await;
+                        let _ = w.app.transition(Scope::Business(w.business.id), id, Action::Confirm).await;
                     }
                     _ if !booked.is_empty() => {
                         let id = booked[quarter as usize % booked.len()];
-                        let _ = w.app.transition(Actor::Business, w.business.id.0, id, Action::Cancel { reason: Some("closed".into()) }).await;
+                        let _ = w.app.transition(Scope::Business(w.business.id), id, Action::Cancel { reason: Some("closed".into()) }).await;
                     }
                     _ => {}
                 }

@@ -11,12 +11,13 @@ use crate::lifecycle::Action;
 use crate::memory::MemoryStore;
 use crate::model::Currency;
 use crate::model::{
-    Actor, Address, Business, ClientId, Money, ReservationId, ReservationStatus, Resource,
+    Address, Business, BusinessId, ClientId, Money, ReservationId, ReservationStatus, Resource,
     ResourceId, ResourceKind, Service, SlotRules, UserId, Zone,
 };
 use crate::ports::{
     AvailabilityStore, DirectoryStore, FixedClock, ReservationStore, SequentialIds,
 };
+use crate::scope::Scope;
 use crate::time::{Interval, Timestamp};
 
 type App = UseCases<MemoryStore, FixedClock, SequentialIds>;

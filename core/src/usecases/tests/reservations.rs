@@ -14,7 +14,11 @@ fn the_business_confirms_and_the_client_cancels_only_its_own_reservation() {
         let other_business = uuid::Uuid::from_u128(999);
         let err = w
             .app
-            .transition(Actor::Business, other_business, r.id, Action::Confirm)
+            .transition(
+                Scope::Business(BusinessId(other_business)),
+                r.id,
+                Action::Confirm,
+            )
             .await
             .unwrap_err();
         assert_eq!(
@@ -24,15 +28,14 @@ fn the_business_confirms_and_the_client_cancels_only_its_own_reservation() {
         );
         let r = w
             .app
-            .transition(Actor::Business, w.business.id.0, r.id, Action::Confirm)
+            .transition(Scope::Business(w.business.id), r.id, Action::Confirm)
             .await
             .unwrap();
         assert_eq!(r.status, ReservationStatus::Confirmed);
         let err = w
             .app
             .transition(
-                Actor::Client,
-                client(2).0,
+                Scope::Client(client(2)),
                 r.id,
                 Action::Cancel { reason: None },
             )
@@ -46,8 +49,7 @@ fn the_business_confirms_and_the_client_cancels_only_its_own_reservation() {
         let r = w
             .app
             .transition(
-                Actor::Client,
-                client(1).0,
+                Scope::Client(client(1)),
                 r.id,
                 Action::Cancel {
                     reason: Some("sick".into()),
@@ -81,7 +83,7 @@ fn rescheduling_frees_the_old_slot_only_when_the_new_one_is_taken() {
             .unwrap();
         let err = w
             .app
-            .reschedule(Actor::Client, client(1).0, a.id, b.interval.start())
+            .reschedule(Scope::Client(client(1)), a.id, b.interval.start())
             .await
             .unwrap_err();
         assert_eq!(err, Error::BookingOverlap);
@@ -98,12 +100,12 @@ fn rescheduling_frees_the_old_slot_only_when_the_new_one_is_taken() {
         // Moving by 30 minutes next to itself is fine: it does not block its own new time.
         let moved = w
             .app
-            .reschedule(Actor::Client, client(1).0, a.id, ts("2026-06-08T08:20:00Z"))
+            .reschedule(Scope::Client(client(1)), a.id, ts("2026-06-08T08:20:00Z"))
             .await;
         assert_eq!(moved.unwrap_err().code(), ErrorCode::NotOnSlotGrid);
         let moved = w
             .app
-            .reschedule(Actor::Client, client(1).0, a.id, ts("2026-06-08T10:00:00Z"))
+            .reschedule(Scope::Client(client(1)), a.id, ts("2026-06-08T10:00:00Z"))
             .await
             .unwrap();
         assert_eq!(
@@ -116,7 +118,7 @@ fn rescheduling_frees_the_old_slot_only_when_the_new_one_is_taken() {
             .unwrap();
         let err = w
             .app
-            .reschedule(Actor::Client, client(1).0, a.id, ts("2026-06-08T11:00:00Z"))
+            .reschedule(Scope::Client(client(1)), a.id, ts("2026-06-08T11:00:00Z"))
             .await
             .unwrap_err();
         assert_eq!(err, Error::RescheduleLimitReached { max: 1 });

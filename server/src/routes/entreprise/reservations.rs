@@ -3,8 +3,9 @@
 
 use axum::extract::State;
 use rdv_core::lifecycle::Action;
-use rdv_core::model::{Actor, Reservation, ReservationId};
+use rdv_core::model::{Reservation, ReservationId};
 use rdv_core::ports::ReservationView;
+use rdv_core::scope::Scope;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -62,7 +63,7 @@ pub async fn get_reservation(
     Ok(axum::Json(
         state
             .reads()
-            .reservation(Actor::Business, business.id.0, id)
+            .reservation(Scope::Business(business.id), id)
             .await?,
     ))
 }
@@ -76,7 +77,7 @@ async fn act(
     let business = my_business(state, session).await?;
     let r = state
         .writes()
-        .transition(Actor::Business, business.id.0, id, action)
+        .transition(Scope::Business(business.id), id, action)
         .await?;
     Ok(axum::Json(r))
 }
