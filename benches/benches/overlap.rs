@@ -4,6 +4,10 @@
 //! random day of 2026, and often overlap each other (many resources share the index). Each
 //! iteration runs one query from a fixed rotation of 1,024 realistic 1-hour queries and asserts
 //! the number of hits against the naive reference, computed once before measuring.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests and benchmarks stop at the line that failed"
+)]
 
 use std::hint::black_box;
 
@@ -82,7 +86,7 @@ fn bench_queries(c: &mut Criterion, n: usize) {
             let hits = index.overlapping(black_box(queries[i])).count();
             assert_eq!(hits, expected[i]);
             hits
-        })
+        });
     });
 
     if n < 100_000 {
@@ -96,7 +100,7 @@ fn bench_queries(c: &mut Criterion, n: usize) {
             index.for_each_overlapping(black_box(queries[i]), |_, _| hits += 1);
             assert_eq!(hits, expected[i]);
             hits
-        })
+        });
     });
 
     c.bench_function(&format!("overlap/any/{n}"), |b| {
@@ -105,7 +109,7 @@ fn bench_queries(c: &mut Criterion, n: usize) {
             let any = index.any_overlap(black_box(queries[i]));
             assert_eq!(any, expected[i] > 0);
             any
-        })
+        });
     });
 
     c.bench_function(&format!("overlap/naive/{n}"), |b| {
@@ -114,7 +118,7 @@ fn bench_queries(c: &mut Criterion, n: usize) {
             let hits = overlaps_naive(black_box(&items), black_box(queries[i])).len();
             assert_eq!(hits, expected[i]);
             hits
-        })
+        });
     });
 
     let pairs: Vec<(Interval, usize)> = items.iter().copied().zip(0..).collect();
@@ -127,7 +131,7 @@ fn bench_queries(c: &mut Criterion, n: usize) {
                 index
             },
             BatchSize::LargeInput,
-        )
+        );
     });
 }
 

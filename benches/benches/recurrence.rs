@@ -1,6 +1,10 @@
 //! Recurrence expansion: `FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR` at 09:00 Europe/Berlin from
 //! Monday 2026-01-05, expanded over one and ten years, against the `rrule` crate on the same
 //! rule and window.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests and benchmarks stop at the line that failed"
+)]
 
 use std::hint::black_box;
 
@@ -45,7 +49,7 @@ fn recurrence(c: &mut Criterion) {
                 assert_eq!(exp.occurrences.len(), expected);
                 assert!(!exp.truncated);
                 exp
-            })
+            });
         });
     }
     group.finish();
@@ -63,7 +67,7 @@ fn recurrence(c: &mut Criterion) {
                     .all(u16::MAX);
                 assert_eq!(result.dates.len(), expected);
                 result
-            })
+            });
         });
     }
     group.finish();

@@ -2,6 +2,10 @@
 //! 09:00–17:00 Europe/Berlin, 5-minute buffer before and 10 after, 120-minute notice, services
 //! of 15 and 30 minutes on a step equal to the duration, with 0 to 10,000 existing
 //! reservations given in random order. Results are asserted inside the loop.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests and benchmarks stop at the line that failed"
+)]
 
 use std::hint::black_box;
 
@@ -146,7 +150,7 @@ fn bench_slots(c: &mut Criterion) {
                         let list = compute_slots(black_box(s), black_box(q)).unwrap();
                         assert_eq!(list.slots.len(), expected);
                         list
-                    })
+                    });
                 },
             );
         }
@@ -162,7 +166,7 @@ fn bench_slots(c: &mut Criterion) {
                     let list = compute_slots(black_box(s), black_box(q)).unwrap();
                     assert_eq!(list.slots.len(), expected);
                     list
-                })
+                });
             },
         );
     }

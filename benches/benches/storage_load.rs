@@ -6,6 +6,10 @@
 //! `cargo bench -p rdv-benches --bench storage_load` runs the full load and prints a table;
 //! with `-- --test` (CI) it runs a few hundred operations and checks the same invariants.
 //! PostgreSQL runs when `TEST_DATABASE_URL` (or `BENCH_DATABASE_URL`) is set.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests and benchmarks stop at the line that failed"
+)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

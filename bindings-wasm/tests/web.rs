@@ -1,5 +1,9 @@
 //! wasm-bindgen tests of the JS glue (not of the rules, which the shared vectors cover): run in
 //! Node by default and in headless Chromium with `WASM_BINDGEN_USE_BROWSER=1`.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests and benchmarks stop at the line that failed"
+)]
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{JSON, Reflect};

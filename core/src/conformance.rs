@@ -11,6 +11,10 @@
 //!     block_on = rdv_core::conformance::block_on
 //! );
 //! ```
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test suite: a failed step stops the case at its line"
+)]
 
 use uuid::Uuid;
 

@@ -23,7 +23,7 @@ use crate::time::{Interval, Timestamp};
 
 /// Runs a future whose every await is immediately ready (the in-memory store's) to completion,
 /// without an async runtime. Panics if the future ever waits.
-pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+pub fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     match future.as_mut().poll(&mut cx) {
@@ -417,7 +417,7 @@ impl ReservationStore for MemoryStore {
         if descending {
             items.reverse();
         }
-        let limit = page.limit.clamp(1, crate::ports::MAX_PAGE_SIZE) as usize;
+        let limit = page.limit.clamp(1, MAX_PAGE_SIZE) as usize;
         let next_cursor = (items.len() > limit).then(|| reservation_cursor(items[limit - 1], sort));
         items.truncate(limit);
         let name = |found: Option<String>| found.unwrap_or_default();

@@ -247,6 +247,10 @@ pub(crate) fn candidate_verdict() -> OneOfBuilder {
 }
 
 #[cfg(test)]
+#[allow(
+    unused_qualifications,
+    reason = "utoipa's derive expands the schema list into qualified paths"
+)]
 mod tests {
     use std::collections::BTreeSet;
 

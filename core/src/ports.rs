@@ -183,7 +183,7 @@ pub fn reservation_cursor(r: &Reservation, sort: ReservationSort) -> String {
 /// `cursor`.
 pub fn parse_reservation_cursor(cursor: &str) -> Result<(i64, ReservationId)> {
     let bad = || {
-        crate::error::Error::field(
+        Error::field(
             "cursor",
             "invalid_format",
             "cursor is not one this API returned",
@@ -264,7 +264,7 @@ pub fn business_cursor(b: &Business) -> String {
 /// Parses a cursor made by [`business_cursor`] into (name, id).
 pub fn parse_business_cursor(cursor: &str) -> Result<(String, BusinessId)> {
     let bad = || {
-        crate::error::Error::field(
+        Error::field(
             "cursor",
             "invalid_format",
             "cursor is not one this API returned",

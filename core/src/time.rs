@@ -259,7 +259,7 @@ impl<'de> Deserialize<'de> for Interval {
 
 /// Day number of a civil date: days since 1970-01-01 (negative before).
 pub fn day_number(date: NaiveDate) -> i64 {
-    i64::from(chrono::Datelike::num_days_from_ce(&date) - UNIX_EPOCH_DAYS_FROM_CE)
+    i64::from(Datelike::num_days_from_ce(&date) - UNIX_EPOCH_DAYS_FROM_CE)
 }
 
 /// The civil date of a day number (inverse of [`day_number`]).

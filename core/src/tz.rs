@@ -53,17 +53,14 @@ struct YearTransitions {
 
 /// The UTC year of an instant.
 fn utc_year(utc: i64) -> i32 {
-    chrono::DateTime::from_timestamp(utc, 0)
-        .map(|d| chrono::Datelike::year(&d))
-        .unwrap_or(1970)
+    chrono::DateTime::from_timestamp(utc, 0).map_or(1970, |d| chrono::Datelike::year(&d))
 }
 
 /// First second of a UTC year.
 fn year_start(year: i32) -> i64 {
     chrono::NaiveDate::from_ymd_opt(year, 1, 1)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc().timestamp())
-        .unwrap_or(0)
+        .map_or(0, |d| d.and_utc().timestamp())
 }
 
 /// Finds the offset changes of `tz` in `[start, end)` by probing every [`PROBE_STEP`] and

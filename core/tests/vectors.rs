@@ -1,6 +1,10 @@
 //! Runs every shared test vector (`vectors/*.json` at the repository root) against rdv-core
 //! directly. The WASM and mobile bindings run the same files through their own APIs; the format
 //! is described in `vectors/README.md`.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests and benchmarks stop at the line that failed"
+)]
 
 use std::path::Path;
 

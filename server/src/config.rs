@@ -579,7 +579,7 @@ mod env_example_tests {
     /// The committed `.env.example` loads, names only real settings, and starts in `dev`.
     #[test]
     fn env_example_names_only_real_settings() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.env.example");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.env.example");
         let pairs: Vec<(String, String)> = dotenvy::from_path_iter(&path)
             .expect(".env.example exists")
             .map(|item| item.expect("valid line"))
@@ -588,8 +588,7 @@ mod env_example_tests {
         for (name, _) in &pairs {
             let key = name
                 .strip_prefix("RDV_")
-                .map(str::to_lowercase)
-                .unwrap_or_else(|| name.to_lowercase());
+                .map_or_else(|| name.to_lowercase(), str::to_lowercase);
             assert!(known.get(&key).is_some(), "{name} is not a setting");
         }
         let map: std::collections::HashMap<String, String> = pairs.into_iter().collect();

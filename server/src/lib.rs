@@ -119,7 +119,7 @@ pub fn init_logging(config: &Config) {
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let limits_state = state.clone();
     tokio::spawn(async move {
@@ -156,7 +156,7 @@ pub async fn serve(
 /// sends in flight finish and gives back the other leases.
 pub async fn run_worker(
     state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ConfigError> {
     let notifier = Arc::new(notify::Notifier::new(state)?);
     let (stop, stopped) = tokio::sync::watch::channel(false);

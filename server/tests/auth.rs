@@ -1,5 +1,9 @@
 //! Authentication: email verification, sessions, refresh rotation with reuse detection, logout,
 //! password change and reset, and forged or stale access tokens.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests and benchmarks stop at the line that failed"
+)]
 
 mod common;
 
@@ -152,7 +156,7 @@ async fn refresh_tokens_rotate_and_a_reused_one_ends_the_login(srv: Srv) {
     assert!(ok <= 1, "{ok} successes");
 }
 
-async fn futures_join<F: std::future::Future<Output = common::Resp>>(
+async fn futures_join<F: Future<Output = common::Resp>>(
     futures: impl Iterator<Item = F>,
 ) -> Vec<common::Resp> {
     let handles: Vec<_> = futures.collect();

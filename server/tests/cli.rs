@@ -1,5 +1,9 @@
 //! The binary's commands: `migrate`, `create-admin`, `seed-demo`, `openapi`, and the prod
 //! profile refusing insecure settings.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests and benchmarks stop at the line that failed"
+)]
 
 use std::process::Command;
 

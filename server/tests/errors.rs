@@ -1,5 +1,9 @@
 //! One error format for everything, input limits, CORS, rate limits and the operational
 //! endpoints.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests and benchmarks stop at the line that failed"
+)]
 
 mod common;
 

@@ -1,4 +1,8 @@
 //! Whole journeys over real HTTP, on SQLite and (when `TEST_DATABASE_URL` is set) PostgreSQL.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests and benchmarks stop at the line that failed"
+)]
 
 mod common;
 

@@ -2,6 +2,10 @@
 //! to an HTTP recorder on 127.0.0.1, the worker killed mid-batch, retries, dead letters,
 //! reminders across the Paris DST change, preferences and webhooks over the API. Every test
 //! runs on SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests and benchmarks stop at the line that failed"
+)]
 
 mod common;
 

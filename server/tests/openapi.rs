@@ -1,5 +1,9 @@
 //! The OpenAPI document (DOC-1): snapshot-tested, OpenAPI 3.1, every operation with an example
 //! or schema and its error answers; the router serves no route the document does not list.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests and benchmarks stop at the line that failed"
+)]
 
 use std::path::Path;
 

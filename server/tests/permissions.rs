@@ -2,6 +2,10 @@
 //! other client, owner, other owner, admin}, with the expected answer, asserted cell by cell.
 //! Denied cells must answer exactly 401, 403 or 404 (another's object is "not found", never
 //! "forbidden", so nothing leaks); allowed cells must pass the permission layer.
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests and benchmarks stop at the line that failed"
+)]
 
 mod common;
 

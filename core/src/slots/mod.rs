@@ -506,7 +506,10 @@ impl Prepared {
 
     /// The fast walk: every free grid start in `[from, to)`, pushed to `out` until `limit`.
     /// Returns whether the limit cut the walk short.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the hot loop takes its inputs unpacked, with no struct to build per call"
+    )]
     fn walk(
         &self,
         timing: Timing,

@@ -359,9 +359,9 @@ fn several_resources_are_merged_by_start_and_the_limit_reports_truncation() {
     assert_eq!(
         got,
         [
-            ("2026-06-01T09:00:00Z".to_string(), 1),
-            ("2026-06-01T09:30:00Z".to_string(), 2),
-            ("2026-06-01T10:00:00Z".to_string(), 1),
+            ("2026-06-01T09:00:00Z".to_owned(), 1),
+            ("2026-06-01T09:30:00Z".to_owned(), 2),
+            ("2026-06-01T10:00:00Z".to_owned(), 1),
         ]
     );
     assert!(!list.truncated);
@@ -688,7 +688,7 @@ proptest! {
     ) {
         let mut a = if use_wide { wide } else { narrow };
         let mut b = a.clone();
-        super::sort_by_start(&mut a);
+        sort_by_start(&mut a);
         b.sort_by_key(|s| s.0);
         let starts = |v: &[(i64, i64)]| v.iter().map(|s| s.0).collect::<Vec<_>>();
         prop_assert_eq!(starts(&a), starts(&b));

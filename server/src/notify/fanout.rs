@@ -212,7 +212,10 @@ impl Notifier {
     /// The template context of a reservation message for `user` (the client, or the owner
     /// when `for_owner`): names, local date and time in the business's zone, links, and the
     /// calendar invitation when the message carries one.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the template context gathers every part of one message"
+    )]
     fn context(
         &self,
         event: &NotificationEvent,
@@ -316,7 +319,7 @@ impl Notifier {
             "price": price,
             "reason": reason,
             "client_name": client_name,
-            "hours_before": event.offset_minutes.map(|m| m / 60).unwrap_or(0),
+            "hours_before": event.offset_minutes.map_or(0, |m| m / 60),
             "view_url": format!("{base}/reservations/{}", r.id),
             "cancel_url": format!("{base}/reservations/{}/cancel", r.id),
             "manage_url": format!("{base}/business/reservations/{}", r.id),
@@ -329,8 +332,7 @@ impl Notifier {
             .config
             .smtp_from
             .parse::<lettre::message::Mailbox>()
-            .map(|m| m.email.to_string())
-            .unwrap_or_else(|_| "no-reply@localhost".into())
+            .map_or_else(|_| "no-reply@localhost".into(), |m| m.email.to_string())
     }
 }
 

@@ -46,10 +46,10 @@ impl Notifier {
         }
         match self.state.store().release_leases(&self.worker_id).await {
             Ok(n) => {
-                tracing::info!(worker = %self.worker_id, released = n, "notification worker stopped")
+                tracing::info!(worker = %self.worker_id, released = n, "notification worker stopped");
             }
             Err(e) => {
-                tracing::warn!(worker = %self.worker_id, error = %e, "could not release leases")
+                tracing::warn!(worker = %self.worker_id, error = %e, "could not release leases");
             }
         }
     }

@@ -40,7 +40,7 @@ pub struct AdminBusinessQuery {
     security(("bearer" = [])),
     params(AdminBusinessQuery),
     responses(
-        (status = 200, description = "A page of businesses", body = PageOut<rdv_core::model::Business>),
+        (status = 200, description = "A page of businesses", body = PageOut<Business>),
         (status = 403, description = "FORBIDDEN", body = crate::error::Problem),
     ))]
 pub async fn list_businesses(
@@ -65,7 +65,7 @@ pub async fn list_businesses(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Business id")),
     responses(
-        (status = 200, description = "Validated", body = rdv_core::model::Business),
+        (status = 200, description = "Validated", body = Business),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn validate_business(
@@ -91,7 +91,7 @@ pub struct RejectRequest {
     params(("id" = String, Path, description = "Business id")),
     request_body = RejectRequest,
     responses(
-        (status = 200, description = "Rejected; the owner is notified", body = rdv_core::model::Business),
+        (status = 200, description = "Rejected; the owner is notified", body = Business),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 422, description = "VALIDATION_FAILED (reason)", body = crate::error::Problem),
     ))]

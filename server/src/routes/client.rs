@@ -44,7 +44,7 @@ fn client_id(session: &ClientSession) -> ClientId {
 #[utoipa::path(get, path = "/api/client/mon-profil/", tag = "client",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The profile", body = rdv_core::model::ClientProfile),
+        (status = 200, description = "The profile", body = ClientProfile),
         (status = 401, description = "UNAUTHENTICATED", body = crate::error::Problem),
         (status = 403, description = "FORBIDDEN (not a client)", body = crate::error::Problem),
     ))]
@@ -65,9 +65,9 @@ pub async fn get_profile(
 /// Replaces the client's profile (email normalised, phone stored as E.164 and encrypted).
 #[utoipa::path(put, path = "/api/client/mon-profil/", tag = "client",
     security(("bearer" = [])),
-    request_body = rdv_core::usecases::ClientProfileInput,
+    request_body = ClientProfileInput,
     responses(
-        (status = 200, description = "The saved profile", body = rdv_core::model::ClientProfile),
+        (status = 200, description = "The saved profile", body = ClientProfile),
         (status = 422, description = "VALIDATION_FAILED", body = crate::error::Problem),
     ))]
 pub async fn put_profile(
@@ -165,7 +165,7 @@ pub async fn reservation_page(
     security(("bearer" = [])),
     params(ReservationQuery),
     responses(
-        (status = 200, description = "A page of reservations with business, service and resource names", body = PageOut<rdv_core::ports::ReservationView>),
+        (status = 200, description = "A page of reservations with business, service and resource names", body = PageOut<ReservationView>),
         (status = 422, description = "VALIDATION_FAILED (bad cursor, limit or status)", body = crate::error::Problem),
     ))]
 pub async fn list_reservations(
@@ -216,9 +216,9 @@ fn json_response(status: StatusCode, body: Vec<u8>, replayed: bool) -> Response 
 #[utoipa::path(post, path = "/api/client/reservations/", tag = "client",
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body return the first answer (a key is remembered for idempotency_hours, 24 by default)")),
-    request_body = rdv_core::booking::BookingRequest,
+    request_body = BookingRequest,
     responses(
-        (status = 201, description = "Booked (pending until the business confirms)", body = rdv_core::model::Reservation),
+        (status = 201, description = "Booked (pending until the business confirms)", body = Reservation),
         (status = 409, description = "BOOKING_OVERLAP, BUFFER_CONFLICT, SLOT_FULL, CLIENT_DOUBLE_BOOKED, IDEMPOTENCY_IN_PROGRESS", body = crate::error::Problem),
         (status = 403, description = "BUSINESS_NOT_VALIDATED, FORBIDDEN", body = crate::error::Problem),
         (status = 422, description = "SLOT_IN_PAST, MINIMUM_NOTICE, BEYOND_BOOKING_HORIZON, OUTSIDE_AVAILABILITY, OUTSIDE_OPENING_HOURS, BUSINESS_CLOSED, NOT_ON_SLOT_GRID, SERVICE_INACTIVE, RESOURCE_NOT_ELIGIBLE, IDEMPOTENCY_KEY_REUSED, VALIDATION_FAILED", body = crate::error::Problem),
@@ -310,7 +310,7 @@ async fn book(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Reservation id")),
     responses(
-        (status = 200, description = "The reservation with its history", body = rdv_core::model::Reservation),
+        (status = 200, description = "The reservation with its history", body = Reservation),
         (status = 404, description = "NOT_FOUND (also for another client's reservation)", body = crate::error::Problem),
     ))]
 pub async fn get_reservation(
@@ -338,7 +338,7 @@ pub struct CancelQuery {
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Reservation id"), CancelQuery),
     responses(
-        (status = 200, description = "Cancelled", body = rdv_core::model::Reservation),
+        (status = 200, description = "Cancelled", body = Reservation),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 409, description = "INVALID_STATUS_TRANSITION", body = crate::error::Problem),
         (status = 422, description = "CANCELLATION_DEADLINE_PASSED", body = crate::error::Problem),
@@ -376,7 +376,7 @@ pub struct RescheduleRequest {
     params(("id" = String, Path, description = "Reservation id")),
     request_body = RescheduleRequest,
     responses(
-        (status = 200, description = "Moved", body = rdv_core::model::Reservation),
+        (status = 200, description = "Moved", body = Reservation),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 409, description = "BOOKING_OVERLAP, BUFFER_CONFLICT, SLOT_FULL, CLIENT_DOUBLE_BOOKED, INVALID_STATUS_TRANSITION", body = crate::error::Problem),
         (status = 422, description = "RESCHEDULE_LIMIT_REACHED and the booking rule codes (SLOT_IN_PAST, MINIMUM_NOTICE, OUTSIDE_AVAILABILITY...)", body = crate::error::Problem),

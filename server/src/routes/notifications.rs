@@ -347,7 +347,7 @@ pub async fn get_webhook(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id")),
     responses(
-        (status = 200, description = "Deleted", body = super::Ack),
+        (status = 200, description = "Deleted", body = Ack),
         (status = 404, description = "WEBHOOK_NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn delete_webhook(

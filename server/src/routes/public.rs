@@ -140,7 +140,7 @@ pub struct SearchParams {
 #[utoipa::path(get, path = "/api/recherche/", tag = "public",
     params(SearchParams),
     responses(
-        (status = 200, description = "The best `limit` hits, best first (ranked results have no further page)", body = PageOut<rdv_core::search::SearchHit>),
+        (status = 200, description = "The best `limit` hits, best first (ranked results have no further page)", body = PageOut<SearchHit>),
         (status = 422, description = "VALIDATION_FAILED (q empty or too long)", body = crate::error::Problem),
     ))]
 pub async fn search(
@@ -223,7 +223,7 @@ pub async fn get_business(
 #[utoipa::path(get, path = "/api/entreprises/{id}/services/", tag = "public",
     params(("id" = String, Path, description = "Business id"), PageParams),
     responses(
-        (status = 200, description = "Services", body = PageOut<rdv_core::model::Service>),
+        (status = 200, description = "Services", body = PageOut<Service>),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn business_services(
@@ -281,7 +281,7 @@ async fn public_service(state: &AppState, id: ServiceId) -> ApiResult<Service> {
 #[utoipa::path(get, path = "/api/services/{id}/", tag = "public",
     params(("id" = String, Path, description = "Service id")),
     responses(
-        (status = 200, description = "The service", body = rdv_core::model::Service),
+        (status = 200, description = "The service", body = Service),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn get_service(
@@ -424,7 +424,7 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 #[utoipa::path(get, path = "/api/services/{id}/snapshot/", tag = "public",
     params(("id" = String, Path, description = "Service id"), RangeQuery),
     responses(
-        (status = 200, description = "Schedule snapshot, format version 1", body = rdv_core::slots::Schedule),
+        (status = 200, description = "Schedule snapshot, format version 1", body = Schedule),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE", body = crate::error::Problem),
     ))]

@@ -44,8 +44,7 @@ impl Clock for ServerClock {
     fn now(&self) -> Timestamp {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
+            .map_or(0, |d| d.as_secs() as i64);
         Timestamp::from_secs(secs + self.offset_secs.load(Ordering::SeqCst))
     }
 }
@@ -58,8 +57,7 @@ impl IdSource for V7Ids {
     fn next_uuid(&self) -> Uuid {
         let millis = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0);
+            .map_or(0, |d| d.as_millis() as u64);
         let mut random = [0u8; 10];
         crate::auth::random_bytes(&mut random);
         uuid_v7(millis, random)

@@ -2,7 +2,10 @@
 //! fresh PostgreSQL schema when `TEST_DATABASE_URL` is set (tests on PostgreSQL say clearly
 //! when they are skipped).
 
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test crate uses a different part of these helpers"
+)]
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -189,9 +189,9 @@ impl<B: SqlBackend> NotificationStore for B {
         after: Option<(Timestamp, Uuid)>,
         limit: u32,
     ) -> Result<Vec<Delivery>> {
-        let (at, id) = after
-            .map(|(t, id)| (t.secs(), id.to_string()))
-            .unwrap_or((i64::MAX, String::new()));
+        let (at, id) = after.map_or((i64::MAX, String::new()), |(t, id)| {
+            (t.secs(), id.to_string())
+        });
         let query = Statement::new(
             "SELECT * FROM outbox WHERE status = $1 AND (created_at < $2 \
              OR (created_at = $2 AND id < $3) OR $3 = '') \

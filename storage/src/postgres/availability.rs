@@ -57,7 +57,7 @@ impl AvailabilityStore for PgStore {
         resources: &[ResourceId],
         range: Interval,
     ) -> Result<Vec<AvailabilityWindow>> {
-        let ids: Vec<uuid::Uuid> = resources.iter().map(|r| r.0).collect();
+        let ids: Vec<Uuid> = resources.iter().map(|r| r.0).collect();
         self.counted();
         let rows = sqlx::query(&format!(
             "SELECT * FROM availability_windows WHERE resource_id = ANY($1) AND start_at < $3 \

@@ -72,7 +72,7 @@ impl DirectoryStore for PgStore {
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
-        let ids: Vec<uuid::Uuid> = s.resource_ids.iter().map(|r| r.0).collect();
+        let ids: Vec<Uuid> = s.resource_ids.iter().map(|r| r.0).collect();
         self.counted();
         sqlx::query(
             "INSERT INTO service_resources (service_id, resource_id, position) \

@@ -106,7 +106,7 @@ fn session_key(r: &Reservation, exclusive: bool) -> String {
 }
 
 /// Advisory lock key of an id (its first 8 bytes).
-fn lock_key(id: uuid::Uuid) -> i64 {
+fn lock_key(id: Uuid) -> i64 {
     let bytes = id.as_bytes();
     i64::from_be_bytes([
         bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
@@ -115,7 +115,7 @@ fn lock_key(id: uuid::Uuid) -> i64 {
     ])
 }
 
-async fn lock_in_order(conn: &mut sqlx::PgConnection, ids: &[uuid::Uuid]) -> Result<()> {
+async fn lock_in_order(conn: &mut sqlx::PgConnection, ids: &[Uuid]) -> Result<()> {
     let mut keys: Vec<i64> = ids.iter().map(|&id| lock_key(id)).collect();
     keys.sort_unstable();
     keys.dedup();

@@ -19,7 +19,7 @@ impl PgStore {
             .execute(&mut *conn)
             .await
             .map_err(db_error)?;
-        let nil = uuid::Uuid::nil();
+        let nil = Uuid::nil();
         let by_business = ReservationFilter {
             business_id: Some(BusinessId(nil)),
             ..Default::default()

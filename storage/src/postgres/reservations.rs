@@ -131,7 +131,7 @@ impl ReservationStore for PgStore {
         resources: &[ResourceId],
         range: Interval,
     ) -> Result<Vec<Reservation>> {
-        let ids: Vec<uuid::Uuid> = resources.iter().map(|r| r.0).collect();
+        let ids: Vec<Uuid> = resources.iter().map(|r| r.0).collect();
         self.counted();
         let rows = sqlx::query(&active_for_resources_sql(""))
             .bind(&ids)
@@ -148,9 +148,9 @@ impl ReservationStore for PgStore {
         resources: &[ResourceId],
         range: Interval,
     ) -> Result<Vec<BusyPeriod>> {
-        let ids: Vec<uuid::Uuid> = resources.iter().map(|r| r.0).collect();
+        let ids: Vec<Uuid> = resources.iter().map(|r| r.0).collect();
         self.counted();
-        let rows: Vec<(uuid::Uuid, uuid::Uuid, i64, i64, i64, i64)> = sqlx::query_as(&busy_sql(""))
+        let rows: Vec<(Uuid, Uuid, i64, i64, i64, i64)> = sqlx::query_as(&busy_sql(""))
             .bind(&ids)
             .bind(range.start().secs())
             .bind(range.end().secs())

@@ -17,21 +17,21 @@ impl SqliteStore {
     /// `EXPLAIN QUERY PLAN` of the main list and slot queries, with representative
     /// parameters: `(query name, plan lines)`. Tests assert that none scans a whole table.
     pub async fn query_plans(&self) -> Result<Vec<(String, String)>> {
-        let any = ResourceId(uuid::Uuid::nil());
+        let any = ResourceId(Uuid::nil());
         let range = Interval::new(
             Timestamp::from_secs(1_780_000_000),
             Timestamp::from_secs(1_782_592_000),
         )?;
         let prefix = "EXPLAIN QUERY PLAN ";
         let by_business = ReservationFilter {
-            business_id: Some(BusinessId(uuid::Uuid::nil())),
+            business_id: Some(BusinessId(Uuid::nil())),
             ..Default::default()
         };
         let by_client = ReservationFilter {
-            client_id: Some(ClientId(uuid::Uuid::nil())),
+            client_id: Some(ClientId(Uuid::nil())),
             ..Default::default()
         };
-        let last = Some((0, ReservationId(uuid::Uuid::nil())));
+        let last = Some((0, ReservationId(Uuid::nil())));
         let mut builders = vec![
             (
                 "windows of resources in a range",
@@ -86,7 +86,7 @@ impl SqliteStore {
         }
         let client_sql = active_for_client_sql(prefix);
         let rows = sqlx::query(&client_sql)
-            .bind(uuid::Uuid::nil().to_string())
+            .bind(Uuid::nil().to_string())
             .bind(range.start().secs())
             .bind(range.end().secs())
             .fetch_all(&self.read)
@@ -94,7 +94,7 @@ impl SqliteStore {
             .map_err(db_error)?;
         plans.push(("active reservations of a client".into(), plan_text(&rows)?));
         let rows = sqlx::query(&schedule_sql(prefix))
-            .bind(uuid::Uuid::nil().to_string())
+            .bind(Uuid::nil().to_string())
             .bind(range.start().secs())
             .bind(range.end().secs())
             .bind(range.start().secs())

@@ -524,11 +524,14 @@ async fn window_overlap_check(conn: &mut SqliteConnection, w: &AvailabilityWindo
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one row of the search index: each column is an argument"
+)]
 async fn index_for_search(
     conn: &mut SqliteConnection,
     kind: HitKind,
-    id: uuid::Uuid,
+    id: Uuid,
     business: BusinessId,
     name: &str,
     description: &str,

@@ -328,11 +328,11 @@ pub async fn preferences_and_webhooks_round_trip(
     store: impl Store + NotificationStore + AccountStore,
 ) {
     let f = Fixture::new(&store).await;
-    let user = rdv_storage::accounts::User {
+    let user = User {
         id: Uuid::new_v4(),
         email: "owner@example.com".into(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-        role: rdv_storage::accounts::Role::Owner,
+        role: Role::Owner,
         locale: "fr".into(),
         email_verified_at: None,
         created_at: ts("2026-06-01T00:00:00Z"),

@@ -58,7 +58,7 @@ const MAX_WINDOW_LIST_DAYS: i64 = 366;
     security(("bearer" = [])),
     params(WindowQuery),
     responses(
-        (status = 200, description = "Windows by start", body = PageOut<rdv_core::model::AvailabilityWindow>),
+        (status = 200, description = "Windows by start", body = PageOut<AvailabilityWindow>),
         (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE", body = crate::error::Problem),
     ))]
 pub async fn list_availabilities(
@@ -113,7 +113,7 @@ pub struct BulkWindows {
     security(("bearer" = [])),
     request_body = WindowInput,
     responses(
-        (status = 201, description = "Created", body = rdv_core::model::AvailabilityWindow),
+        (status = 201, description = "Created", body = AvailabilityWindow),
         (status = 409, description = "AVAILABILITY_OVERLAP", body = crate::error::Problem),
         (status = 422, description = "INVALID_INTERVAL", body = crate::error::Problem),
     ))]
@@ -139,7 +139,7 @@ pub async fn create_availability(
     security(("bearer" = [])),
     request_body = BulkWindows,
     responses(
-        (status = 201, description = "All created", body = Vec<rdv_core::model::AvailabilityWindow>),
+        (status = 201, description = "All created", body = Vec<AvailabilityWindow>),
         (status = 422, description = "BULK_REJECTED with per-item failures", body = crate::error::Problem),
     ))]
 pub async fn create_availabilities_bulk(
@@ -174,9 +174,9 @@ pub async fn create_availabilities_bulk(
 /// the business's time zone (AV-3).
 #[utoipa::path(post, path = "/api/entreprise/disponibilites/recurrentes/", tag = "entreprise",
     security(("bearer" = [])),
-    request_body = rdv_core::usecases::RecurringAvailability,
+    request_body = RecurringAvailability,
     responses(
-        (status = 201, description = "Created", body = Vec<rdv_core::model::AvailabilityWindow>),
+        (status = 201, description = "Created", body = Vec<AvailabilityWindow>),
         (status = 422, description = "INVALID_RECURRENCE, RECURRENCE_TOO_LARGE, BULK_REJECTED", body = crate::error::Problem),
     ))]
 pub async fn create_recurring_availabilities(
@@ -197,7 +197,7 @@ pub async fn create_recurring_availabilities(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Window id")),
     responses(
-        (status = 200, description = "The window", body = rdv_core::model::AvailabilityWindow),
+        (status = 200, description = "The window", body = AvailabilityWindow),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn get_availability(
@@ -227,7 +227,7 @@ pub struct WindowBounds {
     params(("id" = String, Path, description = "Window id")),
     request_body = WindowBounds,
     responses(
-        (status = 200, description = "Moved", body = rdv_core::model::AvailabilityWindow),
+        (status = 200, description = "Moved", body = AvailabilityWindow),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 409, description = "AVAILABILITY_OVERLAP", body = crate::error::Problem),
     ))]

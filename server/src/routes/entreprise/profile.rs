@@ -22,7 +22,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/entreprise/mon-entreprise/", tag = "entreprise",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The business", body = rdv_core::model::Business),
+        (status = 200, description = "The business", body = Business),
         (status = 404, description = "NO_BUSINESS", body = crate::error::Problem),
     ))]
 pub async fn get_business(
@@ -35,9 +35,9 @@ pub async fn get_business(
 /// Creates the owner's business (one per owner); it is public once an admin validates it.
 #[utoipa::path(post, path = "/api/entreprise/mon-entreprise/", tag = "entreprise",
     security(("bearer" = [])),
-    request_body = rdv_core::usecases::NewBusiness,
+    request_body = NewBusiness,
     responses(
-        (status = 201, description = "Created, awaiting validation", body = rdv_core::model::Business),
+        (status = 201, description = "Created, awaiting validation", body = Business),
         (status = 409, description = "BUSINESS_EXISTS", body = crate::error::Problem),
         (status = 422, description = "VALIDATION_FAILED, UNKNOWN_TIME_ZONE", body = crate::error::Problem),
     ))]
@@ -60,9 +60,9 @@ pub async fn create_business(
 /// Replaces the business's profile, opening hours and closures.
 #[utoipa::path(put, path = "/api/entreprise/mon-entreprise/", tag = "entreprise",
     security(("bearer" = [])),
-    request_body = rdv_core::usecases::NewBusiness,
+    request_body = NewBusiness,
     responses(
-        (status = 200, description = "Updated", body = rdv_core::model::Business),
+        (status = 200, description = "Updated", body = Business),
         (status = 404, description = "NO_BUSINESS", body = crate::error::Problem),
         (status = 422, description = "VALIDATION_FAILED", body = crate::error::Problem),
     ))]

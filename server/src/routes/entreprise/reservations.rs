@@ -32,7 +32,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     security(("bearer" = [])),
     params(ReservationQuery),
     responses(
-        (status = 200, description = "A page of reservations with names", body = PageOut<rdv_core::ports::ReservationView>),
+        (status = 200, description = "A page of reservations with names", body = PageOut<ReservationView>),
         (status = 422, description = "VALIDATION_FAILED", body = crate::error::Problem),
     ))]
 pub async fn list_reservations(
@@ -51,7 +51,7 @@ pub async fn list_reservations(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Reservation id")),
     responses(
-        (status = 200, description = "The reservation", body = rdv_core::model::Reservation),
+        (status = 200, description = "The reservation", body = Reservation),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn get_reservation(
@@ -87,7 +87,7 @@ async fn act(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Reservation id"), CancelQuery),
     responses(
-        (status = 200, description = "Cancelled", body = rdv_core::model::Reservation),
+        (status = 200, description = "Cancelled", body = Reservation),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 409, description = "INVALID_STATUS_TRANSITION", body = crate::error::Problem),
         (status = 422, description = "VALIDATION_FAILED (reason missing)", body = crate::error::Problem),
@@ -114,7 +114,7 @@ pub async fn cancel_reservation(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Reservation id")),
     responses(
-        (status = 200, description = "Confirmed", body = rdv_core::model::Reservation),
+        (status = 200, description = "Confirmed", body = Reservation),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 409, description = "INVALID_STATUS_TRANSITION, SLOT_FULL", body = crate::error::Problem),
     ))]
@@ -131,7 +131,7 @@ pub async fn confirm_reservation(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Reservation id")),
     responses(
-        (status = 200, description = "Completed", body = rdv_core::model::Reservation),
+        (status = 200, description = "Completed", body = Reservation),
         (status = 409, description = "INVALID_STATUS_TRANSITION, TRANSITION_TOO_EARLY", body = crate::error::Problem),
     ))]
 pub async fn complete_reservation(
@@ -147,7 +147,7 @@ pub async fn complete_reservation(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Reservation id")),
     responses(
-        (status = 200, description = "No-show", body = rdv_core::model::Reservation),
+        (status = 200, description = "No-show", body = Reservation),
         (status = 409, description = "INVALID_STATUS_TRANSITION, TRANSITION_TOO_EARLY", body = crate::error::Problem),
     ))]
 pub async fn no_show_reservation(

@@ -33,7 +33,7 @@ pub struct NewResourceRequest {
 #[utoipa::path(get, path = "/api/entreprise/ressources/", tag = "entreprise",
     security(("bearer" = [])),
     params(PageParams),
-    responses((status = 200, description = "Resources", body = PageOut<rdv_core::model::Resource>)))]
+    responses((status = 200, description = "Resources", body = PageOut<Resource>)))]
 pub async fn list_resources(
     State(state): State<AppState>,
     session: OwnerSession,
@@ -54,7 +54,7 @@ pub async fn list_resources(
     security(("bearer" = [])),
     request_body = NewResourceRequest,
     responses(
-        (status = 201, description = "Created", body = rdv_core::model::Resource),
+        (status = 201, description = "Created", body = Resource),
         (status = 422, description = "VALIDATION_FAILED", body = crate::error::Problem),
     ))]
 pub async fn create_resource(

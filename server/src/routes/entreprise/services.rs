@@ -29,7 +29,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/entreprise/services/", tag = "entreprise",
     security(("bearer" = [])),
     params(PageParams),
-    responses((status = 200, description = "Services", body = PageOut<rdv_core::model::Service>)))]
+    responses((status = 200, description = "Services", body = PageOut<Service>)))]
 pub async fn list_services(
     State(state): State<AppState>,
     session: OwnerSession,
@@ -48,9 +48,9 @@ pub async fn list_services(
 /// Creates an active service.
 #[utoipa::path(post, path = "/api/entreprise/services/", tag = "entreprise",
     security(("bearer" = [])),
-    request_body = rdv_core::usecases::NewService,
+    request_body = NewService,
     responses(
-        (status = 201, description = "Created", body = rdv_core::model::Service),
+        (status = 201, description = "Created", body = Service),
         (status = 422, description = "VALIDATION_FAILED (price, duration, buffers...)", body = crate::error::Problem),
     ))]
 pub async fn create_service(
@@ -68,7 +68,7 @@ pub async fn create_service(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Service id")),
     responses(
-        (status = 200, description = "The service", body = rdv_core::model::Service),
+        (status = 200, description = "The service", body = Service),
         (status = 404, description = "NOT_FOUND (also another business's)", body = crate::error::Problem),
     ))]
 pub async fn get_service(
@@ -86,9 +86,9 @@ pub async fn get_service(
 #[utoipa::path(put, path = "/api/entreprise/services/{id}/", tag = "entreprise",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Service id")),
-    request_body = rdv_core::usecases::NewService,
+    request_body = NewService,
     responses(
-        (status = 200, description = "Updated", body = rdv_core::model::Service),
+        (status = 200, description = "Updated", body = Service),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 422, description = "VALIDATION_FAILED", body = crate::error::Problem),
     ))]
@@ -112,7 +112,7 @@ pub async fn update_service(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Service id")),
     responses(
-        (status = 200, description = "Withdrawn (inactive)", body = rdv_core::model::Service),
+        (status = 200, description = "Withdrawn (inactive)", body = Service),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn delete_service(
@@ -142,7 +142,7 @@ async fn set_active(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Service id")),
     responses(
-        (status = 200, description = "Active", body = rdv_core::model::Service),
+        (status = 200, description = "Active", body = Service),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn activate_service(
@@ -158,7 +158,7 @@ pub async fn activate_service(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Service id")),
     responses(
-        (status = 200, description = "Inactive", body = rdv_core::model::Service),
+        (status = 200, description = "Inactive", body = Service),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn deactivate_service(
