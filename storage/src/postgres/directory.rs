@@ -35,16 +35,6 @@ impl DirectoryStore for PgStore {
         self.run(&queries::upsert_resource(r)?).await
     }
 
-    async fn list_businesses(
-        &self,
-        filter: &BusinessFilter,
-        sort: BusinessSort,
-        page: &PageRequest,
-    ) -> Result<Page<Business>> {
-        let (sql, limit) = queries::business_list::<PgStore>(filter, sort, page)?;
-        rows::business_page(&self.fetch_statement(&sql).await?, limit)
-    }
-
     async fn list_resources(&self, business: BusinessId) -> Result<Vec<Resource>> {
         let sql =
             Statement::new("SELECT * FROM resources WHERE business_id = $1 ORDER BY name, id")
@@ -130,5 +120,15 @@ impl DirectoryStore for PgStore {
         queries::push_search_tail(&mut sql, query, ["city", "domain"], "name, entity_id");
         let rows = self.fetch_statement(&sql).await?;
         rows.iter().map(rows::search_hit).collect()
+    }
+
+    async fn list_businesses(
+        &self,
+        filter: &BusinessFilter,
+        sort: BusinessSort,
+        page: &PageRequest,
+    ) -> Result<Page<Business>> {
+        let (sql, limit) = queries::business_list::<PgStore>(filter, sort, page)?;
+        rows::business_page(&self.fetch_statement(&sql).await?, limit)
     }
 }

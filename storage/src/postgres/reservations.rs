@@ -258,16 +258,6 @@ impl ReservationStore for PgStore {
         tx.commit().await.map_err(db_error)
     }
 
-    async fn list_reservations(
-        &self,
-        filter: &ReservationFilter,
-        sort: ReservationSort,
-        page: &PageRequest,
-    ) -> Result<Page<ReservationView>> {
-        let (sql, limit) = queries::reservation_page::<PgStore>(filter, sort, page)?;
-        rows::reservation_page(&self.fetch_statement(&sql).await?, sort, limit)
-    }
-
     async fn archive_reservations(&self, ended_before: Timestamp) -> Result<u64> {
         let cols = "id, business_id, client_id, service_id, resource_id, start_at, end_at, blocked_start, blocked_end, \
                     buffer_before_minutes, buffer_after_minutes, status, exclusive, session_key, price_minor, currency, \
@@ -283,5 +273,15 @@ impl ReservationStore for PgStore {
         .await
         .map_err(db_error)?;
         Ok(done.rows_affected())
+    }
+
+    async fn list_reservations(
+        &self,
+        filter: &ReservationFilter,
+        sort: ReservationSort,
+        page: &PageRequest,
+    ) -> Result<Page<ReservationView>> {
+        let (sql, limit) = queries::reservation_page::<PgStore>(filter, sort, page)?;
+        rows::reservation_page(&self.fetch_statement(&sql).await?, sort, limit)
     }
 }

@@ -34,6 +34,17 @@ pub fn cipher() -> FieldCipher {
     FieldCipher::new("test", &[42u8; 32]).expect("cipher")
 }
 
+/// Asserts that no line of any main query's plan is a scan of a whole table, as the
+/// backend's `scans_table` recognises one in its `EXPLAIN` output.
+pub fn assert_plans_use_indexes(plans: Vec<(String, String)>, scans_table: fn(&str) -> bool) {
+    for (name, plan) in plans {
+        assert!(
+            !plan.lines().any(scans_table),
+            "{name} scans a whole table:\n{plan}"
+        );
+    }
+}
+
 /// Expands to the suites every backend runs unchanged, one module each: the core's
 /// conformance suite and this crate's concurrency, account and notification cases. `$run`
 /// drives a future, `$fresh` makes an empty store; both are in scope where it expands.
