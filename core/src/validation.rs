@@ -220,6 +220,15 @@ pub struct ServiceLimits {
     pub max_horizon_days: u32,
     /// Most seats of a group slot (default 500).
     pub max_seats: u32,
+    /// Longest client cancellation deadline, minutes before the start (default 43,200 =
+    /// 30 days). A month is far beyond any real cancellation policy; a larger value, often a
+    /// unit mistake, would silently forbid clients to cancel anything booked less than that
+    /// far ahead.
+    pub max_cancellation_deadline_minutes: u32,
+    /// Most reschedules one reservation may have (default 20). Every move adds a record to
+    /// the reservation's history and bumps its calendar invitation's sequence; twenty moves
+    /// is more than any real appointment needs and keeps both small.
+    pub max_reschedules: u32,
 }
 
 impl Default for ServiceLimits {
@@ -233,6 +242,8 @@ impl Default for ServiceLimits {
             max_buffer_minutes: 240,
             max_horizon_days: 730,
             max_seats: 500,
+            max_cancellation_deadline_minutes: 30 * 24 * 60,
+            max_reschedules: 20,
         }
     }
 }
@@ -247,6 +258,36 @@ impl ServiceLimits {
                 format!(
                     "price.amount_minor must be between {} and {} (minor units), got {}",
                     self.min_price_minor, self.max_price_minor, price.amount_minor
+                ),
+            );
+        }
+    }
+
+    /// Checks a service's client policy: the cancellation deadline and the number of
+    /// reschedules, each at most its bound (`out_of_range` on the field).
+    pub fn check_client_policy(
+        &self,
+        cancellation_deadline_minutes: u32,
+        max_reschedules: u32,
+        errors: &mut FieldErrors,
+    ) {
+        if cancellation_deadline_minutes > self.max_cancellation_deadline_minutes {
+            errors.add(
+                "cancellation_deadline_minutes",
+                "out_of_range",
+                format!(
+                    "cancellation_deadline_minutes must be at most {}, got {cancellation_deadline_minutes}",
+                    self.max_cancellation_deadline_minutes
+                ),
+            );
+        }
+        if max_reschedules > self.max_reschedules {
+            errors.add(
+                "max_reschedules",
+                "out_of_range",
+                format!(
+                    "max_reschedules must be at most {}, got {max_reschedules}",
+                    self.max_reschedules
                 ),
             );
         }
@@ -336,8 +377,75 @@ impl ServiceLimits {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::model::Currency;
+
+    /// The `field:code` pairs of a client policy's refusal; empty when it is accepted.
+    fn policy_errors(limits: &ServiceLimits, deadline: u32, reschedules: u32) -> Vec<String> {
+        let mut errors = FieldErrors::new();
+        limits.check_client_policy(deadline, reschedules, &mut errors);
+        errors.finish(()).map_or_else(
+            |e| {
+                e.field_errors()
+                    .iter()
+                    .map(|f| format!("{}:{}", f.field, f.code))
+                    .collect()
+            },
+            |()| Vec::new(),
+        )
+    }
+
+    #[test]
+    fn the_client_policy_is_bounded_by_30_days_and_20_reschedules() {
+        let limits = ServiceLimits::default();
+        assert_eq!(limits.max_cancellation_deadline_minutes, 43_200);
+        assert_eq!(limits.max_reschedules, 20);
+        assert!(policy_errors(&limits, 0, 0).is_empty());
+        assert!(policy_errors(&limits, 43_200, 20).is_empty());
+        assert_eq!(
+            policy_errors(&limits, 43_201, 20),
+            ["cancellation_deadline_minutes:out_of_range"]
+        );
+        assert_eq!(
+            policy_errors(&limits, 43_200, 21),
+            ["max_reschedules:out_of_range"]
+        );
+        assert_eq!(
+            policy_errors(&limits, u32::MAX, u32::MAX),
+            [
+                "cancellation_deadline_minutes:out_of_range",
+                "max_reschedules:out_of_range"
+            ]
+        );
+    }
+
+    proptest! {
+        /// Invariant: a client policy passes exactly when both values are at most their
+        /// bounds, and each value past its bound is reported on its own field.
+        #[test]
+        fn a_client_policy_passes_exactly_within_its_bounds(
+            deadline in 0u32..90_000,
+            reschedules in 0u32..50,
+            max_deadline in 0u32..60_000,
+            max_reschedules in 0u32..30,
+        ) {
+            let limits = ServiceLimits {
+                max_cancellation_deadline_minutes: max_deadline,
+                max_reschedules,
+                ..ServiceLimits::default()
+            };
+            let mut expected = Vec::new();
+            if deadline > max_deadline {
+                expected.push("cancellation_deadline_minutes:out_of_range".to_owned());
+            }
+            if reschedules > max_reschedules {
+                expected.push("max_reschedules:out_of_range".to_owned());
+            }
+            prop_assert_eq!(policy_errors(&limits, deadline, reschedules), expected);
+        }
+    }
 
     #[test]
     fn emails_are_trimmed_and_their_domain_lowercased() {

@@ -309,8 +309,9 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         Ok(resource)
     }
 
-    /// Creates an active service after checking names, price, duration and rules against the
-    /// configured limits and that every resource belongs to the business.
+    /// Creates an active service after checking names, price, duration, rules and client
+    /// policy (cancellation deadline, reschedules) against the configured limits and that
+    /// every resource belongs to the business.
     pub async fn create_service(&self, business: BusinessId, input: NewService) -> Result<Service> {
         let id = ServiceId::from_uuid(self.ids.next_uuid());
         let service = self.checked_service(business, id, true, input).await?;
@@ -352,6 +353,11 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             .ok();
         self.limits.check_price(&input.price, &mut errors);
         self.limits.check_rules(&input.rules, &mut errors);
+        self.limits.check_client_policy(
+            input.cancellation_deadline_minutes,
+            input.max_reschedules,
+            &mut errors,
+        );
         if input.resource_ids.is_empty() {
             errors.add(
                 "resource_ids",

@@ -94,3 +94,67 @@ fn client_profiles_are_normalised_and_every_bad_field_reported() {
         );
     });
 }
+
+#[test]
+fn a_service_s_client_policy_is_bounded_on_create_and_update() {
+    let w = world(1);
+    block_on(async {
+        let input = |deadline: u32, reschedules: u32| NewService {
+            name: "Coupe longue".into(),
+            description: String::new(),
+            price: Money::new(2500, Currency::parse("EUR").unwrap()),
+            category: None,
+            tags: vec![],
+            rules: SlotRules::simple(30),
+            resource_ids: vec![w.staff[0].id],
+            cancellation_deadline_minutes: deadline,
+            max_reschedules: reschedules,
+        };
+        let refused = |err: Error| {
+            err.field_errors()
+                .iter()
+                .map(|f| format!("{}:{}", f.field, f.code))
+                .collect::<Vec<_>>()
+        };
+        let at_bound = w
+            .app
+            .create_service(w.business.id, input(30 * 24 * 60, 20))
+            .await
+            .unwrap();
+        assert_eq!(at_bound.cancellation_deadline_minutes, 43_200);
+        assert_eq!(at_bound.max_reschedules, 20);
+        let err = w
+            .app
+            .create_service(w.business.id, input(43_201, 21))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refused(err),
+            [
+                "cancellation_deadline_minutes:out_of_range",
+                "max_reschedules:out_of_range"
+            ]
+        );
+        let err = w
+            .app
+            .update_service(w.business.id, at_bound.id, input(43_200, 21))
+            .await
+            .unwrap_err();
+        assert_eq!(refused(err), ["max_reschedules:out_of_range"]);
+        let err = w
+            .app
+            .update_service(w.business.id, at_bound.id, input(43_201, 20))
+            .await
+            .unwrap_err();
+        assert_eq!(refused(err), ["cancellation_deadline_minutes:out_of_range"]);
+        let kept = w
+            .app
+            .update_service(w.business.id, at_bound.id, input(60, 2))
+            .await
+            .unwrap();
+        assert_eq!(
+            (kept.cancellation_deadline_minutes, kept.max_reschedules),
+            (60, 2)
+        );
+    });
+}
