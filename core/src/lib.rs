@@ -20,6 +20,7 @@ pub mod hours;
 pub mod lifecycle;
 pub mod memory;
 pub mod model;
+pub mod money;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod overlap;

@@ -277,6 +277,7 @@ both_backends!(
     a_refused_booking_announces_nothing,
     webhooks_cannot_reach_internal_addresses,
     housekeeping_forgets_what_served_its_purpose_after_the_retention,
+    prices_in_emails_have_the_currency_s_decimals_in_the_recipient_s_language,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -394,6 +395,92 @@ fn booking_emails_carry_both_parts_and_calendar_invitations(backend: Backend) {
                 "{}",
                 to_owner[1].text
             );
+        },
+    );
+}
+
+/// Prices in emails have as many decimals as their currency (ISO 4217) and are written in the
+/// recipient's language: a French client reads `25,00 €`, the English-speaking owner `€25.00`;
+/// yens have no decimals, Kuwaiti dinars three (`rdv_core::money::format_money`).
+fn prices_in_emails_have_the_currency_s_decimals_in_the_recipient_s_language(backend: Backend) {
+    let smtp = Smtp::start(0, &[]);
+    let smtp = &smtp;
+    run(
+        backend,
+        |c| {
+            quiet_worker(c);
+            smtp.configure(c);
+        },
+        |srv| async move {
+            let owner = srv.owner("owner@example.com").await;
+            let r = srv
+                .post(
+                    "/api/auth/register/",
+                    None,
+                    json!({"email": "marc@example.com", "password": PASSWORD, "role": "client",
+                           "first_name": "Marc", "last_name": "Petit", "locale": "fr"}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+            let token = srv
+                .outbox_token("marc@example.com", "email_verification")
+                .await;
+            let r = srv
+                .post("/api/auth/verify-email/", None, json!({"token": token}))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{r:?}");
+            let client = srv.login("marc@example.com", PASSWORD).await["access_token"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let notifier = Notifier::new(srv.state.clone()).unwrap();
+            drain(&notifier).await; // verification emails
+
+            let mut service = common::service_body(&owner.resource);
+            for (start, amount_minor, currency, french, english) in [
+                (
+                    "10:00",
+                    2500,
+                    "EUR",
+                    "Tarif : 25,00\u{a0}€",
+                    "Price: €25.00",
+                ),
+                (
+                    "11:00",
+                    1500,
+                    "JPY",
+                    "Tarif : 1\u{202f}500\u{a0}JPY",
+                    "Price: JPY\u{a0}1,500",
+                ),
+                (
+                    "12:00",
+                    25_000,
+                    "KWD",
+                    "Tarif : 25,000\u{a0}KWD",
+                    "Price: KWD\u{a0}25.000",
+                ),
+            ] {
+                service["price"] = json!({"amount_minor": amount_minor, "currency": currency});
+                let r = srv
+                    .put(
+                        &format!("/api/entreprise/services/{}/", owner.service),
+                        owner.t(),
+                        service.clone(),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::OK, "{r:?}");
+                let before = smtp.messages().len();
+                book(&srv, &client, &owner.service, &owner.at(start)).await;
+                assert_eq!(drain(&notifier).await, 2, "created: client and owner");
+                let new: Vec<Mail> = mails(smtp).into_iter().skip(before).collect();
+                let to_client = mails_to(&new, "marc@example.com");
+                let to_owner = mails_to(&new, "owner@example.com");
+                assert_eq!((to_client.len(), to_owner.len()), (1, 1), "{currency}");
+                for (mail, price) in [(to_client[0], french), (to_owner[0], english)] {
+                    assert!(mail.text.contains(price), "{price:?} in {}", mail.text);
+                    assert!(mail.html.contains(price), "{price:?} in {}", mail.html);
+                }
+            }
         },
     );
 }

@@ -11,6 +11,7 @@ use rdv_core::model::{
     Business, BusinessId, ClientProfile, Reservation, ReservationId, ReservationStatus, ResourceId,
     ServiceId,
 };
+use rdv_core::money;
 use rdv_core::ports::{DirectoryStore as _, ReservationStore as _};
 use rdv_storage::accounts::{AccountStore as _, OutboxMessage, User};
 use rdv_storage::notifications::{
@@ -231,10 +232,10 @@ impl Notifier {
         let tz = business.time_zone.0;
         let start = r.interval.start().to_utc().with_timezone(&tz);
         let end = r.interval.end().to_utc().with_timezone(&tz);
-        let chrono_locale = if locale == "fr" {
-            chrono::Locale::fr_FR
+        let (chrono_locale, money_locale) = if locale == "fr" {
+            (chrono::Locale::fr_FR, money::Locale::Fr)
         } else {
-            chrono::Locale::en_GB
+            (chrono::Locale::en_GB, money::Locale::En)
         };
         let date = start
             .format_localized("%A %-d %B %Y", chrono_locale)
@@ -270,13 +271,7 @@ impl Notifier {
             .and_then(|h| h.reason.clone())
             .unwrap_or_default();
         let base = self.state.config.public_url.trim_end_matches('/');
-        let digits = 2;
-        let price = format!(
-            "{}.{:0digits$} {}",
-            r.price.amount_minor / 100,
-            (r.price.amount_minor % 100).abs(),
-            r.price.currency
-        );
+        let price = money::format_money(&r.price, money_locale);
         let method = match kind {
             EventKind::Confirmed | EventKind::Rescheduled => {
                 (r.status == ReservationStatus::Confirmed).then_some(ics::Method::Request)

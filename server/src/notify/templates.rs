@@ -205,7 +205,7 @@ mod tests {
             "recipient_name": "Léa", "business_name": "Coiffure <Élégance> & Co",
             "business_address": "1 rue de la Paix, 75002 Paris", "time_zone": "Europe/Paris",
             "service_name": "Coupe", "resource_name": "Marc", "date": "samedi 24 octobre 2026",
-            "start_time": "10:00", "end_time": "10:30", "price": "35.00 EUR", "reason": "",
+            "start_time": "10:00", "end_time": "10:30", "price": "€35.00", "reason": "",
             "view_url": "https://app.example/reservations/1?a=1&b=2",
             "cancel_url": "https://app.example/reservations/1/cancel",
             "manage_url": "https://app.example/business/reservations/1",
