@@ -116,3 +116,141 @@ fn the_router_serves_no_undocumented_route() {
     assert!(doc["paths"]["/api/client/mon-profil/"].is_object());
     assert!(doc["paths"]["/api/entreprise/disponibilites/{id}/"].is_object());
 }
+
+/// The `{name}`s of a path template, in order.
+fn template_names(path: &str) -> Vec<String> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
+        .collect()
+}
+
+/// Every parameter declared `in: path` is a `{name}` of its operation's template, and every
+/// `{name}` is declared once as a required path parameter: a query parameter declared in the
+/// path makes the document unusable by generated clients and the docs page.
+#[test]
+fn path_parameters_are_exactly_the_template_names() {
+    let doc = doc_json();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let mut expected = template_names(path);
+        expected.sort();
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let mut declared: Vec<String> = params
+                .iter()
+                .filter(|p| p["in"] == "path")
+                .map(|p| {
+                    assert_eq!(p["required"], true, "{method} {path}: {p}");
+                    p["name"].as_str().unwrap().to_owned()
+                })
+                .collect();
+            declared.sort();
+            assert_eq!(declared, expected, "{method} {path}: path parameters");
+            for p in &params {
+                let place = p["in"].as_str().unwrap();
+                assert!(
+                    ["path", "query", "header"].contains(&place),
+                    "{method} {path}: {p}"
+                );
+            }
+        }
+    }
+    assert!(operations >= 60, "{operations} operations");
+}
+
+/// The query structs say they are query parameters, whatever place the `#[utoipa::path]`
+/// macro would default to; an optional field is then not required.
+#[test]
+fn query_structs_declare_query_parameters() {
+    use utoipa::IntoParams;
+    use utoipa::openapi::Required;
+    use utoipa::openapi::path::{Parameter, ParameterIn};
+
+    let path = || Some(ParameterIn::Path);
+    let structs: [(&str, Vec<Parameter>); 9] = [
+        (
+            "PageParams",
+            rdv_server::routes::PageParams::into_params(path),
+        ),
+        (
+            "ReservationQuery",
+            rdv_server::routes::client::ReservationQuery::into_params(path),
+        ),
+        (
+            "CancelQuery",
+            rdv_server::routes::client::CancelQuery::into_params(path),
+        ),
+        (
+            "WindowQuery",
+            rdv_server::routes::entreprise::WindowQuery::into_params(path),
+        ),
+        (
+            "BusinessQuery",
+            rdv_server::routes::public::BusinessQuery::into_params(path),
+        ),
+        (
+            "SearchParams",
+            rdv_server::routes::public::SearchParams::into_params(path),
+        ),
+        (
+            "RangeQuery",
+            rdv_server::routes::public::RangeQuery::into_params(path),
+        ),
+        (
+            "AdminBusinessQuery",
+            rdv_server::routes::admin::AdminBusinessQuery::into_params(path),
+        ),
+        (
+            "MessageQuery",
+            rdv_server::routes::notifications::MessageQuery::into_params(path),
+        ),
+    ];
+    for (name, params) in &structs {
+        assert!(!params.is_empty(), "{name}");
+        for p in params {
+            assert!(p.parameter_in == ParameterIn::Query, "{name}.{}", p.name);
+        }
+    }
+    let required = |name: &str, field: &str| {
+        let (_, params) = structs.iter().find(|(n, _)| *n == name).unwrap();
+        params.iter().find(|p| p.name == field).unwrap().required == Required::True
+    };
+    assert!(!required("PageParams", "limit"));
+    assert!(!required("ReservationQuery", "status"));
+    assert!(required("SearchParams", "q"));
+    assert!(required("RangeQuery", "from"));
+
+    // Every `IntoParams` struct of the server is in the list above and says where it goes.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut stack = vec![src];
+    let mut derives = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let file = entry.unwrap().path();
+            if file.is_dir() {
+                stack.push(file);
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if line.trim_start().starts_with("#[derive(") && line.contains("IntoParams") {
+                    derives += 1;
+                    assert!(
+                        lines[i + 1].contains("#[into_params(parameter_in = Query)]"),
+                        "{}:{}: an IntoParams struct without `parameter_in = Query`",
+                        file.display(),
+                        i + 1
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(
+        derives,
+        structs.len(),
+        "query structs not listed in this test"
+    );
+}

@@ -84,6 +84,7 @@ pub async fn put_profile(
 
 /// Query of reservation lists.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReservationQuery {
     /// Comma-separated statuses: pending, confirmed, completed, no_show,
@@ -327,6 +328,7 @@ pub async fn get_reservation(
 
 /// Why a reservation is cancelled.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CancelQuery {
     /// Reason shown to the other side (required from businesses).

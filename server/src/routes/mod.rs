@@ -63,6 +63,7 @@ impl<T> PageOut<T> {
 
 /// Pagination query parameters.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// Page size, 1 to 200 (default 50).

@@ -406,6 +406,7 @@ impl MessageOut {
 
 /// Filters of the message list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MessageQuery {
     /// `dead` (default: the dead letters), `pending` or `sent`.

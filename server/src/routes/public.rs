@@ -78,6 +78,7 @@ impl From<Business> for PublicBusiness {
 
 /// Filters of the public business list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BusinessQuery {
     /// Line of business (exact, case-insensitive).
@@ -124,6 +125,7 @@ pub async fn list_businesses(
 
 /// Full-text search parameters.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     /// Words to find, accents and case ignored ("coiffeur lyon").
@@ -293,6 +295,7 @@ pub async fn get_service(
 
 /// Date range of slot and snapshot queries.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RangeQuery {
     /// First possible start (RFC 3339).

@@ -33,6 +33,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 
 /// Date filter of availability lists.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WindowQuery {
     /// Windows ending after (RFC 3339; default now).
