@@ -229,3 +229,238 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.metrics.clone(), observe))
         .with_state(state)
 }
+
+/// The server's listener: TCP connections whose HTTP layer's own error answers are problem
+/// documents too.
+///
+/// hyper refuses some requests before any service sees them and answers them itself with an
+/// empty body: a URI over 65,534 bytes (414, a constant of hyper that no option raises) and a
+/// request head over its read buffer (431). Each connection is wrapped in a [`ProblemIo`] that
+/// replaces those automatic answers, as hyper writes them, by the API's problem document with
+/// the same status. They are recognised by their status line and by the `x-request-id` header
+/// that every answer of the router carries and theirs lack; hyper closes the connection after
+/// them.
+pub struct ProblemListener(pub tokio::net::TcpListener);
+
+impl axum::serve::Listener for ProblemListener {
+    type Io = ProblemIo<tokio::net::TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        let (io, addr) = axum::serve::Listener::accept(&mut self.0).await;
+        (ProblemIo::new(io), addr)
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.0.local_addr()
+    }
+}
+
+/// A connection whose automatic answers of hyper are rewritten (see [`ProblemListener`]).
+pub struct ProblemIo<T> {
+    inner: T,
+    /// Bytes of a rewritten answer not yet written to `inner`.
+    pending: Vec<u8>,
+    written: usize,
+}
+
+/// The automatic answers of hyper's HTTP/1 server, by status line, with the code answered.
+const AUTOMATIC_ANSWERS: [(&[u8], crate::error::HttpCode); 2] = [
+    (b"414 URI Too Long\r\n", crate::error::HttpCode::UriTooLong),
+    (
+        b"431 Request Header Fields Too Large\r\n",
+        crate::error::HttpCode::HeadersTooLarge,
+    ),
+];
+
+impl<T> ProblemIo<T> {
+    fn new(inner: T) -> Self {
+        Self {
+            inner,
+            pending: Vec::new(),
+            written: 0,
+        }
+    }
+}
+
+/// If `head` is a whole automatic answer of hyper (and nothing else), the problem document
+/// that replaces it, as bytes to send.
+fn replacement(head: &[u8]) -> Option<Vec<u8>> {
+    use crate::error::{ApiError, HttpCode};
+
+    let status_line = head
+        .strip_prefix(b"HTTP/1.1 ")
+        .or_else(|| head.strip_prefix(b"HTTP/1.0 "))?;
+    let (_, code) = AUTOMATIC_ANSWERS
+        .iter()
+        .find(|(line, _)| status_line.starts_with(line))?;
+    let end = head.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let lower = head.to_ascii_lowercase();
+    if end != head.len() || lower.windows(13).any(|w| w == b"x-request-id:") {
+        return None;
+    }
+    let detail = match code {
+        HttpCode::UriTooLong => "the URI is longer than 65534 bytes",
+        _ => "the request line and headers are larger than the server reads",
+    };
+    let request_id = uuid::Uuid::new_v4().to_string();
+    tracing::info!(request_id = %request_id, code = code.as_str(), "request refused by the HTTP layer");
+    let status = code.status();
+    let (problem, _) = ApiError::new(*code, detail).into_problem(request_id.clone());
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    let mut answer = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: application/problem+json\r\ncontent-length: {}\r\n\
+         x-request-id: {request_id}\r\nx-content-type-options: nosniff\r\n\
+         cache-control: no-store\r\nconnection: close\r\n\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("Error"),
+        body.len(),
+    )
+    .into_bytes();
+    answer.extend_from_slice(&body);
+    Some(answer)
+}
+
+impl<T: tokio::io::AsyncWrite + Unpin> ProblemIo<T> {
+    /// Writes what is left of a rewritten answer.
+    fn poll_pending(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use std::task::Poll;
+        while self.written < self.pending.len() {
+            let rest = &self.pending[self.written..];
+            match std::pin::Pin::new(&mut self.inner).poll_write(cx, rest) {
+                Poll::Ready(Ok(0)) => {
+                    return Poll::Ready(Err(std::io::ErrorKind::WriteZero.into()));
+                }
+                Poll::Ready(Ok(n)) => self.written += n,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        self.pending.clear();
+        self.written = 0;
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<T: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for ProblemIo<T> {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for ProblemIo<T> {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        std::task::ready!(this.poll_pending(cx))?;
+        if let Some(answer) = replacement(buf) {
+            // hyper's answer counts as written; ours goes out now or on the next flush.
+            this.pending = answer;
+            let _ = this.poll_pending(cx)?;
+            return std::task::Poll::Ready(Ok(buf.len()));
+        }
+        std::pin::Pin::new(&mut this.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        std::task::ready!(this.poll_pending(cx))?;
+        let first = bufs.iter().find(|b| !b.is_empty());
+        if let Some(answer) = first.and_then(|b| replacement(b)) {
+            this.pending = answer;
+            let _ = this.poll_pending(cx)?;
+            return std::task::Poll::Ready(Ok(first.map_or(0, |b| b.len())));
+        }
+        std::pin::Pin::new(&mut this.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        std::task::ready!(this.poll_pending(cx))?;
+        std::pin::Pin::new(&mut this.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        std::task::ready!(this.poll_pending(cx))?;
+        std::pin::Pin::new(&mut this.inner).poll_shutdown(cx)
+    }
+}
+
+/// No change to an accepted connection: wrapping [`ProblemListener`] in axum's `TapIo` with
+/// this gives it axum's `ConnectInfo<SocketAddr>`, which axum implements for `TapIo`.
+pub fn untouched(_: &mut ProblemIo<tokio::net::TcpStream>) {}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests stop at the line that failed")]
+
+    use super::replacement;
+
+    fn split(answer: &[u8]) -> (String, serde_json::Value) {
+        let text = String::from_utf8(answer.to_vec()).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        (head.to_owned(), serde_json::from_str(body).unwrap())
+    }
+
+    #[test]
+    fn hyper_automatic_answers_become_problems() {
+        let head = b"HTTP/1.1 414 URI Too Long\r\ncontent-length: 0\r\ndate: Wed, 02 Dec 2026 02:00:00 GMT\r\n\r\n";
+        let (head, body) = split(&replacement(head).unwrap());
+        assert!(head.starts_with("HTTP/1.1 414 URI Too Long\r\n"), "{head}");
+        assert!(
+            head.contains("content-type: application/problem+json"),
+            "{head}"
+        );
+        assert!(head.contains("connection: close"), "{head}");
+        assert_eq!(
+            (body["status"].as_u64(), body["code"].as_str()),
+            (Some(414), Some("URI_TOO_LONG"))
+        );
+        assert!(head.contains(&format!(
+            "x-request-id: {}",
+            body["request_id"].as_str().unwrap()
+        )));
+
+        let head = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\n\r\n";
+        let (head, body) = split(&replacement(head).unwrap());
+        assert!(head.starts_with("HTTP/1.1 431 "), "{head}");
+        assert_eq!(body["code"], "HEADERS_TOO_LARGE");
+    }
+
+    #[test]
+    fn the_routers_answers_are_left_alone() {
+        // The router's answers carry a request id; a head followed by a body is not hyper's.
+        let ours = b"HTTP/1.1 414 URI Too Long\r\nx-request-id: abc\r\ncontent-length: 0\r\n\r\n";
+        assert!(replacement(ours).is_none());
+        let with_body = b"HTTP/1.1 414 URI Too Long\r\ncontent-length: 2\r\n\r\n{}";
+        assert!(replacement(with_body).is_none());
+        let other = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n";
+        assert!(replacement(other).is_none());
+        assert!(replacement(b"{\"items\": []}").is_none());
+    }
+}

@@ -67,11 +67,15 @@ pub enum HttpCode {
     WebhookNotFound,
     /// No queued notification has this id (or it is not a dead letter, for a retry).
     MessageNotFound,
+    /// The URI is longer than the HTTP layer (hyper) reads: 65,534 bytes.
+    UriTooLong,
+    /// The request head (request line and headers) is larger than the HTTP layer's buffer.
+    HeadersTooLarge,
 }
 
 impl HttpCode {
     /// Every code, in the order of docs/error-codes.md.
-    pub const ALL: [HttpCode; 25] = [
+    pub const ALL: [HttpCode; 27] = [
         HttpCode::Unauthenticated,
         HttpCode::InvalidToken,
         HttpCode::Forbidden,
@@ -97,6 +101,8 @@ impl HttpCode {
         HttpCode::InternalError,
         HttpCode::WebhookNotFound,
         HttpCode::MessageNotFound,
+        HttpCode::UriTooLong,
+        HttpCode::HeadersTooLarge,
     ];
 
     /// The stable text of the code (`code` in problem documents).
@@ -127,6 +133,8 @@ impl HttpCode {
             HttpCode::InternalError => "INTERNAL_ERROR",
             HttpCode::WebhookNotFound => "WEBHOOK_NOT_FOUND",
             HttpCode::MessageNotFound => "MESSAGE_NOT_FOUND",
+            HttpCode::UriTooLong => "URI_TOO_LONG",
+            HttpCode::HeadersTooLarge => "HEADERS_TOO_LARGE",
         }
     }
 
@@ -158,6 +166,8 @@ impl HttpCode {
             HttpCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
             HttpCode::WebhookNotFound => StatusCode::NOT_FOUND,
             HttpCode::MessageNotFound => StatusCode::NOT_FOUND,
+            HttpCode::UriTooLong => StatusCode::URI_TOO_LONG,
+            HttpCode::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
         }
     }
 }
@@ -280,6 +290,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::SlotFull
         | C::ClientDoubleBooked
         | C::AvailabilityOverlap
+        | C::OwnerHasBusiness
         | C::ConcurrentModification
         | C::InvalidStatusTransition
         | C::TransitionTooEarly => StatusCode::CONFLICT,
@@ -352,10 +363,11 @@ impl From<PathRejection> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The problem document of this error, with `request_id` (a 5xx's detail is logged here,
+    /// never sent).
+    pub fn into_problem(self, request_id: String) -> (Problem, Option<u64>) {
         let this = *self.0;
-        let request_id = observe::current_request_id();
         if let Some(internal) = &this.internal {
             tracing::error!(request_id = %request_id, code = %this.code, detail = %internal, "request failed");
         }
@@ -370,13 +382,21 @@ impl IntoResponse for ApiError {
             failures: this.failures,
             request_id,
         };
+        (problem, this.retry_after)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status;
+        let (problem, retry_after) = self.into_problem(observe::current_request_id());
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        let mut response = (this.status, body).into_response();
+        let mut response = (status, body).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let Some(secs) = this.retry_after {
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));

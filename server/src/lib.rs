@@ -139,6 +139,7 @@ pub async fn serve(
         None
     };
     let app = app::router(state);
+    let listener = axum::serve::ListenerExt::tap_io(app::ProblemListener(listener), app::untouched);
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -190,8 +190,73 @@ async fn health_readiness_and_metrics_answer(srv: Srv) {
     );
 }
 
+/// Sends `GET target` over a raw connection (HTTP clients refuse such long URIs themselves)
+/// and reads the whole answer: status, lower-case headers, body.
+async fn raw_get(srv: &Srv, target: &str) -> (u16, Vec<(String, String)>, serde_json::Value) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut tcp = tokio::net::TcpStream::connect(srv.addr).await.unwrap();
+    let request = format!(
+        "GET {target} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n\r\n",
+        srv.addr
+    );
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tcp.read_to_end(&mut answer).await.unwrap();
+    let text = String::from_utf8(answer).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_owned()))
+        .collect();
+    (
+        status,
+        headers,
+        serde_json::from_str(body).unwrap_or_default(),
+    )
+}
+
+/// hyper refuses a URI over 65,534 bytes before any route runs; the answer is still a
+/// problem document with its code, and the server goes on serving.
+async fn a_uri_too_long_answers_a_problem(srv: Srv) {
+    let long_path = format!("/api/entreprises/{}/", "a".repeat(100 * 1024));
+    let long_query = format!("/api/entreprises/?city={}", "b".repeat(100 * 1024));
+    for target in [long_path, long_query] {
+        let (status, headers, body) = raw_get(&srv, &target).await;
+        assert_eq!(status, 414, "{headers:?} {body}");
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(header("content-type"), Some("application/problem+json"));
+        assert_eq!(body["code"], "URI_TOO_LONG", "{body}");
+        assert_eq!(body["status"], 414);
+        assert_eq!(body["type"], "urn:rdv:error:uri_too_long");
+        assert_eq!(header("x-request-id"), body["request_id"].as_str());
+    }
+    // Just under hyper's limit the request reaches the router.
+    let (status, _, body) = raw_get(&srv, &format!("/api/{}/", "c".repeat(60 * 1024))).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("ROUTE_NOT_FOUND"))
+    );
+    let r = srv.get("/healthz", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
 server_tests!(
     framework_rejections_use_the_problem_format,
+    a_uri_too_long_answers_a_problem,
     validation_errors_name_every_field,
     cors_allows_only_listed_origins,
     health_readiness_and_metrics_answer,
