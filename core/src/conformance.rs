@@ -980,12 +980,14 @@ pub async fn search_finds_validated_businesses_and_active_services(store: impl S
     let f = Fixture::new(&store).await;
     let mut other = f.business.clone();
     other.id = BusinessId::from_uuid(Uuid::from_u128(0xB2));
+    other.owner_id = UserId::from_uuid(f.ids.next_uuid());
     other.name = "Barbier Central".into();
     other.description = "Un coiffeur pour hommes".into();
     other.city = "Paris".into();
     store.save_business(&other).await.unwrap();
     let mut hidden = f.business.clone();
     hidden.id = BusinessId::from_uuid(Uuid::from_u128(0xB3));
+    hidden.owner_id = UserId::from_uuid(f.ids.next_uuid());
     hidden.name = "Coiffeur Caché".into();
     hidden.validated = false;
     store.save_business(&hidden).await.unwrap();
@@ -1037,7 +1039,7 @@ pub async fn search_finds_validated_businesses_and_active_services(store: impl S
 /// name either way and page without gaps or repeats.
 pub async fn business_lists_filter_sort_and_paginate(store: impl Store) {
     let f = Fixture::new(&store).await;
-    let owner = UserId::from_uuid(f.ids.next_uuid());
+    let mut owners = Vec::new();
     let names = [
         "Zen Spa",
         "atelier",
@@ -1048,23 +1050,25 @@ pub async fn business_lists_filter_sort_and_paginate(store: impl Store) {
     for (i, name) in names.iter().enumerate() {
         let b = Business {
             id: BusinessId::from_uuid(f.ids.next_uuid()),
-            owner_id: owner,
+            owner_id: UserId::from_uuid(f.ids.next_uuid()),
             name: (*name).into(),
+            domain: "spa".into(),
             city: if i % 2 == 0 { "Paris" } else { "LYON" }.into(),
             validated: i != 4,
             ..f.business.clone()
         };
         store.save_business(&b).await.expect("save business");
+        owners.push(b.owner_id);
     }
     let all_names = |page: crate::ports::Page<Business>| -> Vec<String> {
         page.items.into_iter().map(|b| b.name).collect()
     };
-    let mine = BusinessFilter {
-        owner_id: Some(owner),
+    let spas = BusinessFilter {
+        domain: Some("SPA".into()),
         ..BusinessFilter::default()
     };
     let page = store
-        .list_businesses(&mine, BusinessSort::NameAsc, &PageRequest::first(50))
+        .list_businesses(&spas, BusinessSort::NameAsc, &PageRequest::first(50))
         .await
         .expect("list");
     assert_eq!(page.next_cursor, None);
@@ -1083,7 +1087,7 @@ pub async fn business_lists_filter_sort_and_paginate(store: impl Store) {
     let mut request = PageRequest::first(2);
     loop {
         let page = store
-            .list_businesses(&mine, BusinessSort::NameDesc, &request)
+            .list_businesses(&spas, BusinessSort::NameDesc, &request)
             .await
             .expect("list");
         assert!(page.items.len() <= 2);
@@ -1120,6 +1124,15 @@ pub async fn business_lists_filter_sort_and_paginate(store: impl Store) {
         all_names(page),
         ["Atelier Nord", "Coiffeur Élégance", "atelier"]
     );
+    let of_owner = BusinessFilter {
+        owner_id: Some(owners[2]),
+        ..BusinessFilter::default()
+    };
+    let page = store
+        .list_businesses(&of_owner, BusinessSort::NameAsc, &PageRequest::first(50))
+        .await
+        .expect("list");
+    assert_eq!(all_names(page), ["Barbier Marcel"]);
     let awaiting = BusinessFilter {
         validated: Some(false),
         ..BusinessFilter::default()
@@ -1136,10 +1149,45 @@ pub async fn business_lists_filter_sort_and_paginate(store: impl Store) {
     assert_eq!(
         code(
             store
-                .list_businesses(&mine, BusinessSort::NameAsc, &bad)
+                .list_businesses(&spas, BusinessSort::NameAsc, &bad)
                 .await
         ),
         ErrorCode::ValidationFailed
+    );
+}
+
+/// An owner has at most one business: another business of the fixture's owner is refused
+/// with `OWNER_HAS_BUSINESS` and not stored; the owner's business can still be saved again
+/// (an update), and another owner's business is stored.
+pub async fn an_owner_has_one_business(store: impl Store) {
+    let f = Fixture::new(&store).await;
+    let second = Business {
+        id: BusinessId::from_uuid(f.ids.next_uuid()),
+        name: "Second salon".into(),
+        ..f.business.clone()
+    };
+    assert_eq!(
+        code(store.save_business(&second).await),
+        ErrorCode::OwnerHasBusiness
+    );
+    assert_eq!(store.get_business(second.id).await.expect("get"), None);
+    let renamed = Business {
+        name: "Coiffeur Élégance et Fils".into(),
+        ..f.business.clone()
+    };
+    store.save_business(&renamed).await.expect("update");
+    assert_eq!(
+        store.get_business(f.business.id).await.expect("get"),
+        Some(renamed)
+    );
+    let another = Business {
+        owner_id: UserId::from_uuid(f.ids.next_uuid()),
+        ..second
+    };
+    store.save_business(&another).await.expect("another owner");
+    assert_eq!(
+        store.get_business(another.id).await.expect("get"),
+        Some(another)
     );
 }
 
@@ -1162,6 +1210,7 @@ macro_rules! storage_conformance_tests {
             old_reservations_move_to_the_archive,
             search_finds_validated_businesses_and_active_services,
             business_lists_filter_sort_and_paginate,
+            an_owner_has_one_business,
         );
     };
     (@cases $make:expr, $block_on:expr; $($case:ident),* $(,)?) => {

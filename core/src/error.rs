@@ -222,6 +222,9 @@ pub enum Error {
         /// Identifier of the window already there.
         existing: String,
     },
+    /// The owner already has a business: an owner has at most one (BIZ-1).
+    #[error("owner has a business: an owner has at most one business")]
+    OwnerHasBusiness,
     /// A recurrence rule could not be parsed or is not supported (CORE-4).
     #[error("invalid recurrence rule: {reason}")]
     InvalidRecurrence {
@@ -335,6 +338,8 @@ pub enum ErrorCode {
     RescheduleLimitReached,
     /// See [`Error::AvailabilityOverlap`].
     AvailabilityOverlap,
+    /// See [`Error::OwnerHasBusiness`].
+    OwnerHasBusiness,
     /// See [`Error::InvalidRecurrence`].
     InvalidRecurrence,
     /// See [`Error::RecurrenceTooLarge`].
@@ -357,7 +362,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in documentation order.
-    pub const ALL: [ErrorCode; 32] = [
+    pub const ALL: [ErrorCode; 33] = [
         ErrorCode::ValidationFailed,
         ErrorCode::InvalidInterval,
         ErrorCode::RangeTooLarge,
@@ -381,6 +386,7 @@ impl ErrorCode {
         ErrorCode::CancellationDeadlinePassed,
         ErrorCode::RescheduleLimitReached,
         ErrorCode::AvailabilityOverlap,
+        ErrorCode::OwnerHasBusiness,
         ErrorCode::InvalidRecurrence,
         ErrorCode::RecurrenceTooLarge,
         ErrorCode::UnknownTimeZone,
@@ -418,6 +424,7 @@ impl ErrorCode {
             ErrorCode::CancellationDeadlinePassed => "CANCELLATION_DEADLINE_PASSED",
             ErrorCode::RescheduleLimitReached => "RESCHEDULE_LIMIT_REACHED",
             ErrorCode::AvailabilityOverlap => "AVAILABILITY_OVERLAP",
+            ErrorCode::OwnerHasBusiness => "OWNER_HAS_BUSINESS",
             ErrorCode::InvalidRecurrence => "INVALID_RECURRENCE",
             ErrorCode::RecurrenceTooLarge => "RECURRENCE_TOO_LARGE",
             ErrorCode::UnknownTimeZone => "UNKNOWN_TIME_ZONE",
@@ -484,6 +491,7 @@ impl Error {
             Error::CancellationDeadlinePassed { .. } => ErrorCode::CancellationDeadlinePassed,
             Error::RescheduleLimitReached { .. } => ErrorCode::RescheduleLimitReached,
             Error::AvailabilityOverlap { .. } => ErrorCode::AvailabilityOverlap,
+            Error::OwnerHasBusiness => ErrorCode::OwnerHasBusiness,
             Error::InvalidRecurrence { .. } => ErrorCode::InvalidRecurrence,
             Error::RecurrenceTooLarge { .. } => ErrorCode::RecurrenceTooLarge,
             Error::UnknownTimeZone { .. } => ErrorCode::UnknownTimeZone,
@@ -603,6 +611,7 @@ mod tests {
             ErrorCode::AvailabilityOverlap => Error::AvailabilityOverlap {
                 existing: "w".into(),
             },
+            ErrorCode::OwnerHasBusiness => Error::OwnerHasBusiness,
             ErrorCode::InvalidRecurrence => Error::InvalidRecurrence { reason: "x".into() },
             ErrorCode::RecurrenceTooLarge => Error::RecurrenceTooLarge { limit: 1 },
             ErrorCode::UnknownTimeZone => Error::UnknownTimeZone { name: "X".into() },

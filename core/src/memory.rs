@@ -86,7 +86,15 @@ impl DirectoryStore for MemoryStore {
         Ok(self.lock().businesses.get(&id).cloned())
     }
     async fn save_business(&self, business: &Business) -> Result<()> {
-        self.lock().businesses.insert(business.id, business.clone());
+        let mut data = self.lock();
+        if data
+            .businesses
+            .values()
+            .any(|b| b.owner_id == business.owner_id && b.id != business.id)
+        {
+            return Err(Error::OwnerHasBusiness);
+        }
+        data.businesses.insert(business.id, business.clone());
         Ok(())
     }
     async fn list_businesses(

@@ -279,7 +279,8 @@ pub trait DirectoryStore: Send + Sync {
     /// A business by id.
     fn get_business(&self, id: BusinessId)
     -> impl Future<Output = Result<Option<Business>>> + Send;
-    /// Inserts or replaces a business.
+    /// Inserts or replaces a business. An owner has at most one: another business of the
+    /// same owner is refused with [`Error::OwnerHasBusiness`](crate::Error::OwnerHasBusiness).
     fn save_business(&self, business: &Business) -> impl Future<Output = Result<()>> + Send;
     /// A page of businesses matching `filter`, in `sort` order (keyset pagination).
     fn list_businesses(

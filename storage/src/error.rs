@@ -59,8 +59,9 @@ pub struct Constraint {
     pub conflict: fn() -> Error,
 }
 
-/// Every constraint the core gives a typed meaning (migrations `0001`, `0006` of each
-/// backend). A violation of any other constraint is a storage error.
+/// Every constraint the core gives a typed meaning (migrations `0001` and `0006` of each
+/// backend; `one_business_per_owner`, SQLite's `0008` and PostgreSQL's `0007`). A violation
+/// of any other constraint is a storage error.
 pub const CONSTRAINTS: &[Constraint] = &[
     Constraint {
         name: "reservations_client_no_overlap",
@@ -78,6 +79,11 @@ pub const CONSTRAINTS: &[Constraint] = &[
         conflict: || Error::AvailabilityOverlap {
             existing: "a stored window".into(),
         },
+    },
+    Constraint {
+        name: "businesses_one_per_owner",
+        sqlite: SqliteSignal::Unique("businesses.owner_id"),
+        conflict: || Error::OwnerHasBusiness,
     },
 ];
 

@@ -12,9 +12,12 @@ use std::sync::Arc;
 use rdv_core::ErrorCode;
 use rdv_core::conformance::Fixture;
 use rdv_core::model::{
-    Actor, Reservation, ReservationStatus, Resource, ResourceId, TransitionRecord,
+    Actor, Business, BusinessId, Reservation, ReservationStatus, Resource, ResourceId,
+    TransitionRecord, UserId,
 };
-use rdv_core::ports::{PageRequest, ReservationFilter, ReservationSort, Store};
+use rdv_core::ports::{
+    BusinessFilter, BusinessSort, PageRequest, ReservationFilter, ReservationSort, Store,
+};
 use rdv_core::{Interval, Timestamp};
 use rdv_storage::FieldCipher;
 use tokio::sync::Barrier;
@@ -412,6 +415,53 @@ pub async fn parallel_confirmations_respect_capacity<S: Store + Clone + 'static>
     assert!(ok <= 1, "{ok} confirmations succeeded for one seat");
 }
 
+/// Twenty businesses of one new owner are saved at once (the server's concurrent creations):
+/// exactly one is stored, the others get the typed `OWNER_HAS_BUSINESS`; the stored one can
+/// still be saved again (an update).
+pub async fn one_business_per_owner_under_concurrency<S: Store + Clone + 'static>(store: S) {
+    let f = Fixture::new(&store).await;
+    let owner = UserId::from_uuid(uuid::Uuid::new_v4());
+    let barrier = Arc::new(Barrier::new(20));
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.clone();
+            let barrier = barrier.clone();
+            let business = Business {
+                id: BusinessId::from_uuid(uuid::Uuid::new_v4()),
+                owner_id: owner,
+                name: format!("Salon {i}"),
+                ..f.business.clone()
+            };
+            tokio::spawn(async move {
+                barrier.wait().await;
+                store.save_business(&business).await.map(|()| business)
+            })
+        })
+        .collect();
+    let mut stored = Vec::new();
+    let mut codes = Vec::new();
+    for t in tasks {
+        match t.await.expect("task") {
+            Ok(business) => stored.push(business),
+            Err(e) => codes.push(e.code()),
+        }
+    }
+    assert_eq!(stored.len(), 1, "{codes:?}");
+    assert_eq!(codes, [ErrorCode::OwnerHasBusiness; 19]);
+    let mine = BusinessFilter {
+        owner_id: Some(owner),
+        ..BusinessFilter::default()
+    };
+    let page = store
+        .list_businesses(&mine, BusinessSort::NameAsc, &PageRequest::first(50))
+        .await
+        .expect("list");
+    assert_eq!(page.items, stored);
+    let mut renamed = stored[0].clone();
+    renamed.name = "Salon renamed".into();
+    store.save_business(&renamed).await.expect("update");
+}
+
 /// Expands to one `#[test]` per concurrency case for a backend: `$run` drives a future,
 /// `$fresh` makes an empty store.
 #[macro_export]
@@ -447,6 +497,11 @@ macro_rules! concurrency_tests {
         #[test]
         fn parallel_confirmations_never_exceed_capacity() {
             $run(async { common::parallel_confirmations_respect_capacity($fresh().await).await });
+        }
+
+        #[test]
+        fn twenty_concurrent_businesses_of_one_owner_store_exactly_one() {
+            $run(async { common::one_business_per_owner_under_concurrency($fresh().await).await });
         }
     };
 }

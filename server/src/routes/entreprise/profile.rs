@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use rdv_core::Error;
 use rdv_core::model::Business;
 use rdv_core::usecases::NewBusiness;
 use utoipa_axum::router::OpenApiRouter;
@@ -46,15 +47,25 @@ pub async fn create_business(
     session: OwnerSession,
     ApiJson(input): ApiJson<NewBusiness>,
 ) -> ApiResult<(StatusCode, Json<Business>)> {
+    // The early check keeps the answer of a second creation ahead of the body's validation;
+    // the database's unique owner index decides between concurrent creations.
     if find_business(&state, &session).await?.is_some() {
-        return Err(ApiError::new(
-            HttpCode::BusinessExists,
-            "you already have a business; update it with PUT",
-        ));
+        return Err(business_exists());
     }
     let owner = rdv_core::model::UserId::from_uuid(session.0.user_id);
-    let business = state.writes().create_business(owner, input).await?;
-    Ok((StatusCode::CREATED, axum::Json(business)))
+    match state.writes().create_business(owner, input).await {
+        Ok(business) => Ok((StatusCode::CREATED, axum::Json(business))),
+        Err(Error::OwnerHasBusiness) => Err(business_exists()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The answer to a second business of one owner, sequential or concurrent.
+fn business_exists() -> ApiError {
+    ApiError::new(
+        HttpCode::BusinessExists,
+        "you already have a business; update it with PUT",
+    )
 }
 
 /// Replaces the business's profile, opening hours and closures.
