@@ -200,7 +200,11 @@ pub fn clean_text(field: &str, raw: &str, max: usize) -> Result<String> {
 /// backends rely on it to bound their range scans, whatever the configured limits.
 pub const MAX_BLOCKED_MINUTES: u32 = 48 * 60;
 
-/// Configurable bounds on services (SVC-1, SVC-2).
+/// Longest step between two slot starts, minutes (one day), whatever the configured limits.
+pub const MAX_STEP_MINUTES: u32 = 24 * 60;
+
+/// Configurable bounds on services (SVC-1, SVC-2). `docs/data-model.md` lists the defaults
+/// in its "Service limits" table, which a test compares with this code.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceLimits {
@@ -329,11 +333,11 @@ impl ServiceLimits {
                 ),
             );
         }
-        if rules.step_minutes == 0 || rules.step_minutes > 24 * 60 {
+        if rules.step_minutes == 0 || rules.step_minutes > MAX_STEP_MINUTES {
             errors.add(
                 "rules.step_minutes",
                 "out_of_range",
-                "rules.step_minutes must be between 1 and 1440",
+                format!("rules.step_minutes must be between 1 and {MAX_STEP_MINUTES}"),
             );
         }
         for (name, value) in [
@@ -419,6 +423,171 @@ mod tests {
                 "max_reschedules:out_of_range"
             ]
         );
+    }
+
+    /// One row of the limits table in `docs/data-model.md`: the first cell without its
+    /// backticks, the minimum and the maximum (`—` is none), the unit cell.
+    struct Documented {
+        field: String,
+        min: Option<i64>,
+        max: Option<i64>,
+        unit: String,
+    }
+
+    /// The rows of the "Service limits" table of `docs/data-model.md`.
+    fn documented_limits() -> Vec<Documented> {
+        let doc = include_str!("../../docs/data-model.md");
+        let section = doc
+            .split("\n## Service limits\n")
+            .nth(1)
+            .expect("docs/data-model.md has a Service limits section");
+        let number = |cell: &str| -> Option<i64> {
+            (cell != "—").then(|| {
+                cell.replace(',', "")
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{cell:?} is neither a number nor —"))
+            })
+        };
+        section
+            .lines()
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .skip(2) // the header and its rule
+            .map(|line| {
+                let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+                assert_eq!(cells.len(), 5, "{line}");
+                Documented {
+                    field: cells[0].trim_matches('`').to_owned(),
+                    min: number(cells[1]),
+                    max: number(cells[2]),
+                    unit: cells[3].to_owned(),
+                }
+            })
+            .collect()
+    }
+
+    /// The codes a valid service gets on `field` once `field` is set to `value`.
+    fn codes_on(limits: &ServiceLimits, field: &str, value: i64) -> Vec<String> {
+        let mut rules = SlotRules::simple(30);
+        let mut price = Money::new(2500, Currency::parse("EUR").unwrap());
+        let (mut deadline, mut reschedules) = (0, 0);
+        let small = u32::try_from(value).unwrap_or(u32::MAX);
+        match field {
+            "rules.duration_minutes" => {
+                rules.duration_minutes = small;
+                rules.step_minutes = 5;
+            }
+            "rules.step_minutes" => rules.step_minutes = small,
+            "rules.buffer_before_minutes" => rules.buffer_before_minutes = small,
+            "rules.buffer_after_minutes" => rules.buffer_after_minutes = small,
+            "rules.horizon_days" => rules.horizon_days = small,
+            "rules.seats" => rules.seats = small,
+            "price.amount_minor" => price.amount_minor = value,
+            "cancellation_deadline_minutes" => deadline = small,
+            "max_reschedules" => reschedules = small,
+            other => panic!("the test does not know the documented field {other}"),
+        }
+        let mut errors = FieldErrors::new();
+        limits.check_price(&price, &mut errors);
+        limits.check_rules(&rules, &mut errors);
+        limits.check_client_policy(deadline, reschedules, &mut errors);
+        errors.finish(()).map_or_else(
+            |e| {
+                e.field_errors()
+                    .iter()
+                    .map(|f| format!("{}:{}", f.field, f.code))
+                    .collect()
+            },
+            |()| Vec::new(),
+        )
+    }
+
+    #[test]
+    fn the_documented_service_limits_are_the_code_s() {
+        let limits = ServiceLimits::default();
+        let documented = documented_limits();
+        let bounds: Vec<(&str, Option<i64>, Option<i64>)> = documented
+            .iter()
+            .map(|d| (d.field.as_str(), d.min, d.max))
+            .collect();
+        let l = |v: u32| Some(i64::from(v));
+        assert_eq!(
+            bounds,
+            [
+                (
+                    "rules.duration_minutes",
+                    l(limits.min_duration_minutes),
+                    l(limits.max_duration_minutes)
+                ),
+                ("rules.step_minutes", l(1), l(MAX_STEP_MINUTES)),
+                (
+                    "rules.buffer_before_minutes",
+                    l(0),
+                    l(limits.max_buffer_minutes)
+                ),
+                (
+                    "rules.buffer_after_minutes",
+                    l(0),
+                    l(limits.max_buffer_minutes)
+                ),
+                ("duration with both buffers", None, l(MAX_BLOCKED_MINUTES)),
+                ("rules.horizon_days", l(1), l(limits.max_horizon_days)),
+                ("rules.seats", l(1), l(limits.max_seats)),
+                (
+                    "price.amount_minor",
+                    Some(limits.min_price_minor),
+                    Some(limits.max_price_minor)
+                ),
+                (
+                    "cancellation_deadline_minutes",
+                    l(0),
+                    l(limits.max_cancellation_deadline_minutes)
+                ),
+                ("max_reschedules", l(0), l(limits.max_reschedules)),
+            ]
+        );
+        let granularity = format!("a multiple of {}", limits.duration_granularity_minutes);
+        assert!(
+            documented[0].unit.contains(&granularity),
+            "{}",
+            documented[0].unit
+        );
+        // And the code really accepts each documented bound and refuses one past it.
+        for d in documented.iter().filter(|d| !d.field.contains(' ')) {
+            let (Some(min), Some(max)) = (d.min, d.max) else {
+                panic!("{} has both bounds", d.field);
+            };
+            let refused = vec![format!("{}:out_of_range", d.field)];
+            assert_eq!(
+                codes_on(&limits, &d.field, min),
+                Vec::<String>::new(),
+                "{} at {min}",
+                d.field
+            );
+            assert_eq!(
+                codes_on(&limits, &d.field, max),
+                Vec::<String>::new(),
+                "{} at {max}",
+                d.field
+            );
+            assert_eq!(
+                codes_on(&limits, &d.field, max + 1),
+                refused,
+                "{} at {}",
+                d.field,
+                max + 1
+            );
+            // Below zero is only reachable for the price; the others are unsigned.
+            if min > 0 || d.field == "price.amount_minor" {
+                assert_eq!(
+                    codes_on(&limits, &d.field, min - 1),
+                    refused,
+                    "{} at {}",
+                    d.field,
+                    min - 1
+                );
+            }
+        }
     }
 
     proptest! {
