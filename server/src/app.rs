@@ -84,11 +84,14 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 /// Every error answer is `application/problem+json`; every operation may answer 429 and 500,
-/// and every operation that needs a token 401 and 403. Added here once rather than on each
+/// every operation that needs a token 401 and 403, every one with a path or query parameter
+/// 400 `INVALID_PARAMETER`, and every one with a JSON body 400 `MALFORMED_JSON`, 413, 422
+/// `INVALID_BODY` and (when the body is required) 415. Added here once rather than on each
 /// handler.
 fn document_common_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::schema::Ref;
-    use utoipa::openapi::{Content, RefOr, Response};
+    use utoipa::openapi::{Content, RefOr, Required, Response};
 
     let problem = || Content::new(Some(Ref::from_schema_name("Problem")));
     let answer = |description: &str| {
@@ -96,6 +99,22 @@ fn document_common_errors(doc: &mut utoipa::openapi::OpenApi) {
         r.content
             .insert("application/problem+json".into(), RefOr::T(problem()));
         RefOr::T(r)
+    };
+    // Names `code` (its first word is the code) in the answer `status`: a new answer, or one
+    // more code in the description of the answer the handler documents.
+    let name_code = |responses: &mut std::collections::BTreeMap<String, RefOr<Response>>,
+                     status: &str,
+                     code: &str| {
+        let word = code.split(' ').next().unwrap_or(code);
+        match responses.get_mut(status) {
+            Some(RefOr::T(r)) if !r.description.contains(word) => {
+                r.description = format!("{}; {code}", r.description);
+            }
+            Some(_) => {}
+            None => {
+                responses.insert(status.into(), answer(code));
+            }
+        }
     };
     for item in doc.paths.paths.values_mut() {
         for op in [
@@ -117,6 +136,36 @@ fn document_common_errors(doc: &mut utoipa::openapi::OpenApi) {
                         r.content
                             .insert("application/problem+json".into(), RefOr::T(problem()));
                     }
+                }
+            }
+            // The extractors' own refusals: a path id or query that does not parse, and a
+            // JSON body that is not JSON, not of the right shape, too large or not JSON at all.
+            let parses_parameters = op.parameters.iter().flatten().any(|p| {
+                matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query))
+            });
+            if parses_parameters {
+                name_code(
+                    responses,
+                    "400",
+                    "INVALID_PARAMETER (an id that is not a UUID, an unknown or malformed query parameter)",
+                );
+            }
+            if let Some(RefOr::T(body)) = &op.request_body
+                && body.content.contains_key("application/json")
+            {
+                name_code(responses, "400", "MALFORMED_JSON (the body is not JSON)");
+                name_code(responses, "413", "PAYLOAD_TOO_LARGE");
+                name_code(
+                    responses,
+                    "422",
+                    "INVALID_BODY (unknown field, wrong type, missing field)",
+                );
+                if body.required == Some(Required::True) {
+                    name_code(
+                        responses,
+                        "415",
+                        "UNSUPPORTED_MEDIA_TYPE (the body is not application/json)",
+                    );
                 }
             }
             if secured {

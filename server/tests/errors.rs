@@ -177,6 +177,15 @@ async fn health_readiness_and_metrics_answer(srv: Srv) {
     );
     let r = srv.get("/metrics", None).await;
     assert_eq!(r.status, StatusCode::OK);
+    // The media type the OpenAPI document declares.
+    assert!(
+        r.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text;"),
+        "{:?}",
+        r.headers
+    );
     assert!(
         r.text
             .contains("rdv_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"} 1"),
@@ -254,8 +263,38 @@ async fn a_uri_too_long_answers_a_problem(srv: Srv) {
     assert_eq!(r.status, StatusCode::OK);
 }
 
+/// Answers the OpenAPI document now lists (issue 16 item 11) are the server's.
+async fn documented_extractor_answers_are_real(srv: Srv) {
+    let client = srv.client("extractors@example.com").await;
+    let r = Srv::finish(
+        srv.http
+            .post(format!("{}/api/auth/logout/", srv.base))
+            .bearer_auth(&client)
+            .body("{\"refresh_token\": "),
+    )
+    .await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "MALFORMED_JSON");
+    let r = srv
+        .post(
+            "/api/client/reservations/",
+            Some(&client),
+            json!({"service_id": uuid::Uuid::new_v4(), "start": format!("{}T10:00:00Z", common::tomorrow())}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "NOT_FOUND");
+    let r = srv
+        .get("/api/client/reservations/not-a-uuid/", Some(&client))
+        .await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "INVALID_PARAMETER");
+    let r = srv
+        .get("/api/client/reservations/?service_id=x", Some(&client))
+        .await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "INVALID_PARAMETER");
+}
+
 server_tests!(
     framework_rejections_use_the_problem_format,
+    documented_extractor_answers_are_real,
     a_uri_too_long_answers_a_problem,
     validation_errors_name_every_field,
     cors_allows_only_listed_origins,

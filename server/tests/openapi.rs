@@ -254,3 +254,68 @@ fn query_structs_declare_query_parameters() {
         "query structs not listed in this test"
     );
 }
+
+/// The answers the extractors give are documented (issue 16 item 11): 400 INVALID_PARAMETER
+/// wherever a path id or a query is parsed, 400 MALFORMED_JSON, 413, 422 INVALID_BODY and 415
+/// on every required JSON body; ids are UUIDs; the optional logout body; the metrics' media
+/// type; the passwords' length; booking an unknown service.
+#[test]
+fn the_extractors_answers_and_formats_are_documented() {
+    let doc = doc_json();
+    let names = |op: &serde_json::Value, status: &str, code: &str| {
+        op["responses"][status]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains(code))
+    };
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            if params
+                .iter()
+                .any(|p| p["in"] == "path" || p["in"] == "query")
+            {
+                assert!(names(op, "400", "INVALID_PARAMETER"), "{method} {path}");
+            }
+            for p in params.iter().filter(|p| p["in"] == "path") {
+                assert_eq!(p["schema"]["format"], "uuid", "{method} {path}: {p}");
+            }
+            let body = &op["requestBody"];
+            if body["content"]["application/json"].is_object() {
+                assert!(names(op, "400", "MALFORMED_JSON"), "{method} {path}");
+                assert!(names(op, "413", "PAYLOAD_TOO_LARGE"), "{method} {path}");
+                assert!(names(op, "422", "INVALID_BODY"), "{method} {path}");
+                if body["required"] == true {
+                    assert!(
+                        names(op, "415", "UNSUPPORTED_MEDIA_TYPE"),
+                        "{method} {path}"
+                    );
+                }
+            }
+        }
+    }
+    let paths = &doc["paths"];
+    let logout = &paths["/api/auth/logout/"]["post"];
+    assert_ne!(logout["requestBody"]["required"], true, "{logout}");
+    assert!(names(
+        &paths["/api/client/reservations/"]["post"],
+        "404",
+        "NOT_FOUND"
+    ));
+    let metrics = &paths["/metrics"]["get"]["responses"]["200"]["content"];
+    assert!(
+        metrics["application/openmetrics-text"].is_object(),
+        "{metrics}"
+    );
+    let schemas = &doc["components"]["schemas"];
+    let min = rdv_server::auth::MIN_PASSWORD_CHARS;
+    for (schema, field) in [
+        ("RegisterRequest", "password"),
+        ("PasswordChangeRequest", "new_password"),
+        ("PasswordResetConfirm", "new_password"),
+    ] {
+        assert_eq!(
+            schemas[schema]["properties"][field]["minLength"], min,
+            "{schema}.{field}"
+        );
+    }
+}

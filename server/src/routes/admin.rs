@@ -64,7 +64,7 @@ pub async fn list_businesses(
 /// Validates a business: it becomes public and bookable.
 #[utoipa::path(post, path = "/api/admin/entreprises/{id}/valider/", tag = "admin",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Business id")),
+    params(("id" = uuid::Uuid, Path, description = "Business id")),
     responses(
         (status = 200, description = "Validated", body = Business),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
@@ -89,7 +89,7 @@ pub struct RejectRequest {
 /// Rejects a business: it stays unpublished and its owner is told why.
 #[utoipa::path(post, path = "/api/admin/entreprises/{id}/rejeter/", tag = "admin",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Business id")),
+    params(("id" = uuid::Uuid, Path, description = "Business id")),
     request_body = RejectRequest,
     responses(
         (status = 200, description = "Rejected; the owner is notified", body = Business),

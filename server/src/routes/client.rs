@@ -97,13 +97,13 @@ pub struct ReservationQuery {
     #[param(value_type = Option<String>)]
     pub to: Option<Timestamp>,
     /// Of this service.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<uuid::Uuid>)]
     pub service_id: Option<ServiceId>,
     /// With this resource.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<uuid::Uuid>)]
     pub resource_id: Option<ResourceId>,
     /// Of this client (business lists only).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<uuid::Uuid>)]
     pub client_id: Option<ClientId>,
     /// start_asc (default), start_desc, created_asc, created_desc.
     #[param(value_type = Option<String>)]
@@ -222,6 +222,7 @@ fn json_response(status: StatusCode, body: Vec<u8>, replayed: bool) -> Response 
         (status = 201, description = "Booked (pending until the business confirms)", body = Reservation),
         (status = 409, description = "BOOKING_OVERLAP, BUFFER_CONFLICT, SLOT_FULL, CLIENT_DOUBLE_BOOKED, IDEMPOTENCY_IN_PROGRESS", body = crate::error::Problem),
         (status = 403, description = "BUSINESS_NOT_VALIDATED, FORBIDDEN", body = crate::error::Problem),
+        (status = 404, description = "NOT_FOUND (no such service)", body = crate::error::Problem),
         (status = 422, description = "SLOT_IN_PAST, MINIMUM_NOTICE, BEYOND_BOOKING_HORIZON, OUTSIDE_AVAILABILITY, OUTSIDE_OPENING_HOURS, BUSINESS_CLOSED, NOT_ON_SLOT_GRID, SERVICE_INACTIVE, RESOURCE_NOT_ELIGIBLE, IDEMPOTENCY_KEY_REUSED, VALIDATION_FAILED", body = crate::error::Problem),
     ))]
 pub async fn create_reservation(
@@ -309,7 +310,7 @@ async fn book(
 /// One of the client's reservations.
 #[utoipa::path(get, path = "/api/client/reservations/{id}/", tag = "client",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Reservation id")),
+    params(("id" = uuid::Uuid, Path, description = "Reservation id")),
     responses(
         (status = 200, description = "The reservation with its history", body = Reservation),
         (status = 404, description = "NOT_FOUND (also for another client's reservation)", body = crate::error::Problem),
@@ -338,7 +339,7 @@ pub struct CancelQuery {
 /// Cancels one of the client's reservations (before the service's cancellation deadline).
 #[utoipa::path(delete, path = "/api/client/reservations/{id}/", tag = "client",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Reservation id"), CancelQuery),
+    params(("id" = uuid::Uuid, Path, description = "Reservation id"), CancelQuery),
     responses(
         (status = 200, description = "Cancelled", body = Reservation),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
@@ -375,7 +376,7 @@ pub struct RescheduleRequest {
 /// Moves one of the client's reservations; the old time is freed only if the new one is taken.
 #[utoipa::path(post, path = "/api/client/reservations/{id}/reschedule/", tag = "client",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Reservation id")),
+    params(("id" = uuid::Uuid, Path, description = "Reservation id")),
     request_body = RescheduleRequest,
     responses(
         (status = 200, description = "Moved", body = Reservation),

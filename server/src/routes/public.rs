@@ -200,7 +200,7 @@ fn to_bytes<T: Serialize>(value: &T) -> ApiResult<Bytes> {
 
 /// A validated business.
 #[utoipa::path(get, path = "/api/entreprises/{id}/", tag = "public",
-    params(("id" = String, Path, description = "Business id")),
+    params(("id" = uuid::Uuid, Path, description = "Business id")),
     responses(
         (status = 200, description = "The business", body = PublicBusiness),
         (status = 404, description = "NOT_FOUND (also when not validated)", body = crate::error::Problem),
@@ -223,7 +223,7 @@ pub async fn get_business(
 
 /// The active services of a validated business, by name.
 #[utoipa::path(get, path = "/api/entreprises/{id}/services/", tag = "public",
-    params(("id" = String, Path, description = "Business id"), PageParams),
+    params(("id" = uuid::Uuid, Path, description = "Business id"), PageParams),
     responses(
         (status = 200, description = "Services", body = PageOut<Service>),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
@@ -281,7 +281,7 @@ async fn public_service(state: &AppState, id: ServiceId) -> ApiResult<Service> {
 
 /// An active service of a validated business.
 #[utoipa::path(get, path = "/api/services/{id}/", tag = "public",
-    params(("id" = String, Path, description = "Service id")),
+    params(("id" = uuid::Uuid, Path, description = "Service id")),
     responses(
         (status = 200, description = "The service", body = Service),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
@@ -313,7 +313,7 @@ const MAX_SLOTS: u32 = 5000;
 
 /// Free slots of a service over a date range, in UTC, computed by the core.
 #[utoipa::path(get, path = "/api/services/{id}/creneaux/", tag = "public",
-    params(("id" = String, Path, description = "Service id"), RangeQuery),
+    params(("id" = uuid::Uuid, Path, description = "Service id"), RangeQuery),
     responses(
         (status = 200, description = "Slots sorted by start", body = rdv_core::slots::SlotList),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
@@ -425,7 +425,7 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 /// windows, rules and anonymous busy intervals. Browsers and apps compute the same slots from it
 /// with the WASM and mobile packages.
 #[utoipa::path(get, path = "/api/services/{id}/snapshot/", tag = "public",
-    params(("id" = String, Path, description = "Service id"), RangeQuery),
+    params(("id" = uuid::Uuid, Path, description = "Service id"), RangeQuery),
     responses(
         (status = 200, description = "Schedule snapshot, format version 1", body = Schedule),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),

@@ -62,6 +62,7 @@ pub struct RegisterRequest {
     /// Email, the login name.
     pub email: String,
     /// 8 to 256 characters, used exactly as typed.
+    #[schema(min_length = 8, max_length = 256)]
     pub password: String,
     /// `client` or `owner`.
     pub role: RegisterRole,
@@ -175,7 +176,8 @@ pub struct LogoutRequest {
 pub struct PasswordChangeRequest {
     /// The current password.
     pub current_password: String,
-    /// The new password.
+    /// The new password: 8 to 256 characters, used exactly as typed.
+    #[schema(min_length = 8, max_length = 256)]
     pub new_password: String,
 }
 
@@ -185,7 +187,8 @@ pub struct PasswordChangeRequest {
 pub struct PasswordResetConfirm {
     /// The token from the email.
     pub token: String,
-    /// The new password.
+    /// The new password: 8 to 256 characters, used exactly as typed.
+    #[schema(min_length = 8, max_length = 256)]
     pub new_password: String,
 }
 

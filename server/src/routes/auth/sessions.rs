@@ -97,7 +97,7 @@ pub async fn refresh(
 /// Ends the session: the access token is refused from now on and the login's refresh tokens
 /// are revoked.
 #[utoipa::path(post, path = "/api/auth/logout/", tag = "auth",
-    request_body = LogoutRequest,
+    request_body = Option<LogoutRequest>,
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Signed out", body = Ack),
@@ -106,14 +106,29 @@ pub async fn refresh(
 pub async fn logout(
     State(state): State<AppState>,
     session: Session,
-    body: axum::body::Bytes,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<Json<Ack>> {
+    // Over the body limit answers in the API's format too.
+    let body = body.map_err(|e| {
+        let code = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            HttpCode::PayloadTooLarge
+        } else {
+            HttpCode::MalformedJson
+        };
+        ApiError::new(code, e.body_text())
+    })?;
     // The body is optional: a bare POST signs out too.
     let input: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
         LogoutRequest::default()
     } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::new(HttpCode::InvalidBody, e.to_string()))?
+        serde_json::from_slice(&body).map_err(|e| {
+            let code = if e.is_syntax() || e.is_eof() {
+                HttpCode::MalformedJson
+            } else {
+                HttpCode::InvalidBody
+            };
+            ApiError::new(code, e.to_string())
+        })?
     };
     let now = state.now();
     if let Some(family) = session.family() {

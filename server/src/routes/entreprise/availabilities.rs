@@ -43,7 +43,7 @@ pub struct WindowQuery {
     #[param(value_type = Option<String>)]
     pub to: Option<Timestamp>,
     /// Only this resource.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<uuid::Uuid>)]
     pub resource_id: Option<ResourceId>,
     /// Page size, 1 to 200 (default 50).
     pub limit: Option<u32>,
@@ -196,7 +196,7 @@ pub async fn create_recurring_availabilities(
 /// One window.
 #[utoipa::path(get, path = "/api/entreprise/disponibilites/{id}/", tag = "entreprise",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Window id")),
+    params(("id" = uuid::Uuid, Path, description = "Window id")),
     responses(
         (status = 200, description = "The window", body = AvailabilityWindow),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
@@ -225,7 +225,7 @@ pub struct WindowBounds {
 /// Moves a window (still never overlapping another of its resource).
 #[utoipa::path(put, path = "/api/entreprise/disponibilites/{id}/", tag = "entreprise",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Window id")),
+    params(("id" = uuid::Uuid, Path, description = "Window id")),
     request_body = WindowBounds,
     responses(
         (status = 200, description = "Moved", body = AvailabilityWindow),
@@ -249,7 +249,7 @@ pub async fn update_availability(
 /// Deletes a window; reservations already made stay.
 #[utoipa::path(delete, path = "/api/entreprise/disponibilites/{id}/", tag = "entreprise",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Window id")),
+    params(("id" = uuid::Uuid, Path, description = "Window id")),
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),

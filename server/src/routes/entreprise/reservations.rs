@@ -49,7 +49,7 @@ pub async fn list_reservations(
 /// One reservation of the business.
 #[utoipa::path(get, path = "/api/entreprise/reservations/{id}/", tag = "entreprise",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Reservation id")),
+    params(("id" = uuid::Uuid, Path, description = "Reservation id")),
     responses(
         (status = 200, description = "The reservation", body = Reservation),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
@@ -85,7 +85,7 @@ async fn act(
 /// Cancels a reservation (a reason is required).
 #[utoipa::path(delete, path = "/api/entreprise/reservations/{id}/", tag = "entreprise",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Reservation id"), CancelQuery),
+    params(("id" = uuid::Uuid, Path, description = "Reservation id"), CancelQuery),
     responses(
         (status = 200, description = "Cancelled", body = Reservation),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
@@ -112,7 +112,7 @@ pub async fn cancel_reservation(
 /// Confirms a pending reservation (capacity is checked again).
 #[utoipa::path(post, path = "/api/entreprise/reservations/{id}/confirmer/", tag = "entreprise",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Reservation id")),
+    params(("id" = uuid::Uuid, Path, description = "Reservation id")),
     responses(
         (status = 200, description = "Confirmed", body = Reservation),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
@@ -129,7 +129,7 @@ pub async fn confirm_reservation(
 /// Marks a confirmed reservation as done (after its start).
 #[utoipa::path(post, path = "/api/entreprise/reservations/{id}/terminer/", tag = "entreprise",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Reservation id")),
+    params(("id" = uuid::Uuid, Path, description = "Reservation id")),
     responses(
         (status = 200, description = "Completed", body = Reservation),
         (status = 409, description = "INVALID_STATUS_TRANSITION, TRANSITION_TOO_EARLY", body = crate::error::Problem),
@@ -145,7 +145,7 @@ pub async fn complete_reservation(
 /// Marks a confirmed reservation as a no-show (after its start).
 #[utoipa::path(post, path = "/api/entreprise/reservations/{id}/absence/", tag = "entreprise",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Reservation id")),
+    params(("id" = uuid::Uuid, Path, description = "Reservation id")),
     responses(
         (status = 200, description = "No-show", body = Reservation),
         (status = 409, description = "INVALID_STATUS_TRANSITION, TRANSITION_TOO_EARLY", body = crate::error::Problem),

@@ -66,7 +66,7 @@ pub async fn create_service(
 /// One of the business's services.
 #[utoipa::path(get, path = "/api/entreprise/services/{id}/", tag = "entreprise",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Service id")),
+    params(("id" = uuid::Uuid, Path, description = "Service id")),
     responses(
         (status = 200, description = "The service", body = Service),
         (status = 404, description = "NOT_FOUND (also another business's)", body = crate::error::Problem),
@@ -85,7 +85,7 @@ pub async fn get_service(
 /// Replaces a service's fields (reservations keep their price and times).
 #[utoipa::path(put, path = "/api/entreprise/services/{id}/", tag = "entreprise",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Service id")),
+    params(("id" = uuid::Uuid, Path, description = "Service id")),
     request_body = NewService,
     responses(
         (status = 200, description = "Updated", body = Service),
@@ -110,7 +110,7 @@ pub async fn update_service(
 /// its reservations.
 #[utoipa::path(delete, path = "/api/entreprise/services/{id}/", tag = "entreprise",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Service id")),
+    params(("id" = uuid::Uuid, Path, description = "Service id")),
     responses(
         (status = 200, description = "Withdrawn (inactive)", body = Service),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
@@ -140,7 +140,7 @@ async fn set_active(
 /// Makes a service bookable again.
 #[utoipa::path(post, path = "/api/entreprise/services/{id}/activer/", tag = "entreprise",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Service id")),
+    params(("id" = uuid::Uuid, Path, description = "Service id")),
     responses(
         (status = 200, description = "Active", body = Service),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
@@ -156,7 +156,7 @@ pub async fn activate_service(
 /// Stops bookings of a service (SVC-3).
 #[utoipa::path(post, path = "/api/entreprise/services/{id}/desactiver/", tag = "entreprise",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Service id")),
+    params(("id" = uuid::Uuid, Path, description = "Service id")),
     responses(
         (status = 200, description = "Inactive", body = Service),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
