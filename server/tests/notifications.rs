@@ -21,7 +21,9 @@ use hmac::Mac;
 use rdv_server::config::Config;
 use rdv_server::notify::Notifier;
 use rdv_storage::accounts::{AccountStore as _, OutboxMessage};
-use rdv_storage::notifications::{Channel, DeliveryStatus, NotificationStore as _, Webhook};
+use rdv_storage::notifications::{
+    Channel, DeliveryStatus, NotificationStore as _, Webhook, WebhookInsert,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -1259,18 +1261,23 @@ fn webhooks_cannot_reach_internal_addresses(backend: Backend) {
                 .is_empty()
         );
 
-        srv.state
+        let stored = srv
+            .state
             .store()
-            .insert_webhook(&Webhook {
-                id: uuid::Uuid::new_v4(),
-                business_id: owner.business.parse().unwrap(),
-                url: format!("{hooks_base}/hooks/rdv"),
-                secret: "whsec_test".into(),
-                events: vec!["reservation_created".into()],
-                created_at: srv.state.now(),
-            })
+            .insert_webhook(
+                &Webhook {
+                    id: uuid::Uuid::new_v4(),
+                    business_id: owner.business.parse().unwrap(),
+                    url: format!("{hooks_base}/hooks/rdv"),
+                    secret: "whsec_test".into(),
+                    events: vec!["reservation_created".into()],
+                    created_at: srv.state.now(),
+                },
+                10,
+            )
             .await
             .unwrap();
+        assert_eq!(stored, WebhookInsert::Inserted);
         let notifier = Notifier::new(srv.state.clone()).unwrap();
         book(&srv, &client, &owner.service, &owner.at("10:00")).await;
         drain(&notifier).await;

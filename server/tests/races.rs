@@ -1,6 +1,7 @@
 //! Rules that were a check then an insert in a handler, now held by the storage under
-//! concurrency (issue 16): one business per owner (a unique index), on SQLite and, when
-//! `TEST_DATABASE_URL` is set, on PostgreSQL.
+//! concurrency (issue 16): one business per owner (a unique index) and at most ten webhooks
+//! per business (a count and an insert in one transaction serialised per business), on
+//! SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL.
 #![allow(
     clippy::unwrap_used,
     reason = "tests and benchmarks stop at the line that failed"
@@ -14,6 +15,7 @@ use common::{Resp, Srv, business_body};
 use rdv_core::model::UserId;
 use rdv_core::ports::{BusinessFilter, BusinessSort, DirectoryStore as _, PageRequest};
 use reqwest::StatusCode;
+use serde_json::json;
 
 /// An owner's access token (no business yet).
 async fn owner_token(srv: &Srv, email: &str) -> String {
@@ -116,7 +118,48 @@ async fn concurrent_creations_of_one_owner_give_one_business(srv: Srv) {
     assert_eq!(stored.items.len(), 1, "{:?}", stored.items);
 }
 
+/// Twenty webhook registrations of one business sent at once: exactly ten are created, the
+/// ten others get today's refusal of an eleventh (422, `too_many` on `url`), and the business
+/// has ten webhooks.
+async fn concurrent_webhook_registrations_stop_at_ten(srv: Srv) {
+    let owner = srv.owner("owner@example.com").await;
+    let answers = all_at_once(20, |i| {
+        let (http, url, token) = (
+            srv.http.clone(),
+            format!("{}/api/entreprise/webhooks/", srv.base),
+            owner.token.clone(),
+        );
+        Srv::finish(http.post(url).bearer_auth(token).json(&json!({
+            "url": format!("https://x.example/hooks/{i}"),
+            "events": ["reservation_created"]
+        })))
+    })
+    .await;
+    let created = answers
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .count();
+    assert_eq!(created, 10, "{answers:?}");
+    for r in answers.iter().filter(|r| r.status != StatusCode::CREATED) {
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+        assert_eq!(r.code(), "VALIDATION_FAILED", "{r:?}");
+        assert_eq!(r.body["errors"][0]["field"], "url", "{r:?}");
+        assert_eq!(r.body["errors"][0]["code"], "too_many", "{r:?}");
+    }
+    let r = srv.get("/api/entreprise/webhooks/", owner.t()).await;
+    assert_eq!(r.body.as_array().unwrap().len(), 10, "{r:?}");
+    let r = srv
+        .post(
+            "/api/entreprise/webhooks/",
+            owner.t(),
+            json!({"url": "https://x.example/hooks/late", "events": ["reservation_created"]}),
+        )
+        .await;
+    assert_eq!(r.body["errors"][0]["code"], "too_many", "{r:?}");
+}
+
 server_tests!(
     a_second_business_of_one_owner_is_refused,
     concurrent_creations_of_one_owner_give_one_business,
+    concurrent_webhook_registrations_stop_at_ten,
 );

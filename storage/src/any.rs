@@ -172,7 +172,7 @@ delegate! {
         fn requeue(&self, id: Uuid, now: Timestamp) -> Result<bool>;
         fn preferences(&self, user: Uuid) -> Result<Option<Preferences>>;
         fn set_preferences(&self, user: Uuid, preferences: &Preferences, now: Timestamp) -> Result<()>;
-        fn insert_webhook(&self, webhook: &Webhook) -> Result<()>;
+        fn insert_webhook(&self, webhook: &Webhook, limit: u32) -> Result<WebhookInsert>;
         fn list_webhooks(&self, business: Uuid) -> Result<Vec<Webhook>>;
         fn webhook(&self, id: Uuid) -> Result<Option<Webhook>>;
         fn delete_webhook(&self, business: Uuid, id: Uuid) -> Result<bool>;

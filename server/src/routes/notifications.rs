@@ -10,7 +10,7 @@ use rdv_core::model::ClientId;
 use rdv_core::ports::DirectoryStore as _;
 use rdv_core::{Error, Timestamp, Uuid};
 use rdv_storage::notifications::{
-    Channel, Delivery, DeliveryStatus, NotificationStore as _, Preferences, Webhook,
+    Channel, Delivery, DeliveryStatus, NotificationStore as _, Preferences, Webhook, WebhookInsert,
 };
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -25,7 +25,7 @@ use crate::notify::{EventKind, default_preferences};
 use crate::state::AppState;
 
 /// Most webhooks one business may register.
-pub const MAX_WEBHOOKS_PER_BUSINESS: usize = 10;
+pub const MAX_WEBHOOKS_PER_BUSINESS: u32 = 10;
 
 /// The routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -284,15 +284,6 @@ pub async fn create_webhook(
         return Err(Error::field("events", "empty", "name at least one event").into());
     }
     check_events("events", &body.events, &EventKind::ALL)?;
-    let existing = state.store().list_webhooks(business.id.0).await?;
-    if existing.len() >= MAX_WEBHOOKS_PER_BUSINESS {
-        return Err(Error::field(
-            "url",
-            "too_many",
-            format!("a business may register at most {MAX_WEBHOOKS_PER_BUSINESS} webhooks"),
-        )
-        .into());
-    }
     let mut secret = [0u8; 32];
     crate::auth::random_bytes(&mut secret);
     let mut events = body.events;
@@ -306,8 +297,23 @@ pub async fn create_webhook(
         events,
         created_at: state.now(),
     };
-    state.store().insert_webhook(&hook).await?;
-    Ok((StatusCode::CREATED, axum::Json(WebhookOut::of(hook, true))))
+    // The storage counts and inserts in one transaction serialised per business, so
+    // concurrent registrations cannot pass the limit.
+    match state
+        .store()
+        .insert_webhook(&hook, MAX_WEBHOOKS_PER_BUSINESS)
+        .await?
+    {
+        WebhookInsert::Inserted => {
+            Ok((StatusCode::CREATED, axum::Json(WebhookOut::of(hook, true))))
+        }
+        WebhookInsert::LimitReached => Err(Error::field(
+            "url",
+            "too_many",
+            format!("a business may register at most {MAX_WEBHOOKS_PER_BUSINESS} webhooks"),
+        )
+        .into()),
+    }
 }
 
 async fn my_webhook(state: &AppState, session: &OwnerSession, id: Uuid) -> ApiResult<Webhook> {

@@ -5,7 +5,7 @@ use rdv_core::{Result, Timestamp, Uuid};
 use super::accounts::OutboxMessage;
 use super::notifications::{
     Channel, Delivery, DeliveryStatus, FanOut, NotificationEvent, NotificationStore, Preferences,
-    Webhook,
+    Webhook, WebhookInsert,
 };
 use super::{delivery_from_row, parse_uuid, read_one, webhook_from_row, write_one};
 use crate::codec::{from_json, to_json};
@@ -257,8 +257,10 @@ impl<B: SqlBackend> NotificationStore for B {
         write_one(self, upsert).await.map(|_| ())
     }
 
-    async fn insert_webhook(&self, webhook: &Webhook) -> Result<()> {
+    async fn insert_webhook(&self, webhook: &Webhook, limit: u32) -> Result<WebhookInsert> {
         let secret = self.cipher().encrypt(&webhook.secret)?;
+        let count = Statement::new("SELECT count(*) AS n FROM webhooks WHERE business_id = $1")
+            .text(webhook.business_id.to_string());
         let insert = Statement::new(
             "INSERT INTO webhooks (id, business_id, url, secret, events, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -269,7 +271,19 @@ impl<B: SqlBackend> NotificationStore for B {
         .text(secret)
         .text(to_json(&webhook.events)?)
         .int(webhook.created_at.secs());
-        write_one(self, insert).await.map(|_| ())
+        let mut tx = self.begin().await?;
+        B::serialise_on(&mut tx, webhook.business_id).await?;
+        let stored = match B::fetch(&mut tx, &count).await?.first() {
+            Some(row) => row.int("n")?,
+            None => 0,
+        };
+        if stored >= i64::from(limit) {
+            B::rollback(tx).await?;
+            return Ok(WebhookInsert::LimitReached);
+        }
+        B::execute(&mut tx, &insert).await?;
+        B::commit(tx).await?;
+        Ok(WebhookInsert::Inserted)
     }
 
     async fn list_webhooks(&self, business: Uuid) -> Result<Vec<Webhook>> {

@@ -162,6 +162,15 @@ pub struct Webhook {
     pub created_at: Timestamp,
 }
 
+/// What [`NotificationStore::insert_webhook`] did.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum WebhookInsert {
+    /// The webhook is registered.
+    Inserted,
+    /// The business already has as many webhooks as the limit allows; nothing was written.
+    LimitReached,
+}
+
 /// Storage of notification events, the delivery queue, preferences and webhooks.
 pub trait NotificationStore: Send + Sync {
     /// Events not yet turned into messages, oldest first.
@@ -230,8 +239,15 @@ pub trait NotificationStore: Send + Sync {
         preferences: &Preferences,
         now: Timestamp,
     ) -> impl Future<Output = Result<()>> + Send;
-    /// Registers a webhook (its secret encrypted at rest).
-    fn insert_webhook(&self, webhook: &Webhook) -> impl Future<Output = Result<()>> + Send;
+    /// Registers a webhook (its secret encrypted at rest) unless its business already has
+    /// `limit`. The count and the insert are one write transaction, serialised per business
+    /// (PostgreSQL: an advisory lock on the business id; SQLite: write transactions take
+    /// turns), so concurrent registrations never pass the limit.
+    fn insert_webhook(
+        &self,
+        webhook: &Webhook,
+        limit: u32,
+    ) -> impl Future<Output = Result<WebhookInsert>> + Send;
     /// A business's webhooks, oldest first.
     fn list_webhooks(&self, business: Uuid) -> impl Future<Output = Result<Vec<Webhook>>> + Send;
     /// One webhook.

@@ -61,6 +61,15 @@ impl SqlBackend for PgStore {
         Ok(tx.rollback().await?)
     }
 
+    async fn serialise_on(tx: &mut Self::Tx, key: rdv_core::Uuid) -> Result<(), StorageError> {
+        // Released at commit or rollback; one lock per transaction, so no wait cycle.
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(super::lock_key(key))
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
     async fn execute(tx: &mut Self::Tx, statement: &Statement) -> Result<u64, StorageError> {
         let done = query(statement).execute(&mut **tx).await?;
         Ok(done.rows_affected())

@@ -208,6 +208,14 @@ pub trait SqlBackend: Send + Sync {
     fn commit(tx: Self::Tx) -> impl Future<Output = Result<(), StorageError>> + Send;
     /// Rolls back.
     fn rollback(tx: Self::Tx) -> impl Future<Output = Result<(), StorageError>> + Send;
+    /// Makes the write transactions that call this with the same `key` wait for each other
+    /// until they end, so a count then a write inside one stays true (PostgreSQL: a
+    /// transaction-scoped advisory lock on the key; SQLite: nothing to do, write
+    /// transactions take turns already).
+    fn serialise_on(
+        tx: &mut Self::Tx,
+        key: Uuid,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
     /// Runs a statement in a transaction; the rows it affected.
     fn execute(
         tx: &mut Self::Tx,

@@ -67,6 +67,11 @@ impl SqlBackend for SqliteStore {
         Ok(tx.rollback().await?)
     }
 
+    async fn serialise_on(_tx: &mut WriteTx, _key: rdv_core::Uuid) -> Result<(), StorageError> {
+        // The transaction holds the store's write turn: no other writer runs until it ends.
+        Ok(())
+    }
+
     async fn execute(tx: &mut WriteTx, statement: &Statement) -> Result<u64, StorageError> {
         let done = query(statement).execute(&mut **tx).await?;
         Ok(done.rows_affected())

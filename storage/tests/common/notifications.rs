@@ -11,8 +11,10 @@ use rdv_storage::accounts::{
     Role, TokenPurpose, User,
 };
 use rdv_storage::notifications::{
-    Channel, DeliveryStatus, FanOut, NotificationStore, Preferences, Webhook,
+    Channel, DeliveryStatus, FanOut, NotificationStore, Preferences, Webhook, WebhookInsert,
 };
+use std::sync::Arc;
+use tokio::sync::Barrier;
 
 fn ts(s: &str) -> Timestamp {
     s.parse().expect("timestamp")
@@ -368,7 +370,10 @@ pub async fn preferences_and_webhooks_round_trip(
         events: vec!["reservation_created".into()],
         created_at: ts("2026-06-01T00:00:00Z"),
     };
-    store.insert_webhook(&hook).await.unwrap();
+    assert_eq!(
+        store.insert_webhook(&hook, 10).await.unwrap(),
+        WebhookInsert::Inserted
+    );
     assert_eq!(store.webhook(hook.id).await.unwrap(), Some(hook.clone()));
     assert_eq!(
         store.list_webhooks(business).await.unwrap(),
@@ -377,6 +382,44 @@ pub async fn preferences_and_webhooks_round_trip(
     assert!(!store.delete_webhook(Uuid::new_v4(), hook.id).await.unwrap());
     assert!(store.delete_webhook(business, hook.id).await.unwrap());
     assert!(store.list_webhooks(business).await.unwrap().is_empty());
+}
+
+/// Twenty registrations of a webhook for one business at once, with a limit of ten: exactly
+/// ten are stored and the ten others are refused with `LimitReached`.
+pub async fn the_webhook_limit_holds_under_concurrency(
+    store: impl Store + NotificationStore + Clone + 'static,
+) {
+    let f = Fixture::new(&store).await;
+    let business = f.business.id.0;
+    let barrier = Arc::new(Barrier::new(20));
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.clone();
+            let barrier = barrier.clone();
+            let hook = Webhook {
+                id: Uuid::new_v4(),
+                business_id: business,
+                url: format!("https://hooks.example/{i}"),
+                secret: "whsec_plain".into(),
+                events: vec!["reservation_created".into()],
+                created_at: ts("2026-06-01T00:00:00Z"),
+            };
+            tokio::spawn(async move {
+                barrier.wait().await;
+                store.insert_webhook(&hook, 10).await
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(t.await.expect("task").expect("insert"));
+    }
+    let inserted = outcomes
+        .iter()
+        .filter(|o| **o == WebhookInsert::Inserted)
+        .count();
+    assert_eq!(inserted, 10, "{outcomes:?}");
+    assert_eq!(store.list_webhooks(business).await.unwrap().len(), 10);
 }
 
 #[macro_export]
@@ -393,6 +436,14 @@ macro_rules! notification_tests {
         fn claims_are_exclusive_and_leases_expire() {
             $run(async {
                 common::notifications::claims_are_exclusive_and_leases_expire($fresh().await).await
+            });
+        }
+
+        #[test]
+        fn twenty_concurrent_webhooks_of_one_business_store_exactly_ten() {
+            $run(async {
+                common::notifications::the_webhook_limit_holds_under_concurrency($fresh().await)
+                    .await
             });
         }
 
