@@ -319,3 +319,24 @@ fn the_extractors_answers_and_formats_are_documented() {
         );
     }
 }
+
+/// The document is valid OpenAPI 3.1: it validates against the official schema of the
+/// specification (`tests/support/openapi-3.1-schema.json`, id
+/// `https://spec.openapis.org/oas/3.1/schema/2022-10-07`, as published by the OpenAPI
+/// Initiative under the Apache 2.0 licence).
+#[test]
+fn openapi_document_validates_against_the_openapi_3_1_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("support/openapi-3.1-schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let doc = doc_json();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // And the check can fail: a path parameter that is not required is refused.
+    let mut broken = doc.clone();
+    broken["paths"]["/api/services/{id}/"]["get"]["parameters"][0]["required"] = false.into();
+    assert!(!validator.is_valid(&broken));
+}
