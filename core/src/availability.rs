@@ -1,4 +1,5 @@
-//! The availability window rules (AV-1 to AV-4): how long a window may last, how many a bulk
+//! The availability window rules (AV-1 to AV-4): how long a window may last and when it may
+//! lie (not over, not beyond the longest booking horizon), how many a bulk
 //! request may hold, that windows of one resource never overlap (inside a batch and against
 //! the stored ones, when a window is created and when it is moved or resized), and the bounds
 //! of a recurring series' generation.
@@ -27,6 +28,35 @@ pub fn check_window_length(interval: &Interval) -> Result<()> {
         return Err(Error::InvalidInterval {
             reason: format!("an availability window lasts at most {MAX_WINDOW_DAYS} days"),
         });
+    }
+    Ok(())
+}
+
+/// Window period rule: a window must end after `now` (field `end`, code `in_past`: a window
+/// that is over offers nothing to book) and start at most `max_horizon_days` days after `now`,
+/// the longest booking horizon a service may have (field `start`, code `beyond_horizon`:
+/// nobody could ever book it). Both are `VALIDATION_FAILED`.
+pub fn check_window_period(
+    interval: &Interval,
+    now: Timestamp,
+    max_horizon_days: u32,
+) -> Result<()> {
+    if interval.end() <= now {
+        return Err(Error::field(
+            "end",
+            "in_past",
+            "an availability window must end in the future",
+        ));
+    }
+    let latest_start = now.add_secs(i64::from(max_horizon_days) * DAY);
+    if interval.start() > latest_start {
+        return Err(Error::field(
+            "start",
+            "beyond_horizon",
+            format!(
+                "an availability window must start within {max_horizon_days} days, the longest booking horizon"
+            ),
+        ));
     }
     Ok(())
 }
@@ -115,16 +145,35 @@ pub fn check_wall_minutes(wall_minutes: u32) -> Result<()> {
 }
 
 /// Recurring generation range (AV-3): occurrences are generated from the series' first start
+/// (or from `now`, when the series began earlier: occurrences already over are not generated)
 /// up to `generate_until`, or [`DEFAULT_GENERATION_DAYS`] days after `now` when the request
-/// names no end. The range is never empty: an end at or before the first start still
+/// names no end. A first start or a `generate_until` more than `max_horizon_days` after `now`
+/// is a field error (`first_start` / `generate_until`, code `beyond_horizon`): no window there
+/// could ever be booked. The range is never empty: an end at or before its start still
 /// generates the first occurrence.
 pub fn recurring_generation_range(
     first_start: Timestamp,
     generate_until: Option<Timestamp>,
     now: Timestamp,
+    max_horizon_days: u32,
 ) -> Result<Interval> {
+    let latest = now.add_secs(i64::from(max_horizon_days) * DAY);
+    let beyond = |field: &str| {
+        Error::field(
+            field,
+            "beyond_horizon",
+            format!("{field} must be within {max_horizon_days} days, the longest booking horizon"),
+        )
+    };
+    if first_start > latest {
+        return Err(beyond("first_start"));
+    }
+    if generate_until.is_some_and(|until| until > latest) {
+        return Err(beyond("generate_until"));
+    }
+    let start = first_start.max(now);
     let until = generate_until.unwrap_or(now.add_secs(DEFAULT_GENERATION_DAYS * DAY));
-    Interval::new(first_start, until.max(first_start.add_secs(1)))
+    Interval::new(start, until.max(start.add_secs(1)))
 }
 
 /// Recurring expansion bounds (AV-3): a series holds at most [`MAX_BULK_ITEMS`] windows (an
@@ -184,6 +233,53 @@ mod tests {
         assert_eq!(
             check_window_length(&w.interval).unwrap_err().code(),
             ErrorCode::InvalidInterval
+        );
+    }
+
+    #[test]
+    fn a_window_must_end_in_the_future_and_start_within_the_longest_horizon() {
+        let now = Timestamp::from_secs(T0);
+        let horizon = 730;
+        let check = |start: i64, end: i64| {
+            check_window_period(&window(1, 1, start, end).interval, now, horizon).map_err(|e| {
+                (
+                    e.field_errors()[0].field.clone(),
+                    e.field_errors()[0].code.clone(),
+                )
+            })
+        };
+        let in_past = Err(("end".to_owned(), "in_past".to_owned()));
+        let beyond = Err(("start".to_owned(), "beyond_horizon".to_owned()));
+        assert_eq!(check(-2 * DAY, -DAY), in_past);
+        assert_eq!(check(-DAY, 0), in_past, "ending now is over");
+        assert_eq!(check(-DAY, 1), Ok(()), "a window under way may be created");
+        assert_eq!(check(DAY, 2 * DAY), Ok(()));
+        let last = i64::from(horizon) * DAY;
+        assert_eq!(check(last, last + DAY), Ok(()), "starting on the horizon");
+        assert_eq!(check(last + 1, last + DAY), beyond);
+        // 1900 and December 9999, as the API tester sent them.
+        let y1900 = Interval::new(
+            "1900-01-01T09:00:00Z".parse().unwrap(),
+            "1900-01-01T17:00:00Z".parse().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            check_window_period(&y1900, now, horizon)
+                .unwrap_err()
+                .code(),
+            ErrorCode::ValidationFailed
+        );
+        let y9999 = Interval::new(
+            "9999-12-01T09:00:00Z".parse().unwrap(),
+            "9999-12-01T17:00:00Z".parse().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            check_window_period(&y9999, now, horizon)
+                .unwrap_err()
+                .field_errors()[0]
+                .code,
+            "beyond_horizon"
         );
     }
 
@@ -279,11 +375,42 @@ mod tests {
     #[test]
     fn generation_defaults_to_a_year_after_now_and_is_never_empty() {
         let (start, now) = (Timestamp::from_secs(T0), Timestamp::from_secs(T0 - DAY));
-        let range = recurring_generation_range(start, None, now).unwrap();
+        let range = recurring_generation_range(start, None, now, 730).unwrap();
         assert_eq!(range.start(), start);
         assert_eq!(range.end(), now.add_secs(DEFAULT_GENERATION_DAYS * DAY));
-        let early = recurring_generation_range(start, Some(start.add_secs(-DAY)), now).unwrap();
+        let early =
+            recurring_generation_range(start, Some(start.add_secs(-DAY)), now, 730).unwrap();
         assert_eq!(early.end(), start.add_secs(1));
+    }
+
+    #[test]
+    fn generation_skips_what_is_over_and_stops_at_the_longest_horizon() {
+        let now = Timestamp::from_secs(T0);
+        let began = now.add_secs(-30 * DAY);
+        let range = recurring_generation_range(began, None, now, 730).unwrap();
+        assert_eq!(
+            range.start(),
+            now,
+            "occurrences already over are not generated"
+        );
+        let field = |r: Result<Interval>| {
+            let e = r.unwrap_err();
+            (
+                e.field_errors()[0].field.clone(),
+                e.field_errors()[0].code.clone(),
+            )
+        };
+        let far = now.add_secs(731 * DAY);
+        assert_eq!(
+            field(recurring_generation_range(far, None, now, 730)),
+            ("first_start".to_owned(), "beyond_horizon".to_owned())
+        );
+        assert_eq!(
+            field(recurring_generation_range(now, Some(far), now, 730)),
+            ("generate_until".to_owned(), "beyond_horizon".to_owned())
+        );
+        let edge = now.add_secs(730 * DAY);
+        assert!(recurring_generation_range(now, Some(edge), now, 730).is_ok());
     }
 
     #[test]
@@ -315,6 +442,20 @@ mod tests {
     }
 
     proptest! {
+        /// Invariant: a window is accepted exactly when it ends after now and starts within
+        /// the horizon.
+        #[test]
+        fn the_window_period_rule_is_exactly_its_two_bounds(
+            start in -1000 * DAY..1000 * DAY,
+            len in 1..40 * DAY,
+            horizon in 1u32..800,
+        ) {
+            let interval = window(1, 1, start, start + len).interval;
+            let now = Timestamp::from_secs(T0);
+            let expected = start + len > 0 && start <= i64::from(horizon) * DAY;
+            prop_assert_eq!(check_window_period(&interval, now, horizon).is_ok(), expected);
+        }
+
         /// Invariant: the indexed batch check blames exactly the windows a brute-force scan
         /// blames, naming the same (first) earlier item.
         #[test]

@@ -34,6 +34,7 @@ pub mod time_limits;
 pub mod tz;
 pub mod usecases;
 pub mod validation;
+pub mod visibility;
 
 pub use error::{Error, ErrorCode, FieldError, Result};
 pub use model::Uuid;

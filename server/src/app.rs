@@ -37,7 +37,9 @@ pub const WIDGET_PATH: &str = "/widget/";
         title = "rdv booking API",
         description = "Appointment booking: businesses publish services, opening hours and \
             availabilities; clients book; businesses confirm or cancel. Errors are RFC 9457 \
-            problem details with a stable `code`. Times are RFC 3339 in UTC unless named local."
+            problem details with a stable `code`. Times are RFC 3339 in UTC unless named local. \
+            A path no operation has answers 404 `ROUTE_NOT_FOUND`, and a method a path does not \
+            offer 405 `METHOD_NOT_ALLOWED` with an `Allow` header, both as problem details."
     ),
     modifiers(&BearerAuth),
     tags(
@@ -84,7 +86,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 /// Every error answer is `application/problem+json`; every operation may answer 429 and 500,
-/// every operation that needs a token 401 and 403, every one with a path or query parameter
+/// and 414 / 431 (a URI or header block too large, refused before routing), every operation
+/// that needs a token 401 and 403, every one with a path or query parameter
 /// 400 `INVALID_PARAMETER`, and every one with a JSON body 400 `MALFORMED_JSON`, 413, 422
 /// `INVALID_BODY` and (when the body is required) 415. Added here once rather than on each
 /// handler.
@@ -176,6 +179,13 @@ fn document_common_errors(doc: &mut utoipa::openapi::OpenApi) {
                     .entry("403".into())
                     .or_insert_with(|| answer("FORBIDDEN (another role)"));
             }
+            // Refused before routing: a request line or header block past hyper's limits.
+            responses
+                .entry("414".into())
+                .or_insert_with(|| answer("URI_TOO_LONG"));
+            responses
+                .entry("431".into())
+                .or_insert_with(|| answer("HEADERS_TOO_LARGE"));
             responses
                 .entry("429".into())
                 .or_insert_with(|| answer("RATE_LIMITED (see Retry-After)"));

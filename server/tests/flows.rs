@@ -594,6 +594,125 @@ async fn every_kind_of_write_is_seen_by_the_next_public_read(srv: Srv) {
     assert_eq!(count().await, Some(26));
 }
 
+/// An inactive service and a business an administrator unpublished are answered on every
+/// public route, and on a new booking, exactly like an unknown id: 404 `NOT_FOUND`.
+async fn hidden_services_look_missing_on_every_public_route(srv: Srv) {
+    let owner = srv.owner("owner@example.com").await;
+    let client = srv.client("jeanne@example.com").await;
+    let admin = srv.admin("admin@example.com").await;
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let range = format!(
+        "from={}&to={}",
+        owner.at("00:00").replace(':', "%3A"),
+        owner.at("23:00").replace(':', "%3A")
+    );
+    // What the public and a client see of one service id: status, code and entity per route.
+    let answers = |service: String| {
+        let (srv, client, range) = (&srv, client.clone(), range.clone());
+        async move {
+            let mut seen = Vec::new();
+            for path in [
+                format!("/api/services/{service}/"),
+                format!("/api/services/{service}/creneaux/?{range}"),
+                format!("/api/services/{service}/snapshot/?{range}"),
+            ] {
+                let r = srv.get(&path, None).await;
+                seen.push((
+                    path.replace(&service, "{id}"),
+                    r.status,
+                    r.body["code"].clone(),
+                    r.body["detail"].clone(),
+                ));
+            }
+            let r = srv
+                .post(
+                    "/api/client/reservations/",
+                    Some(&client),
+                    json!({"service_id": service, "start": owner_at(&range)}),
+                )
+                .await;
+            seen.push((
+                "book".into(),
+                r.status,
+                r.body["code"].clone(),
+                r.body["detail"].clone(),
+            ));
+            seen
+        }
+    };
+    let missing = answers(unknown.clone()).await;
+    for (route, status, code, _) in &missing {
+        assert_eq!(*status, StatusCode::NOT_FOUND, "{route}");
+        assert_eq!(code, "NOT_FOUND", "{route}");
+    }
+    let shown = answers(owner.service.clone()).await;
+    for (route, status, _, _) in &shown {
+        assert!(status.is_success(), "{route}: {status}");
+    }
+
+    let t = owner.t();
+    let r = srv
+        .post(
+            &format!("/api/entreprise/services/{}/desactiver/", owner.service),
+            t,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(
+        answers(owner.service.clone()).await,
+        missing,
+        "inactive service"
+    );
+    let r = srv
+        .post(
+            &format!("/api/entreprise/services/{}/activer/", owner.service),
+            t,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+
+    let r = srv
+        .post(
+            &format!("/api/admin/entreprises/{}/rejeter/", owner.business),
+            Some(&admin),
+            json!({"reason": "incomplete address"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(
+        answers(owner.service.clone()).await,
+        missing,
+        "unvalidated business"
+    );
+    let r = srv
+        .get(&format!("/api/entreprises/{}/", owner.business), None)
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::NOT_FOUND, "NOT_FOUND"),
+        "{r:?}"
+    );
+    let r = srv
+        .get(
+            &format!("/api/entreprises/{}/services/", owner.business),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::NOT_FOUND, "NOT_FOUND"),
+        "{r:?}"
+    );
+}
+
+/// A start inside the range's day for booking probes: 10:00 of the range's first day.
+fn owner_at(range: &str) -> String {
+    let day = &range["from=".len().."from=".len() + 10];
+    format!("{day}T10:00:00Z")
+}
+
 server_tests!(
     concurrent_bookings_fill_every_free_resource,
     client_books_business_confirms_client_cancels,
@@ -602,4 +721,5 @@ server_tests!(
     public_reads_are_cached_and_writes_are_seen_at_once,
     slot_answers_are_cached_compressed_and_fresh_after_every_change,
     every_kind_of_write_is_seen_by_the_next_public_read,
+    hidden_services_look_missing_on_every_public_route,
 );

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::UseCases;
 use crate::availability::{
     MAX_BULK_ITEMS, check_batch_overlaps, check_batch_size, check_no_overlap_with_existing,
-    check_recurring_expansion, check_wall_minutes, check_window_length, recurring_generation_range,
+    check_recurring_expansion, check_wall_minutes, check_window_length, check_window_period,
+    recurring_generation_range,
 };
 use crate::error::{Entity, Error, ItemFailure, Result};
 use crate::model::{AvailabilityId, AvailabilityWindow, BusinessId, ResourceId};
@@ -40,7 +41,8 @@ pub struct RecurringAvailability {
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::local_date_times))]
     pub exdates: Vec<chrono::NaiveDateTime>,
     /// Generate windows starting before this instant at the latest; defaults to one year
-    /// after `now`. Rules without COUNT/UNTIL are bounded by it.
+    /// after `now`, and may be at most the longest booking horizon (730 days) after `now`.
+    /// Rules without COUNT/UNTIL are bounded by it. Occurrences already over are skipped.
     #[serde(default)]
     pub generate_until: Option<Timestamp>,
 }
@@ -77,11 +79,12 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
     }
 
     /// The checks of one new window, in this order: its resource belongs to the business,
-    /// its length, no overlap with an earlier item of the same request (`in_batch`, the
+    /// its length, its period (not over, not beyond the longest horizon), no overlap with an earlier item of the same request (`in_batch`, the
     /// answer of [`check_batch_overlaps`] for it), and none with stored windows.
     async fn check_new_window(&self, w: &AvailabilityWindow, in_batch: Result<()>) -> Result<()> {
         self.owned_resource(w.business_id, w.resource_id).await?;
         check_window_length(&w.interval)?;
+        check_window_period(&w.interval, self.clock.now(), self.limits.max_horizon_days)?;
         in_batch?;
         self.check_stored_overlaps(w).await
     }
@@ -153,7 +156,12 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             .with_exdates(input.exdates.iter().copied());
         let now = self.clock.now();
         let start = crate::tz::resolve_local(zone.0, input.first_start);
-        let window = recurring_generation_range(start, input.generate_until, now)?;
+        let window = recurring_generation_range(
+            start,
+            input.generate_until,
+            now,
+            self.limits.max_horizon_days,
+        )?;
         let (intervals, truncated) =
             recurrence.expand_intervals(window, MAX_BULK_ITEMS, input.wall_minutes);
         check_recurring_expansion(intervals.len(), truncated)?;
@@ -216,8 +224,8 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
     }
 
     /// Moves or resizes an availability window (AV-1), keeping AV-4: the new interval passes
-    /// the same length and overlap rules as a new window
-    /// ([`check_window_length`], [`check_no_overlap_with_existing`] against the resource's
+    /// the same length, period and overlap rules as a new window
+    /// ([`check_window_length`], [`check_window_period`], [`check_no_overlap_with_existing`] against the resource's
     /// other windows), so a move onto another window is `AVAILABILITY_OVERLAP` whatever the
     /// store.
     pub async fn update_availability(
@@ -235,6 +243,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             }
         };
         check_window_length(&interval)?;
+        check_window_period(&interval, self.clock.now(), self.limits.max_horizon_days)?;
         window.interval = interval;
         // The same AV-4 rule as a new window, ignoring the window's own old place; the store
         // re-checks atomically with the write.

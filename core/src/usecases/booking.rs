@@ -8,8 +8,9 @@ use crate::model::{
     TransitionRecord,
 };
 use crate::ports::{Clock, IdSource, ScheduleInputs, Store};
-use crate::slots::{Schedule, SlotList, SlotQuery, compute_slots};
+use crate::slots::{MAX_RANGE_DAYS, Schedule, SlotList, SlotQuery, compute_slots};
 use crate::time::{DAY, Interval, Timestamp};
+use crate::visibility::check_service_is_public;
 
 /// How many times a booking without a chosen resource is retried on the next free resource
 /// after losing a race for the first one.
@@ -52,7 +53,25 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         Ok((business, service, schedule))
     }
 
-    /// Free slots of a public (validated business, active service) service (CORE-5).
+    /// The schedule snapshot of a service the public may see, for slot starts in `range` (at
+    /// most [`MAX_RANGE_DAYS`] days), or `NOT_FOUND` like a missing one.
+    pub async fn public_schedule(
+        &self,
+        service_id: ServiceId,
+        range: Interval,
+    ) -> Result<Schedule> {
+        if range.duration_secs() > i64::from(MAX_RANGE_DAYS) * DAY {
+            return Err(Error::RangeTooLarge {
+                max_days: MAX_RANGE_DAYS,
+            });
+        }
+        let (business, service, schedule) = self.schedule_for_service(service_id, range).await?;
+        check_service_is_public(&business, &service)?;
+        Ok(schedule)
+    }
+
+    /// Free slots of a service the public may see ([`check_service_is_public`]), or
+    /// `NOT_FOUND` like a missing one (CORE-5).
     pub async fn slots_for_service(
         &self,
         service_id: ServiceId,
@@ -62,12 +81,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
     ) -> Result<SlotList> {
         let range = Interval::new(from, to)?;
         let (business, service, schedule) = self.schedule_for_service(service_id, range).await?;
-        if !business.validated {
-            return Err(Error::BusinessNotValidated);
-        }
-        if !service.active {
-            return Err(Error::ServiceInactive);
-        }
+        check_service_is_public(&business, &service)?;
         compute_slots(
             &schedule,
             &SlotQuery {
@@ -112,6 +126,8 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         let probe = Interval::new(request.start, request.start.add_secs(1))?;
         let (business, service, schedule) =
             self.schedule_for_service(request.service_id, probe).await?;
+        // A new booking of a hidden service is answered like one of a missing service.
+        check_service_is_public(&business, &service)?;
         // The client's other reservations are not read here: the store checks them atomically
         // with the insert ([`crate::booking::check_capacity`]), after the same resource checks
         // as `validate_booking`, so the answer is the same `CLIENT_DOUBLE_BOOKED`.

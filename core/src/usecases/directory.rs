@@ -10,7 +10,10 @@ use crate::model::{
     ResourceKind, Service, ServiceId, SlotRules, UserId, Zone,
 };
 use crate::ports::{Clock, IdSource, Store};
-use crate::validation::{clean_name, clean_text, normalize_email, normalize_phone};
+use crate::validation::{
+    clean_name, clean_text, national_calling_code, normalize_email, normalize_phone,
+};
+use crate::visibility::{check_business_is_public, check_service_is_public, service_is_public};
 
 /// Input of [`UseCases::create_business`].
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
@@ -138,7 +141,10 @@ pub struct ClientProfileInput {
     pub first_name: String,
     /// Last name.
     pub last_name: String,
-    /// Phone, any common notation; stored as E.164.
+    /// Phone: international form (`+33 6 12 34 56 78`; spaces, dots, dashes, parentheses and a
+    /// `00` prefix allowed), or national form (`06 12 34 56 78`) when the address's country
+    /// writes numbers with a trunk 0 (France, Belgium, Switzerland, Germany, the UK…); stored
+    /// as E.164.
     #[serde(default)]
     pub phone: Option<String>,
     /// Address.
@@ -160,8 +166,13 @@ impl ClientProfileInput {
         let last = clean_name("last_name", &self.last_name, 100)
             .map_err(|e| errors.absorb("", e))
             .ok();
+        // A national number (`06 12 34 56 78`) is read with the address's country.
+        let national_country_code = self
+            .address
+            .as_ref()
+            .and_then(|a| national_calling_code(&a.country));
         let phone = match self.phone.as_deref().filter(|p| !p.trim().is_empty()) {
-            Some(p) => normalize_phone("phone", p, None)
+            Some(p) => normalize_phone("phone", p, national_country_code)
                 .map_err(|e| errors.absorb("", e))
                 .ok(),
             None => None,
@@ -183,6 +194,39 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         self.store.get_business(id).await?.ok_or(Error::NotFound {
             entity: Entity::Business,
         })
+    }
+
+    /// A business as the public sees it ([`check_business_is_public`]): `NOT_FOUND` when it
+    /// is missing or hidden alike.
+    pub async fn public_business(&self, id: BusinessId) -> Result<Business> {
+        let business = self.business(id).await?;
+        check_business_is_public(&business)?;
+        Ok(business)
+    }
+
+    /// A service as the public sees it ([`check_service_is_public`]): `NOT_FOUND` of the
+    /// service when it, or its business, is missing or hidden alike.
+    pub async fn public_service(&self, id: ServiceId) -> Result<Service> {
+        let not_found = || Error::NotFound {
+            entity: Entity::Service,
+        };
+        let service = self.store.get_service(id).await?.ok_or_else(not_found)?;
+        let business = self
+            .store
+            .get_business(service.business_id)
+            .await?
+            .ok_or_else(not_found)?;
+        check_service_is_public(&business, &service)?;
+        Ok(service)
+    }
+
+    /// The services of a public business the public may see, by name; `NOT_FOUND` when the
+    /// business is missing or hidden.
+    pub async fn public_services(&self, business: BusinessId) -> Result<Vec<Service>> {
+        let business = self.public_business(business).await?;
+        let mut services = self.store.list_services(business.id).await?;
+        services.retain(|s| service_is_public(&business, s));
+        Ok(services)
     }
 
     /// A service of the business (`NOT_FOUND` for another business's).

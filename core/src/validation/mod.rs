@@ -86,6 +86,53 @@ pub fn mask_email(email: &str) -> String {
     }
 }
 
+/// The countries whose national phone notation is a trunk `0` followed by the subscriber
+/// number, with their calling codes: in France `06 12 34 56 78` is `+33 6 12 34 56 78`.
+/// Countries that write national numbers otherwise (Italy keeps its `0` in the international
+/// form; Spain, Portugal, Denmark or the NANP have no trunk `0`) are absent: there only the
+/// international form is read.
+pub const TRUNK_ZERO_COUNTRIES: &[(&str, &str)] = &[
+    ("AE", "971"),
+    ("AT", "43"),
+    ("AU", "61"),
+    ("BE", "32"),
+    ("CH", "41"),
+    ("DE", "49"),
+    ("DZ", "213"),
+    ("FI", "358"),
+    ("FR", "33"),
+    ("GB", "44"),
+    ("GF", "594"),
+    ("GP", "590"),
+    ("IE", "353"),
+    ("IL", "972"),
+    ("IN", "91"),
+    ("JP", "81"),
+    ("KR", "82"),
+    ("MA", "212"),
+    ("MQ", "596"),
+    ("NL", "31"),
+    ("NZ", "64"),
+    ("RE", "262"),
+    ("RO", "40"),
+    ("SA", "966"),
+    ("SE", "46"),
+    ("TR", "90"),
+    ("UA", "380"),
+    ("YT", "262"),
+    ("ZA", "27"),
+];
+
+/// The calling code to read a national phone number of `country` (ISO 3166-1 alpha-2, any
+/// case) with, when that country writes national numbers with a trunk `0`
+/// ([`TRUNK_ZERO_COUNTRIES`]).
+pub fn national_calling_code(country: &str) -> Option<&'static str> {
+    TRUNK_ZERO_COUNTRIES
+        .iter()
+        .find(|(c, _)| c.eq_ignore_ascii_case(country.trim()))
+        .map(|&(_, code)| code)
+}
+
 /// Normalises a phone number to E.164 (`+33612345678`).
 ///
 /// Spaces, dots, dashes and parentheses are ignored; `00` is read as `+`. A national number
@@ -126,7 +173,8 @@ pub fn normalize_phone(
         format!("{cc}{rest}")
     } else {
         return Err(bad(format!(
-            "{field} must be in international form, like +33 6 12 34 56 78"
+            "{field} must be in international form, like +33 6 12 34 56 78 (a national number \
+             such as 06 12 34 56 78 is read with the address's country)"
         )));
     };
     if international.starts_with('0') {

@@ -384,3 +384,43 @@ fn default_service_limits_are_5_minutes_to_12_hours_and_0_to_a_million() {
         ]
     );
 }
+
+#[test]
+fn national_phones_are_read_with_the_address_country() {
+    assert_eq!(national_calling_code("FR"), Some("33"));
+    assert_eq!(national_calling_code(" fr "), Some("33"));
+    assert_eq!(national_calling_code("GB"), Some("44"));
+    assert_eq!(national_calling_code("IT"), None, "Italy keeps its 0");
+    assert_eq!(national_calling_code("US"), None);
+    let codes: Vec<&str> = TRUNK_ZERO_COUNTRIES.iter().map(|(c, _)| *c).collect();
+    let mut sorted = codes.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(codes, sorted, "sorted, each country once");
+    let profile = |country: &str| crate::usecases::ClientProfileInput {
+        email: "jeanne@example.com".into(),
+        first_name: "Jeanne".into(),
+        last_name: "Dupont".into(),
+        phone: Some("06 12 34 56 78".into()),
+        address: Some(crate::model::Address {
+            street: "12 rue de la République".into(),
+            postal_code: "69002".into(),
+            city: "Lyon".into(),
+            country: country.into(),
+        }),
+    };
+    let id = crate::model::ClientId::from_uuid(uuid::Uuid::from_u128(1));
+    assert_eq!(
+        profile("FR").validate(id).unwrap().phone.as_deref(),
+        Some("+33612345678")
+    );
+    let err = profile("ES").validate(id).unwrap_err();
+    assert_eq!(err.field_errors()[0].field, "phone");
+    assert_eq!(err.field_errors()[0].code, "invalid_format");
+    let mut no_address = profile("FR");
+    no_address.address = None;
+    assert_eq!(
+        no_address.validate(id).unwrap_err().field_errors()[0].code,
+        "invalid_format"
+    );
+}

@@ -91,10 +91,10 @@ pub struct ReservationQuery {
     /// cancelled_by_client, cancelled_by_business.
     pub status: Option<String>,
     /// Starting at or after (RFC 3339).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub from: Option<Timestamp>,
     /// Starting before (RFC 3339).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<Timestamp>,
     /// Of this service.
     #[param(value_type = Option<uuid::Uuid>)]

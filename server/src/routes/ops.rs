@@ -40,9 +40,9 @@ pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Ack>> {
     Ok(Ack::new("ready"))
 }
 
-/// Metrics in the Prometheus text format.
+/// Metrics in the OpenMetrics text format (which Prometheus reads).
 #[utoipa::path(get, path = "/metrics", tag = "ops",
-    responses((status = 200, description = "OpenMetrics text exposition (version 1.0.0)", content_type = "application/openmetrics-text")))]
+    responses((status = 200, description = "OpenMetrics text exposition (version 1.0.0)", body = String, content_type = "application/openmetrics-text")))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let mut response = state.metrics.render().into_response();
     response.headers_mut().insert(

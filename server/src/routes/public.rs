@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use rdv_core::error::Entity;
 use rdv_core::model::{Business, BusinessId, Service, ServiceId};
-use rdv_core::ports::{BusinessFilter, BusinessSort, DirectoryStore as _};
+use rdv_core::ports::{BusinessSort, DirectoryStore as _};
 use rdv_core::search::{SearchHit, SearchQuery};
 use rdv_core::slots::Schedule;
 use rdv_core::{Error, Interval, Timestamp};
@@ -106,12 +106,7 @@ pub async fn list_businesses(
     ApiQuery(query): ApiQuery<BusinessQuery>,
 ) -> ApiResult<Json<PageOut<PublicBusiness>>> {
     let page = page_request(query.limit, query.cursor)?;
-    let filter = BusinessFilter {
-        validated: Some(true),
-        domain: query.domain,
-        city: query.city,
-        owner_id: None,
-    };
+    let filter = rdv_core::visibility::public_business_filter(query.domain, query.city);
     let result = state
         .store()
         .list_businesses(&filter, query.sort.unwrap_or_default(), &page)
@@ -173,16 +168,6 @@ pub async fn search(
     }))
 }
 
-async fn public_business(state: &AppState, id: BusinessId) -> ApiResult<Business> {
-    match state.store().get_business(id).await? {
-        Some(b) if b.validated => Ok(b),
-        _ => Err(Error::NotFound {
-            entity: Entity::Business,
-        }
-        .into()),
-    }
-}
-
 fn cached_json(body: Bytes) -> Response {
     let mut response = body.into_response();
     response.headers_mut().insert(
@@ -213,7 +198,7 @@ pub async fn get_business(
         return Ok(cached_json(body));
     }
     let generation = state.cache.generation(id);
-    let business = PublicBusiness::from(public_business(&state, id).await?);
+    let business = PublicBusiness::from(state.reads().public_business(id).await?);
     let body = to_bytes(&business)?;
     state
         .cache
@@ -243,14 +228,7 @@ pub async fn business_services(
         return Ok(cached_json(body));
     }
     let generation = state.cache.generation(id);
-    public_business(&state, id).await?;
-    let services: Vec<Service> = state
-        .store()
-        .list_services(id)
-        .await?
-        .into_iter()
-        .filter(|s| s.active)
-        .collect();
+    let services = state.reads().public_services(id).await?;
     let body = to_bytes(&page_loaded(services, |s| (s.name.clone(), s.id.0), &page)?)?;
     state.cache.put(id, key, body.clone(), generation);
     Ok(cached_json(body))
@@ -267,18 +245,6 @@ async fn stored_service(state: &AppState, id: ServiceId) -> ApiResult<Service> {
         })?)
 }
 
-async fn public_service(state: &AppState, id: ServiceId) -> ApiResult<Service> {
-    let service = stored_service(state, id).await?;
-    public_business(state, service.business_id).await?;
-    if !service.active {
-        return Err(Error::NotFound {
-            entity: Entity::Service,
-        }
-        .into());
-    }
-    Ok(service)
-}
-
 /// An active service of a validated business.
 #[utoipa::path(get, path = "/api/services/{id}/", tag = "public",
     params(("id" = uuid::Uuid, Path, description = "Service id")),
@@ -290,7 +256,7 @@ pub async fn get_service(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<ServiceId>,
 ) -> ApiResult<Json<Service>> {
-    Ok(axum::Json(public_service(&state, id).await?))
+    Ok(axum::Json(state.reads().public_service(id).await?))
 }
 
 /// Date range of slot and snapshot queries.
@@ -299,10 +265,10 @@ pub async fn get_service(
 #[serde(deny_unknown_fields)]
 pub struct RangeQuery {
     /// First possible start (RFC 3339).
-    #[param(value_type = String, example = "2026-12-01T00:00:00Z")]
+    #[param(value_type = String, format = DateTime, example = "2026-12-01T00:00:00Z")]
     pub from: Timestamp,
     /// Starts before this instant (RFC 3339); at most 366 days after `from`.
-    #[param(value_type = String, example = "2026-12-31T00:00:00Z")]
+    #[param(value_type = String, format = DateTime, example = "2026-12-31T00:00:00Z")]
     pub to: Timestamp,
     /// Most slots returned (default and maximum 5000).
     pub limit: Option<u32>,
@@ -316,9 +282,8 @@ const MAX_SLOTS: u32 = 5000;
     params(("id" = uuid::Uuid, Path, description = "Service id"), RangeQuery),
     responses(
         (status = 200, description = "Slots sorted by start", body = rdv_core::slots::SlotList),
-        (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
-        (status = 403, description = "BUSINESS_NOT_VALIDATED", body = crate::error::Problem),
-        (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE, SERVICE_INACTIVE", body = crate::error::Problem),
+        (status = 404, description = "NOT_FOUND (also for an inactive service or an unvalidated business)", body = crate::error::Problem),
+        (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE", body = crate::error::Problem),
     ))]
 pub async fn service_slots(
     State(state): State<AppState>,
@@ -428,7 +393,7 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
     params(("id" = uuid::Uuid, Path, description = "Service id"), RangeQuery),
     responses(
         (status = 200, description = "Schedule snapshot, format version 1", body = Schedule),
-        (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
+        (status = 404, description = "NOT_FOUND (also for an inactive service or an unvalidated business)", body = crate::error::Problem),
         (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE", body = crate::error::Problem),
     ))]
 pub async fn service_snapshot(
@@ -436,16 +401,8 @@ pub async fn service_snapshot(
     ApiPath(id): ApiPath<ServiceId>,
     ApiQuery(query): ApiQuery<RangeQuery>,
 ) -> ApiResult<Json<Schedule>> {
-    public_service(&state, id).await?;
     let range = Interval::new(query.from, query.to)?;
-    if range.duration_secs() > i64::from(rdv_core::slots::MAX_RANGE_DAYS) * 86_400 {
-        return Err(Error::RangeTooLarge {
-            max_days: rdv_core::slots::MAX_RANGE_DAYS,
-        }
-        .into());
-    }
-    let (_, _, schedule) = state.reads().schedule_for_service(id, range).await?;
-    Ok(axum::Json(schedule))
+    Ok(axum::Json(state.reads().public_schedule(id, range).await?))
 }
 
 #[cfg(test)]

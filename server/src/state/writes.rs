@@ -325,13 +325,24 @@ impl<'a> Reads<'a> {
         self.uc.slots_for_service(service, from, to, limit).await
     }
 
-    /// What the slots of a service over `range` are computed from.
-    pub async fn schedule_for_service(
-        &self,
-        service: ServiceId,
-        range: Interval,
-    ) -> Result<(Business, Service, Schedule)> {
-        self.uc.schedule_for_service(service, range).await
+    /// A business the public may see.
+    pub async fn public_business(&self, id: BusinessId) -> Result<Business> {
+        self.uc.public_business(id).await
+    }
+
+    /// A service the public may see.
+    pub async fn public_service(&self, id: ServiceId) -> Result<Service> {
+        self.uc.public_service(id).await
+    }
+
+    /// The services of a business the public may see.
+    pub async fn public_services(&self, business: BusinessId) -> Result<Vec<Service>> {
+        self.uc.public_services(business).await
+    }
+
+    /// The schedule snapshot of a service the public may see.
+    pub async fn public_schedule(&self, service: ServiceId, range: Interval) -> Result<Schedule> {
+        self.uc.public_schedule(service, range).await
     }
 }
 

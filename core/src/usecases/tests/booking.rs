@@ -3,6 +3,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::error::Entity;
 
 #[test]
 fn booking_takes_the_slot_and_the_second_client_gets_a_typed_overlap() {
@@ -80,7 +81,7 @@ fn a_client_cannot_hold_two_overlapping_reservations_with_different_staff() {
 }
 
 #[test]
-fn rules_refuse_inactive_services_unvalidated_businesses_and_past_times() {
+fn rules_refuse_past_times_and_a_new_booking_of_a_hidden_service_looks_missing() {
     let w = world(1);
     block_on(async {
         let err = w
@@ -104,7 +105,11 @@ fn rules_refuse_inactive_services_unvalidated_businesses_and_past_times() {
             .book(client(1), &request(&w, Some(0), "2026-06-08T08:00:00Z"))
             .await
             .unwrap_err();
-        assert_eq!(err, Error::ServiceInactive);
+        // A new booking of a hidden service is answered like one of a missing service.
+        let hidden = Error::NotFound {
+            entity: Entity::Service,
+        };
+        assert_eq!(err, hidden);
         w.app
             .set_service_active(w.business.id, w.service.id, true)
             .await
@@ -117,7 +122,7 @@ fn rules_refuse_inactive_services_unvalidated_businesses_and_past_times() {
             .book(client(1), &request(&w, Some(0), "2026-06-08T08:00:00Z"))
             .await
             .unwrap_err();
-        assert_eq!(err, Error::BusinessNotValidated);
+        assert_eq!(err, hidden);
     });
 }
 

@@ -1,6 +1,8 @@
 //! Directory: services and client profiles.
 
 use super::*;
+use crate::error::Entity;
+use crate::model::ServiceId;
 
 #[test]
 fn service_creation_reports_every_invalid_field() {
@@ -155,6 +157,93 @@ fn a_service_s_client_policy_is_bounded_on_create_and_update() {
         assert_eq!(
             (kept.cancellation_deadline_minutes, kept.max_reschedules),
             (60, 2)
+        );
+    });
+}
+
+#[test]
+fn the_public_gets_the_same_not_found_for_hidden_and_missing_services() {
+    let w = world(1);
+    block_on(async {
+        let range = iv("2026-06-08T00:00:00Z", "2026-06-09T00:00:00Z");
+        let service_missing = Error::NotFound {
+            entity: Entity::Service,
+        };
+        // Visible: every public read answers.
+        assert_eq!(
+            w.app.public_business(w.business.id).await.unwrap().id,
+            w.business.id
+        );
+        assert_eq!(
+            w.app.public_service(w.service.id).await.unwrap().id,
+            w.service.id
+        );
+        assert_eq!(w.app.public_services(w.business.id).await.unwrap().len(), 1);
+        assert!(w.app.public_schedule(w.service.id, range).await.is_ok());
+        let slots = w
+            .app
+            .slots_for_service(w.service.id, range.start(), range.end(), 10)
+            .await
+            .unwrap();
+        assert!(!slots.slots.is_empty());
+
+        // An inactive service: NOT_FOUND everywhere, like an unknown id.
+        w.app
+            .set_service_active(w.business.id, w.service.id, false)
+            .await
+            .unwrap();
+        let unknown = ServiceId::from_uuid(uuid::Uuid::from_u128(0xDEAD));
+        for id in [w.service.id, unknown] {
+            assert_eq!(w.app.public_service(id).await.unwrap_err(), service_missing);
+            assert_eq!(
+                w.app.public_schedule(id, range).await.unwrap_err(),
+                service_missing
+            );
+            assert_eq!(
+                w.app
+                    .slots_for_service(id, range.start(), range.end(), 10)
+                    .await
+                    .unwrap_err(),
+                service_missing
+            );
+        }
+        assert!(
+            w.app
+                .public_services(w.business.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // An unvalidated business hides itself and its active services alike.
+        w.app
+            .set_service_active(w.business.id, w.service.id, true)
+            .await
+            .unwrap();
+        let mut hidden = w.business.clone();
+        hidden.validated = false;
+        w.app.store.save_business(&hidden).await.unwrap();
+        let business_missing = Error::NotFound {
+            entity: Entity::Business,
+        };
+        assert_eq!(
+            w.app.public_business(w.business.id).await.unwrap_err(),
+            business_missing
+        );
+        assert_eq!(
+            w.app.public_services(w.business.id).await.unwrap_err(),
+            business_missing
+        );
+        assert_eq!(
+            w.app.public_service(w.service.id).await.unwrap_err(),
+            service_missing
+        );
+        assert_eq!(
+            w.app
+                .slots_for_service(w.service.id, range.start(), range.end(), 10)
+                .await
+                .unwrap_err(),
+            service_missing
         );
     });
 }

@@ -57,6 +57,8 @@ pub enum RegisterRole {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "jeanne@example.com", "password": "correct horse battery",
     "role": "client", "first_name": "Jeanne", "last_name": "Dupont", "phone": "06 12 34 56 78",
+    "address": {"street": "12 rue de la République", "postal_code": "69002", "city": "Lyon",
+    "country": "FR"},
     "locale": "fr"}))]
 pub struct RegisterRequest {
     /// Email, the login name.
@@ -72,7 +74,9 @@ pub struct RegisterRequest {
     /// Last name (required for clients).
     #[serde(default)]
     pub last_name: Option<String>,
-    /// Phone, any common notation (clients).
+    /// Phone (clients): international form (`+33 6 12 34 56 78`), or national form
+    /// (`06 12 34 56 78`) read with the address's country when that country writes numbers
+    /// with a trunk 0 (France, Belgium, Switzerland, Germany, the UK…); stored as E.164.
     #[serde(default)]
     pub phone: Option<String>,
     /// Postal address (clients).

@@ -37,10 +37,10 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct WindowQuery {
     /// Windows ending after (RFC 3339; default now).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub from: Option<Timestamp>,
     /// Windows starting before (RFC 3339; default 31 days after `from`).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<Timestamp>,
     /// Only this resource.
     #[param(value_type = Option<uuid::Uuid>)]
