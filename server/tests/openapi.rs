@@ -5,9 +5,15 @@
     reason = "tests and benchmarks stop at the line that failed"
 )]
 
+mod common;
+
 use std::path::Path;
 
-fn doc_json() -> serde_json::Value {
+use common::{Backend, Srv};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn doc_json() -> Value {
     serde_json::to_value(rdv_server::app::openapi()).expect("serialisable")
 }
 
@@ -262,7 +268,7 @@ fn query_structs_declare_query_parameters() {
 #[test]
 fn the_extractors_answers_and_formats_are_documented() {
     let doc = doc_json();
-    let names = |op: &serde_json::Value, status: &str, code: &str| {
+    let names = |op: &Value, status: &str, code: &str| {
         op["responses"][status]["description"]
             .as_str()
             .is_some_and(|d| d.contains(code))
@@ -326,7 +332,7 @@ fn the_extractors_answers_and_formats_are_documented() {
 /// Initiative under the Apache 2.0 licence).
 #[test]
 fn openapi_document_validates_against_the_openapi_3_1_schema() {
-    let schema: serde_json::Value =
+    let schema: Value =
         serde_json::from_str(include_str!("support/openapi-3.1-schema.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let doc = doc_json();
@@ -339,4 +345,218 @@ fn openapi_document_validates_against_the_openapi_3_1_schema() {
     let mut broken = doc.clone();
     broken["paths"]["/api/services/{id}/"]["get"]["parameters"][0]["required"] = false.into();
     assert!(!validator.is_valid(&broken));
+}
+
+/// The example of a request body's schema, if the document gives one.
+fn body_example(doc: &Value, op: &Value) -> Option<Value> {
+    let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+    let name = schema["$ref"].as_str()?.rsplit('/').next()?;
+    let named = &doc["components"]["schemas"][name];
+    named["examples"]
+        .get(0)
+        .or_else(|| named.get("example"))
+        .cloned()
+}
+
+/// The example ids of the document, replaced by the ids of what the test created.
+const EXAMPLE_RESOURCE_ID: &str = "0196f1a2-3b4c-7d5e-8f60-718293a4b5c6";
+const EXAMPLE_SERVICE_ID: &str = "0196f1a2-4c5d-7e6f-8a70-8192a3b4c5d6";
+
+/// Every request body example of the document is accepted as it is written (DOC-1): sent to
+/// its operation, each answers the operation's documented success status. The only changes
+/// are the example ids, replaced by those of the resource and service the examples create;
+/// the server's clock is set to 30 March 2026, before the examples' dates, so the literal
+/// dates stay in the future. A new example without a place in this journey fails the test.
+#[test]
+fn every_request_example_of_the_document_is_accepted() {
+    common::run(
+        Backend::Sqlite,
+        |_| {},
+        |srv| async move {
+            let doc = doc_json();
+            let target: i64 = 1_774_828_800; // 2026-03-30T00:00:00Z, a Monday
+            srv.state.clock().advance(target - srv.state.now().secs());
+            let mut examples = std::collections::BTreeMap::new();
+            for (path, item) in doc["paths"].as_object().unwrap() {
+                for (method, op) in item.as_object().unwrap() {
+                    if let Some(example) = body_example(&doc, op) {
+                        let success = op["responses"]
+                            .as_object()
+                            .unwrap()
+                            .keys()
+                            .find(|k| k.starts_with('2'))
+                            .unwrap()
+                            .parse::<u16>()
+                            .unwrap();
+                        examples.insert(
+                            format!("{} {path}", method.to_uppercase()),
+                            (example, success),
+                        );
+                    }
+                }
+            }
+            let mut ids = Vec::<(String, String)>::new();
+            let send = |key: &str,
+                        token: Option<String>,
+                        path_ids: &[(&str, &str)],
+                        ids: &[(String, String)]| {
+                let (example, success) = examples
+                    .get(key)
+                    .unwrap_or_else(|| panic!("{key} has no example"))
+                    .clone();
+                let mut body = example.to_string();
+                for (from, to) in ids {
+                    body = body.replace(from.as_str(), to.as_str());
+                }
+                let (method, path) = key.split_once(' ').unwrap();
+                let mut path = path.to_owned();
+                for (name, value) in path_ids {
+                    path = path.replace(&format!("{{{name}}}"), value);
+                }
+                let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+                let body: Value = serde_json::from_str(&body).unwrap();
+                let srv: &Srv = &srv;
+                let key = key.to_owned();
+                async move {
+                    let r = srv.call(method, &path, token.as_deref(), Some(body)).await;
+                    assert_eq!(
+                        r.status.as_u16(),
+                        success,
+                        "the example of {key} was refused: {r:?}"
+                    );
+                    r
+                }
+            };
+            let mut covered = Vec::new();
+            let mut run = |key: &'static str| {
+                covered.push(key);
+                key
+            };
+
+            // A client registers with the example (national phone, French address), verifies and
+            // signs in with the login example.
+            let r = send(run("POST /api/auth/register/"), None, &[], &ids).await;
+            let email = r.body["email"].as_str().unwrap().to_owned();
+            let token = srv.outbox_token(&email, "email_verification").await;
+            let r = srv
+                .post("/api/auth/verify-email/", None, json!({"token": token}))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{r:?}");
+            let r = send(run("POST /api/auth/login/"), None, &[], &ids).await;
+            let client = r.body["access_token"].as_str().unwrap().to_owned();
+            send(
+                run("PUT /api/client/mon-profil/"),
+                Some(client.clone()),
+                &[],
+                &ids,
+            )
+            .await;
+            send(
+                run("PUT /api/client/notifications/"),
+                Some(client.clone()),
+                &[],
+                &ids,
+            )
+            .await;
+
+            // An owner creates and updates the example business, a resource (no example), the
+            // example service, its example series of windows, settings and webhook.
+            let owner = srv.account("owner@example.com", "owner").await["access_token"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let r = send(
+                run("POST /api/entreprise/mon-entreprise/"),
+                Some(owner.clone()),
+                &[],
+                &ids,
+            )
+            .await;
+            let business = r.body["id"].as_str().unwrap().to_owned();
+            send(
+                run("PUT /api/entreprise/mon-entreprise/"),
+                Some(owner.clone()),
+                &[],
+                &ids,
+            )
+            .await;
+            srv.state
+                .writes()
+                .validate_business(business.parse().unwrap())
+                .await
+                .unwrap();
+            let r = srv
+                .post(
+                    "/api/entreprise/ressources/",
+                    Some(&owner),
+                    json!({"name": "Alice", "kind": "staff"}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+            ids.push((
+                EXAMPLE_RESOURCE_ID.into(),
+                r.body["id"].as_str().unwrap().to_owned(),
+            ));
+            let r = send(
+                run("POST /api/entreprise/services/"),
+                Some(owner.clone()),
+                &[],
+                &ids,
+            )
+            .await;
+            let service = r.body["id"].as_str().unwrap().to_owned();
+            ids.push((EXAMPLE_SERVICE_ID.into(), service.clone()));
+            send(
+                run("PUT /api/entreprise/services/{id}/"),
+                Some(owner.clone()),
+                &[("id", &service)],
+                &ids,
+            )
+            .await;
+            let r = send(
+                run("POST /api/entreprise/disponibilites/recurrentes/"),
+                Some(owner.clone()),
+                &[],
+                &ids,
+            )
+            .await;
+            assert_eq!(
+                r.body.as_array().map(Vec::len),
+                Some(9),
+                "ten Mondays but the exdate: {r:?}"
+            );
+            send(
+                run("PUT /api/entreprise/notifications/"),
+                Some(owner.clone()),
+                &[],
+                &ids,
+            )
+            .await;
+            send(
+                run("POST /api/entreprise/webhooks/"),
+                Some(owner.clone()),
+                &[],
+                &ids,
+            )
+            .await;
+
+            // The client books the example slot: Monday 20 April 2026, 10:30 in Lyon.
+            let r = send(
+                run("POST /api/client/reservations/"),
+                Some(client.clone()),
+                &[],
+                &ids,
+            )
+            .await;
+            assert_eq!(r.body["interval"]["start"], "2026-04-20T08:30:00Z", "{r:?}");
+
+            let mut every: Vec<&str> = examples.keys().map(String::as_str).collect();
+            every.sort_unstable();
+            covered.sort_unstable();
+            assert_eq!(
+                covered, every,
+                "every request example has its place in this journey"
+            );
+        },
+    );
 }
