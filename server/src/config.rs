@@ -78,8 +78,14 @@ pub struct Config {
     /// Database URL: `sqlite://data/rdv.db` (default, created with its folder) or
     /// `postgres://user@host/db` (env `DATABASE_URL` or `RDV_DATABASE_URL`).
     pub database_url: String,
-    /// Public base URL, used in links sent by email (env `RDV_PUBLIC_URL`).
+    /// Public base URL of this server (env `RDV_PUBLIC_URL`); links sent by email start with
+    /// it unless `links_base_url` is set.
     pub public_url: String,
+    /// Base URL of the links sent by email (env `RDV_LINKS_BASE_URL`): `/verify-email?token=…`,
+    /// `/reset-password?token=…`, `/reservations/{id}`, `/reservations/{id}/cancel` and
+    /// `/business/reservations/{id}` are appended to it. Empty (the default): `public_url`,
+    /// whose pages this server serves. Set it when your own front end answers those paths.
+    pub links_base_url: String,
     /// HMAC key of access tokens, at least 32 bytes (env `RDV_JWT_SECRET` or
     /// `RDV_JWT_SECRET_FILE`). Generated per start in `dev` when unset.
     pub jwt_secret: Secret,
@@ -190,6 +196,7 @@ impl Default for Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: "sqlite://data/rdv.db".into(),
             public_url: "http://127.0.0.1:8080".into(),
+            links_base_url: String::new(),
             jwt_secret: Secret::default(),
             jwt_issuer: "rdv".into(),
             jwt_audience: "rdv-api".into(),
@@ -378,6 +385,18 @@ impl Config {
         if self.smtp_tls == "none" && !self.smtp_host.is_empty() && !local_smtp {
             problems.push("smtp_tls is none: mail and SMTP credentials travel in clear".into());
         }
+        for (name, url) in [
+            ("public_url", &self.public_url),
+            ("links_base_url", &self.links_base_url),
+        ] {
+            let absolute = url.starts_with("https://") || url.starts_with("http://");
+            if !(absolute || (name == "links_base_url" && url.is_empty())) {
+                return Err(ConfigError(format!(
+                    "{name} must be an absolute http:// or https:// URL (links in emails start \
+                     with it), not {url:?}"
+                )));
+            }
+        }
         if self.notify_concurrency == 0 || self.notify_max_attempts == 0 {
             return Err(ConfigError(
                 "notify_concurrency and notify_max_attempts must be at least 1".into(),
@@ -416,6 +435,17 @@ impl Config {
         }
         self.cors_origins.retain(|o| o.trim() != "*");
         Ok(problems)
+    }
+
+    /// The base of the links sent by email: `links_base_url`, or `public_url` when it is
+    /// empty, without a trailing slash.
+    pub fn links_base(&self) -> &str {
+        let base = if self.links_base_url.is_empty() {
+            &self.public_url
+        } else {
+            &self.links_base_url
+        };
+        base.trim_end_matches('/')
     }
 
     /// How long settled rows are kept ([`rdv_storage::accounts::Retention`]).
@@ -557,6 +587,39 @@ mod tests {
         assert!(e.to_string().contains("retention_days"), "{e}");
         c.retention_days = 3;
         assert!(c.check().is_ok());
+    }
+
+    #[test]
+    fn links_start_with_links_base_url_or_else_public_url() {
+        let mut c =
+            Config::load(None, &env(&[("RDV_PUBLIC_URL", "https://api.example/")])).unwrap();
+        c.check().unwrap();
+        assert_eq!(c.links_base(), "https://api.example");
+        let mut c = Config::load(
+            None,
+            &env(&[
+                ("RDV_PUBLIC_URL", "https://api.example"),
+                ("RDV_LINKS_BASE_URL", "https://www.example/account/"),
+            ]),
+        )
+        .unwrap();
+        c.check().unwrap();
+        assert_eq!(c.links_base(), "https://www.example/account");
+        for (var, value) in [
+            ("RDV_LINKS_BASE_URL", "www.example"),
+            ("RDV_PUBLIC_URL", ""),
+            ("RDV_PUBLIC_URL", "ftp://files.example"),
+        ] {
+            let mut c = Config::load(None, &env(&[(var, value)])).unwrap();
+            let setting = var.trim_start_matches("RDV_").to_lowercase();
+            assert_eq!(
+                c.check().unwrap_err().0,
+                format!(
+                    "{setting} must be an absolute http:// or https:// URL (links in emails \
+                     start with it), not {value:?}"
+                )
+            );
+        }
     }
 
     #[test]

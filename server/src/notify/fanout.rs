@@ -270,7 +270,7 @@ impl Notifier {
             })
             .and_then(|h| h.reason.clone())
             .unwrap_or_default();
-        let base = self.state.config.public_url.trim_end_matches('/');
+        let base = self.state.config.links_base();
         let price = money::format_money(&r.price, money_locale);
         let method = match kind {
             EventKind::Confirmed | EventKind::Rescheduled => {

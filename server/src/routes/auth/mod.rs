@@ -61,7 +61,9 @@ pub enum RegisterRole {
     "country": "FR"},
     "locale": "fr"}))]
 pub struct RegisterRequest {
-    /// Email, the login name.
+    /// Email, the login name: `local@domain.tld`, at most 254 characters (64 before the `@`),
+    /// a top-level domain of letters.
+    #[schema(max_length = 254, pattern = "^(?=[^@]{1,64}@)[!#-'*+\\-/-9=?A-Z^-~]+(?:\\.[!#-'*+\\-/-9=?A-Z^-~]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$")]
     pub email: String,
     /// 8 to 256 characters, used exactly as typed.
     #[schema(min_length = 8, max_length = 256)]
@@ -142,7 +144,9 @@ pub struct TokenRequest {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmailRequest {
-    /// The email.
+    /// Email: `local@domain.tld`, at most 254 characters (64 before the `@`), a top-level
+    /// domain of letters.
+    #[schema(max_length = 254, pattern = "^(?=[^@]{1,64}@)[!#-'*+\\-/-9=?A-Z^-~]+(?:\\.[!#-'*+\\-/-9=?A-Z^-~]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$")]
     pub email: String,
 }
 
@@ -229,7 +233,7 @@ pub(super) fn verification_for(
 ) -> (OneTimeToken, OutboxMessage) {
     let (token, hash) = new_opaque_token();
     let expires = now.add_secs(i64::from(state.config.email_verification_hours) * 3600);
-    let link = format!("{}/verify-email?token={token}", state.config.public_url);
+    let link = format!("{}/verify-email?token={token}", state.config.links_base());
     let m = message(
         "email_verification",
         user,

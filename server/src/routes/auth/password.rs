@@ -67,7 +67,10 @@ pub async fn password_reset(
             return;
         };
         let expires = now.add_secs(i64::from(state2.config.password_reset_minutes) * 60);
-        let link = format!("{}/reset-password?token={token}", state2.config.public_url);
+        let link = format!(
+            "{}/reset-password?token={token}",
+            state2.config.links_base()
+        );
         let m = message(
             "password_reset",
             &user,
