@@ -263,6 +263,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api_routes)
         .merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, doc))
+        // The pages behind the links sent by email: HTML, so outside the OpenAPI document.
+        .merge(crate::pages::router())
         .nest_service("/widget/pkg", wasm_pkg)
         .nest_service("/widget", widget)
         .route_layer(from_fn(record_route))

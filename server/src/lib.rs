@@ -15,8 +15,9 @@
 //!    trait instead of the state; imports `error`, `observe`.
 //! 5. `state` — use cases, cache, limits, and the one write path ([`state::Writes`]); imports
 //!    `auth`, `config`, `error`, `observe`.
-//! 6. `routes`, `notify`, `demo` — import the modules above; then `app` (the router) imports
-//!    `routes`, and this file wires everything.
+//! 6. `routes`, `notify`, `demo` — import the modules above; `pages` (the HTML behind the
+//!    links sent by email) imports `routes`; then `app` (the router) imports `routes` and
+//!    `pages`, and this file wires everything.
 
 pub mod app;
 pub mod auth;
@@ -25,6 +26,7 @@ pub mod demo;
 pub mod error;
 pub mod notify;
 pub mod observe;
+pub mod pages;
 pub mod routes;
 pub mod state;
 
