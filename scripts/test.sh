@@ -63,6 +63,20 @@ setup_smtp() {
   export RDV_TEST_PYTHONPATH="$PWD/.tools/python"
 }
 
+setup_chromium() {
+  step "Chromium and chromedriver for the server's link tests (apt, only the missing ones)"
+  # server/tests/links.rs follows the links of received emails in headless Chromium; with CI
+  # set, a missing browser fails it.
+  local missing=()
+  for p in chromium chromium-driver; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+  fi
+}
+
 run_format() {
   step "format"
   cargo fmt --all -- --check
@@ -77,6 +91,7 @@ run_lint() {
 run_tests() {
   setup_postgres
   setup_smtp
+  setup_chromium
   step "tests"
   cargo nextest run --workspace --no-fail-fast
   cargo test --workspace --doc
