@@ -95,6 +95,7 @@ fn schedule(first: NaiveDate, duration: u32, busy: Vec<Busy>) -> Schedule {
             &[0, 1, 2, 3, 4],
         ),
         closures: vec![],
+        special_hours: vec![],
         rules: SlotRules {
             duration_minutes: duration,
             step_minutes: duration,

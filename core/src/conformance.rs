@@ -68,6 +68,7 @@ impl Fixture {
             validated: true,
             opening_hours: OpeningHours::always_open(),
             closures: vec![],
+            special_hours: vec![],
         };
         let resource = Resource {
             id: ResourceId::from_uuid(ids.next_uuid()),
@@ -210,11 +211,24 @@ pub async fn directory_round_trip(store: impl Store) {
     );
     let mut changed = f.business.clone();
     changed.validated = false;
+    changed.special_hours = vec![crate::hours::SpecialHours {
+        date: chrono::NaiveDate::from_ymd_opt(2026, 12, 24).expect("date"),
+        ranges: vec![crate::hours::TimeRange::parse("10:00", "14:00").expect("range")],
+        reason: Some("Réveillon".into()),
+    }];
     store.save_business(&changed).await.unwrap();
     assert_eq!(
         store.get_business(f.business.id).await.unwrap(),
-        Some(changed)
+        Some(changed.clone())
     );
+    // The one-read schedule carries the business's special hours too.
+    let range = iv("2026-12-24T00:00:00Z", "2026-12-25T00:00:00Z");
+    let inputs = store
+        .load_schedule(f.service.id, range, range)
+        .await
+        .unwrap()
+        .expect("schedule");
+    assert_eq!(inputs.business, changed);
 }
 
 /// Windows never overlap per resource; a batch with one overlap stores nothing.

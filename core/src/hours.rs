@@ -2,8 +2,9 @@
 //!
 //! Opening hours are wall-clock ranges per weekday, several per day (`09:00–12:00`,
 //! `14:00–18:00`); `24:00` may end a range, and a range ending at `24:00` joins one starting at
-//! `00:00` the next day, so overnight hours are two ranges. Closures are whole local days
-//! (holidays) or exact periods. This module turns both into UTC intervals over a bounded
+//! `00:00` the next day, so overnight hours are two ranges. Special hours replace a weekday's
+//! ranges on one local date (open 10:00–14:00 on 24 December). Closures are whole local days
+//! (holidays) or exact periods, and win over opening and special hours alike. This module turns both into UTC intervals over a bounded
 //! range with [`ZoneSegments`], applying the DST policy of [`crate::tz`].
 
 use std::fmt;
@@ -253,6 +254,81 @@ impl OpeningHours {
     }
 }
 
+/// Most special-hours dates one business may hold (a year of exceptions).
+pub const MAX_SPECIAL_HOURS: usize = 366;
+
+/// Opening hours that replace the weekday's on one local date (BIZ-4): open 10:00–14:00 on
+/// 24 December, or longer on a late-opening day. No ranges means closed that day. Closures
+/// still apply on top.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SpecialHours {
+    /// The local date (in the business's time zone).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date, example = "2026-12-24"))]
+    pub date: NaiveDate,
+    /// The ranges open that day, sorted, not overlapping; empty means closed.
+    #[serde(default)]
+    pub ranges: Vec<TimeRange>,
+    /// Optional label ("Christmas Eve").
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Special hours rule: at most [`MAX_SPECIAL_HOURS`] dates (`special_hours`, code
+/// `too_many`), each date once (`special_hours[i].date`, code `duplicate`), each date's ranges
+/// sorted and not overlapping, at most 12 (`special_hours[i].ranges[j]`, code `overlap`;
+/// `special_hours[i].ranges`, code `too_many`). Every problem is reported.
+pub fn validate_special_hours(special: &[SpecialHours]) -> Result<()> {
+    let mut errors = FieldErrors::new();
+    if special.len() > MAX_SPECIAL_HOURS {
+        errors.add(
+            "special_hours",
+            "too_many",
+            format!(
+                "special_hours holds {} dates, at most {MAX_SPECIAL_HOURS} are allowed",
+                special.len()
+            ),
+        );
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, day) in special.iter().enumerate() {
+        if !seen.insert(day.date) {
+            errors.add(
+                format!("special_hours[{i}].date"),
+                "duplicate",
+                format!("{} has special hours more than once", day.date),
+            );
+        }
+        if day.ranges.len() > 12 {
+            errors.add(
+                format!("special_hours[{i}].ranges"),
+                "too_many",
+                format!(
+                    "{} has {} ranges, at most 12 are allowed",
+                    day.date,
+                    day.ranges.len()
+                ),
+            );
+        }
+        for j in 1..day.ranges.len() {
+            if day.ranges[j].start < day.ranges[j - 1].end {
+                errors.add(
+                    format!("special_hours[{i}].ranges[{j}]"),
+                    "overlap",
+                    format!(
+                        "range {}–{} must start at or after the previous range ends ({})",
+                        day.ranges[j].start,
+                        day.ranges[j].end,
+                        day.ranges[j - 1].end
+                    ),
+                );
+            }
+        }
+    }
+    errors.finish(())
+}
+
 /// What a closure covers.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -356,18 +432,28 @@ pub(crate) fn merge_spans(spans: &mut Vec<(i64, i64)>) {
 }
 
 /// The opening hours as merged UTC spans (seconds) for local days `first_day..=last_day`
-/// (day numbers). Ranges whose wall times collapse in a DST gap are dropped; a range ending at
+/// (day numbers), a date's special hours replacing its weekday's ranges. Ranges whose wall times collapse in a DST gap are dropped; a range ending at
 /// `24:00` joins a range starting at `00:00` the next day.
 pub(crate) fn opening_spans(
     hours: &OpeningHours,
+    special: &[SpecialHours],
     segments: &ZoneSegments,
     first_day: i64,
     last_day: i64,
 ) -> Vec<(i64, i64)> {
     let mut spans = Vec::with_capacity(((last_day - first_day + 1).max(0) as usize) * 2);
+    let special: std::collections::BTreeMap<i64, &[TimeRange]> = special
+        .iter()
+        .map(|s| (day_number(s.date), s.ranges.as_slice()))
+        .filter(|(d, _)| (first_day..=last_day).contains(d))
+        .collect();
     for day in first_day..=last_day {
         let midnight = day * DAY;
-        for range in hours.day(weekday_of_day(day)) {
+        let ranges = special
+            .get(&day)
+            .copied()
+            .unwrap_or_else(|| hours.day(weekday_of_day(day)));
+        for range in ranges {
             let start = segments.local_to_utc(midnight + i64::from(range.start.minutes()) * MINUTE);
             let end = segments.local_to_utc(midnight + i64::from(range.end.minutes()) * MINUTE);
             spans.push((start, end));
@@ -450,6 +536,7 @@ mod tests {
         );
         let spans = opening_spans(
             &hours,
+            &[],
             &segs(Tz::Europe__Paris),
             day(2026, 3, 28),
             day(2026, 3, 30),
@@ -477,7 +564,7 @@ mod tests {
             TimeRange::parse("02:50", "04:00").unwrap(), // starts in the gap
         ];
         let d = day(2026, 3, 29);
-        let spans = opening_spans(&hours, &segs(Tz::Europe__Paris), d, d);
+        let spans = opening_spans(&hours, &[], &segs(Tz::Europe__Paris), d, d);
         // 01:00–02:00 CET; 02:15–02:45 read with +01:00 is 03:15–03:45 CEST; 02:50 read with
         // +01:00 is 03:50 CEST, so the last range shrinks to 03:50–04:00 CEST.
         assert_eq!(
@@ -495,7 +582,13 @@ mod tests {
         let mut hours = OpeningHours::default();
         hours.friday = vec![TimeRange::parse("22:00", "24:00").unwrap()];
         hours.saturday = vec![TimeRange::parse("00:00", "02:00").unwrap()];
-        let spans = opening_spans(&hours, &segs(Tz::UTC), day(2026, 6, 5), day(2026, 6, 6));
+        let spans = opening_spans(
+            &hours,
+            &[],
+            &segs(Tz::UTC),
+            day(2026, 6, 5),
+            day(2026, 6, 6),
+        );
         assert_eq!(
             spans,
             [(ts("2026-06-05T22:00:00Z"), ts("2026-06-06T02:00:00Z"))]
@@ -524,5 +617,117 @@ mod tests {
     fn closure_days_must_be_in_order() {
         let d = |x| NaiveDate::from_ymd_opt(2026, 1, x).unwrap();
         assert!(Closure::days(d(2), d(1)).is_err());
+    }
+
+    fn special(date: (i32, u32, u32), ranges: &[(&str, &str)]) -> SpecialHours {
+        SpecialHours {
+            date: NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap(),
+            ranges: ranges
+                .iter()
+                .map(|(a, b)| TimeRange::parse(a, b).unwrap())
+                .collect(),
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn special_hours_replace_the_weekday_on_their_date_only() {
+        let hours = OpeningHours::same_every_day(
+            &[TimeRange::parse("09:00", "19:00").unwrap()],
+            &[0, 1, 2, 3, 4, 5],
+        );
+        // Thursday 24 December 2026: 10:00–14:00 Paris; Sunday 27: open 10:00–12:00 though
+        // Sundays are closed; Wednesday 23 keeps its weekday's hours.
+        let list = [
+            special((2026, 12, 24), &[("10:00", "14:00")]),
+            special((2026, 12, 27), &[("10:00", "12:00")]),
+            special((2026, 12, 31), &[]),
+        ];
+        let spans = opening_spans(
+            &hours,
+            &list,
+            &segs(Tz::Europe__Paris),
+            day(2026, 12, 23),
+            day(2026, 12, 31),
+        );
+        assert_eq!(
+            spans,
+            [
+                (ts("2026-12-23T08:00:00Z"), ts("2026-12-23T18:00:00Z")),
+                (ts("2026-12-24T09:00:00Z"), ts("2026-12-24T13:00:00Z")),
+                (ts("2026-12-25T08:00:00Z"), ts("2026-12-25T18:00:00Z")),
+                (ts("2026-12-26T08:00:00Z"), ts("2026-12-26T18:00:00Z")),
+                (ts("2026-12-27T09:00:00Z"), ts("2026-12-27T11:00:00Z")),
+                (ts("2026-12-28T08:00:00Z"), ts("2026-12-28T18:00:00Z")),
+                (ts("2026-12-29T08:00:00Z"), ts("2026-12-29T18:00:00Z")),
+                (ts("2026-12-30T08:00:00Z"), ts("2026-12-30T18:00:00Z")),
+            ],
+            "31 December has no ranges: closed"
+        );
+    }
+
+    #[test]
+    fn special_hours_report_every_problem() {
+        assert_eq!(validate_special_hours(&[]), Ok(()));
+        let list = [
+            special((2026, 12, 24), &[("10:00", "14:00"), ("13:00", "15:00")]),
+            special((2026, 12, 24), &[]),
+        ];
+        let err = validate_special_hours(&list).unwrap_err();
+        let fields: Vec<(String, String)> = err
+            .field_errors()
+            .iter()
+            .map(|e| (e.field.clone(), e.code.clone()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                (
+                    "special_hours[0].ranges[1]".to_owned(),
+                    "overlap".to_owned()
+                ),
+                ("special_hours[1].date".to_owned(), "duplicate".to_owned()),
+            ]
+        );
+        let many: Vec<SpecialHours> = (0..=MAX_SPECIAL_HOURS as i64)
+            .map(|i| SpecialHours {
+                date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Duration::days(i),
+                ranges: vec![],
+                reason: None,
+            })
+            .collect();
+        let err = validate_special_hours(&many).unwrap_err();
+        assert_eq!(err.field_errors()[0].field, "special_hours");
+        assert_eq!(err.field_errors()[0].code, "too_many");
+    }
+
+    proptest::proptest! {
+        /// Invariant: a day with special hours is open exactly on those ranges, whatever its
+        /// weekday's hours; the days around it keep their weekday's.
+        #[test]
+        fn a_special_day_is_open_exactly_on_its_ranges(
+            offset in 0i64..300,
+            start in 0u32..20,
+            len in 1u32..4,
+        ) {
+            let hours = OpeningHours::always_open();
+            let date = NaiveDate::from_ymd_opt(2026, 1, 10).unwrap() + chrono::Duration::days(offset);
+            let range = TimeRange::new(
+                WallTime::new(start, 0).unwrap(),
+                WallTime::new(start + len, 0).unwrap(),
+            )
+            .unwrap();
+            let list = [SpecialHours { date, ranges: vec![range], reason: None }];
+            let segments = segs(Tz::UTC);
+            let d = day_number(date);
+            let spans = opening_spans(&hours, &list, &segments, d, d);
+            let midnight = d * DAY;
+            proptest::prop_assert_eq!(
+                spans,
+                vec![(midnight + i64::from(start) * 3600, midnight + i64::from(start + len) * 3600)]
+            );
+            let around = opening_spans(&hours, &list, &segments, d - 1, d - 1);
+            proptest::prop_assert_eq!(around, vec![((d - 1) * DAY, d * DAY)]);
+        }
     }
 }

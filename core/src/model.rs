@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub use uuid::Uuid;
 
 use crate::error::{Error, Result};
-use crate::hours::{Closure, OpeningHours};
+use crate::hours::{Closure, OpeningHours, SpecialHours};
 use crate::time::{Interval, Timestamp};
 
 /// Builds a UUID version 7 from a millisecond Unix time and 10 random bytes. The core never
@@ -249,6 +249,9 @@ pub struct Business {
     pub opening_hours: OpeningHours,
     /// Public holidays and exceptional closures (BIZ-4).
     pub closures: Vec<Closure>,
+    /// Dates whose opening hours differ from their weekday's (BIZ-4).
+    #[serde(default)]
+    pub special_hours: Vec<SpecialHours>,
 }
 
 /// What kind of resource performs a service.

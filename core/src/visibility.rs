@@ -76,6 +76,7 @@ mod tests {
             validated,
             opening_hours: OpeningHours::always_open(),
             closures: vec![],
+            special_hours: vec![],
         }
     }
 

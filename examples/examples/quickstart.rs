@@ -63,6 +63,7 @@ async fn run() -> Result<(), Error> {
                 time_zone: paris,
                 opening_hours: hours,
                 closures: vec![],
+                special_hours: vec![],
             },
         )
         .await?;

@@ -74,6 +74,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 time_zone: Zone::parse("Europe/Paris")?,
                 opening_hours: OpeningHours::always_open(),
                 closures: vec![],
+                special_hours: vec![],
             },
         )
         .await?;

@@ -143,6 +143,7 @@ pub async fn seed(state: &AppState) -> Result<String, ApiError> {
                     time_zone: zone,
                     opening_hours: hours,
                     closures: vec![],
+                    special_hours: vec![],
                 },
             )
             .await?;

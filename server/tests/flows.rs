@@ -713,6 +713,94 @@ fn owner_at(range: &str) -> String {
     format!("{day}T10:00:00Z")
 }
 
+/// Special hours on a date replace that day's opening hours for slots and bookings, are
+/// shown publicly, and bad ones are refused field by field.
+async fn special_hours_on_a_date_decide_its_slots_and_bookings(srv: Srv) {
+    let owner = srv.owner("owner@example.com").await;
+    let mut body = business_body("Salon Test");
+    body["special_hours"] = json!([{"date": owner.day, "ranges": [{"start": "12:00", "end": "13:00"}], "reason": "Réveillon"}]);
+    let r = srv
+        .put("/api/entreprise/mon-entreprise/", owner.t(), body.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.body["special_hours"], body["special_hours"]);
+    let r = srv
+        .get(&format!("/api/entreprises/{}/", owner.business), None)
+        .await;
+    assert_eq!(r.body["special_hours"], body["special_hours"], "{r:?}");
+    let r = srv
+        .get(
+            &format!(
+                "/api/services/{}/creneaux/?from={}&to={}",
+                owner.service,
+                owner.at("00:00"),
+                owner.at("23:59")
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    // 12:00 and 12:30 local, whatever the UTC offset of that date.
+    let starts: Vec<String> = r.body["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["start"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(starts.len(), 2, "{starts:?}");
+    let client = srv.client("jeanne@example.com").await;
+    let r = srv
+        .post(
+            "/api/client/reservations/",
+            Some(&client),
+            json!({"service_id": owner.service, "start": owner.at("08:00")}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "OUTSIDE_OPENING_HOURS"),
+        "{r:?}"
+    );
+    let r = srv
+        .post(
+            "/api/client/reservations/",
+            Some(&client),
+            json!({"service_id": owner.service, "start": starts[1]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+
+    body["special_hours"] = json!([
+        {"date": owner.day, "ranges": [{"start": "12:00", "end": "13:00"}, {"start": "12:30", "end": "14:00"}]},
+        {"date": owner.day, "ranges": []}
+    ]);
+    let r = srv
+        .put("/api/entreprise/mon-entreprise/", owner.t(), body)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    let fields: Vec<(String, String)> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            (
+                "special_hours[0].ranges[1]".to_owned(),
+                "overlap".to_owned()
+            ),
+            ("special_hours[1].date".to_owned(), "duplicate".to_owned()),
+        ]
+    );
+}
+
 server_tests!(
     concurrent_bookings_fill_every_free_resource,
     client_books_business_confirms_client_cancels,
@@ -722,4 +810,5 @@ server_tests!(
     slot_answers_are_cached_compressed_and_fresh_after_every_change,
     every_kind_of_write_is_seen_by_the_next_public_read,
     hidden_services_look_missing_on_every_public_route,
+    special_hours_on_a_date_decide_its_slots_and_bookings,
 );

@@ -37,7 +37,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, FieldErrors, Result};
-use crate::hours::{Closure, OpeningHours, closure_spans, merge_spans, opening_spans};
+use crate::hours::{
+    Closure, OpeningHours, SpecialHours, closure_spans, merge_spans, opening_spans,
+};
 use crate::model::{Business, BusyPeriod, OpenPeriod, ResourceId, Service, SlotRules, Zone};
 use crate::time::{DAY, Interval, MINUTE, Timestamp};
 use crate::time_limits::{TimeLimits, check_time_limits};
@@ -111,6 +113,11 @@ pub struct Schedule {
     /// Holidays and exceptional closures.
     #[serde(default)]
     pub closures: Vec<Closure>,
+    /// Dates whose opening hours replace their weekday's. Left out when empty, so snapshots
+    /// without special hours are unchanged; a reader that does not know the field refuses a
+    /// snapshot that has it rather than compute slots on the wrong hours.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub special_hours: Vec<SpecialHours>,
     /// The service's timing rules.
     pub rules: SlotRules,
     /// The resources that perform the service.
@@ -155,6 +162,7 @@ impl Schedule {
             time_zone: business.time_zone,
             opening_hours: business.opening_hours.clone(),
             closures: business.closures.clone(),
+            special_hours: business.special_hours.clone(),
             rules: service.rules,
             resources,
         }
@@ -214,7 +222,8 @@ impl Schedule {
             errors.add("rules.seats", "out_of_range", "seats must be at least 1");
         }
         errors.finish(())?;
-        self.opening_hours.validate()
+        self.opening_hours.validate()?;
+        crate::hours::validate_special_hours(&self.special_hours)
     }
 
     fn resource(&self, id: ResourceId) -> Result<&ResourceSchedule> {
@@ -373,6 +382,7 @@ impl Prepared {
             let hi = last.1.min(to + timing.duration);
             let opening = opening_spans(
                 &schedule.opening_hours,
+                &schedule.special_hours,
                 segments,
                 local_day(segments, lo) - 1,
                 local_day(segments, hi) + 1,

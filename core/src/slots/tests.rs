@@ -28,6 +28,7 @@ fn schedule(zone: &str, hours: OpeningHours, rules: SlotRules, windows: Vec<Inte
         time_zone: Zone::parse(zone).unwrap(),
         opening_hours: hours,
         closures: vec![],
+        special_hours: vec![],
         rules,
         resources: vec![ResourceSchedule {
             resource_id: rid(1),
@@ -192,6 +193,86 @@ fn holidays_and_closed_periods_remove_slots() {
         check_slot(&s, rid(1), ts("2026-12-25T08:00:00Z"), ts(NOW)),
         Err(Error::BusinessClosed)
     );
+}
+
+#[test]
+fn special_hours_replace_a_day_s_opening_hours_for_slots_and_bookings() {
+    let mut s = schedule(
+        "Europe/Paris",
+        weekdays("09:00", "12:00"),
+        simple(60),
+        vec![iv("2026-12-21T00:00:00Z", "2026-12-28T00:00:00Z")],
+    );
+    let date = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+    s.special_hours = vec![
+        // Thursday 24: 10:00–14:00 instead of 09:00–12:00; Saturday 26 (closed on
+        // weekends): 10:00–12:00; Tuesday 22: closed.
+        crate::hours::SpecialHours {
+            date: date(24),
+            ranges: vec![TimeRange::parse("10:00", "14:00").unwrap()],
+            reason: Some("Christmas Eve".into()),
+        },
+        crate::hours::SpecialHours {
+            date: date(26),
+            ranges: vec![TimeRange::parse("10:00", "12:00").unwrap()],
+            reason: None,
+        },
+        crate::hours::SpecialHours {
+            date: date(22),
+            ranges: vec![],
+            reason: None,
+        },
+    ];
+    let list = compute_slots(
+        &s,
+        &query("2026-12-21T00:00:00Z", "2026-12-28T00:00:00Z", NOW),
+    )
+    .unwrap();
+    assert_eq!(
+        local_starts(&s, &list),
+        [
+            "12-21 09:00",
+            "12-21 10:00",
+            "12-21 11:00", // Monday: its weekday's hours
+            "12-23 09:00",
+            "12-23 10:00",
+            "12-23 11:00",
+            "12-24 10:00",
+            "12-24 11:00",
+            "12-24 12:00",
+            "12-24 13:00",
+            "12-25 09:00",
+            "12-25 10:00",
+            "12-25 11:00",
+            "12-26 10:00",
+            "12-26 11:00",
+        ]
+    );
+    let check = |t: &str| check_slot(&s, rid(1), ts(t), ts(NOW)).map_err(|e| e.code());
+    assert_eq!(
+        check("2026-12-24T12:00:00Z"),
+        Ok(1),
+        "13:00 local on the 24th"
+    );
+    assert_eq!(
+        check("2026-12-24T08:00:00Z"),
+        Err(ErrorCode::OutsideOpeningHours),
+        "09:00 local on the 24th"
+    );
+    assert_eq!(
+        check("2026-12-22T08:00:00Z"),
+        Err(ErrorCode::OutsideOpeningHours),
+        "closed on the 22nd"
+    );
+    // The snapshot carries the special hours and reads back the same.
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(
+        json.contains(r#""special_hours":[{"date":"2026-12-24""#),
+        "{json}"
+    );
+    assert_eq!(Schedule::from_json(&json).unwrap(), s);
+    s.special_hours.clear();
+    assert!(!serde_json::to_string(&s).unwrap().contains("special_hours"));
 }
 
 /// Weekly 09:00–17:00 windows and hours stay 09:00–17:00 local on both sides of each change.
@@ -540,6 +621,7 @@ prop_compose! {
             time_zone: Zone::parse(ZONES[zone]).unwrap(),
             opening_hours: hours,
             closures,
+            special_hours: vec![],
             rules,
             resources: vec![ResourceSchedule { resource_id: rid(1), windows, busy }],
         };

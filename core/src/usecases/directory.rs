@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::UseCases;
 use crate::error::{Entity, Error, FieldErrors, Result};
-use crate::hours::{Closure, OpeningHours};
+use crate::hours::{Closure, OpeningHours, SpecialHours, validate_special_hours};
 use crate::model::{
     Address, Business, BusinessId, ClientId, ClientProfile, Money, Resource, ResourceId,
     ResourceKind, Service, ServiceId, SlotRules, UserId, Zone,
@@ -67,6 +67,10 @@ pub struct NewBusiness {
     /// Closures.
     #[serde(default)]
     pub closures: Vec<Closure>,
+    /// Dates with other opening hours than their weekday's (open 10:00–14:00 on 24
+    /// December); closures still apply on top.
+    #[serde(default)]
+    pub special_hours: Vec<SpecialHours>,
 }
 
 /// Input of [`UseCases::create_service`].
@@ -293,6 +297,15 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         if let Err(e) = input.opening_hours.validate() {
             errors.absorb("", e);
         }
+        if let Err(e) = validate_special_hours(&input.special_hours) {
+            errors.absorb("", e);
+        }
+        for (i, day) in input.special_hours.iter().enumerate() {
+            let reason = day.reason.as_deref().unwrap_or("");
+            if let Err(e) = clean_text(&format!("special_hours[{i}].reason"), reason, 200) {
+                errors.absorb("", e);
+            }
+        }
         let a = &input.address;
         for (field, value) in [
             ("address.street", &a.street),
@@ -322,6 +335,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             validated,
             opening_hours: input.opening_hours,
             closures: input.closures,
+            special_hours: input.special_hours,
         };
         errors.finish(business)
     }

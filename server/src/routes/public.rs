@@ -58,6 +58,8 @@ pub struct PublicBusiness {
     pub opening_hours: rdv_core::hours::OpeningHours,
     /// Closures and holidays.
     pub closures: Vec<rdv_core::hours::Closure>,
+    /// Dates with other opening hours than their weekday's.
+    pub special_hours: Vec<rdv_core::hours::SpecialHours>,
 }
 
 impl From<Business> for PublicBusiness {
@@ -72,6 +74,7 @@ impl From<Business> for PublicBusiness {
             time_zone: b.time_zone,
             opening_hours: b.opening_hours,
             closures: b.closures,
+            special_hours: b.special_hours,
         }
     }
 }

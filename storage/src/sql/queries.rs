@@ -38,7 +38,8 @@ pub fn business_columns<B: SqlBackend>() -> String {
     let json = B::JSON_TEXT;
     format!(
         "id, owner_id, name, domain, description, city, address{json} AS address, time_zone, \
-         validated, opening_hours{json} AS opening_hours, closures{json} AS closures"
+         validated, opening_hours{json} AS opening_hours, closures{json} AS closures, \
+         special_hours{json} AS special_hours"
     )
 }
 
@@ -47,13 +48,13 @@ pub fn upsert_business<B: SqlBackend>(b: &Business) -> Result<Statement> {
     let json = B::JSON_PARAM;
     Ok(Statement::new(format!(
         "INSERT INTO businesses (id, owner_id, name, domain, description, city, address, \
-         time_zone, validated, opening_hours, closures) VALUES ($1, $2, $3, $4, $5, $6, \
-         $7{json}, $8, $9, $10{json}, $11{json}) \
+         time_zone, validated, opening_hours, closures, special_hours) VALUES ($1, $2, $3, \
+         $4, $5, $6, $7{json}, $8, $9, $10{json}, $11{json}, $12{json}) \
          ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id, name = excluded.name, \
          domain = excluded.domain, description = excluded.description, city = excluded.city, \
          address = excluded.address, time_zone = excluded.time_zone, \
          validated = excluded.validated, opening_hours = excluded.opening_hours, \
-         closures = excluded.closures"
+         closures = excluded.closures, special_hours = excluded.special_hours"
     ))
     .bind(Value::Id(b.id.0))
     .bind(Value::Id(b.owner_id.0))
@@ -65,7 +66,8 @@ pub fn upsert_business<B: SqlBackend>(b: &Business) -> Result<Statement> {
     .text(b.time_zone.name())
     .bind(Value::Bool(b.validated))
     .text(to_json(&b.opening_hours)?)
-    .text(to_json(&b.closures)?))
+    .text(to_json(&b.closures)?)
+    .text(to_json(&b.special_hours)?))
 }
 
 /// Inserts or replaces a resource.

@@ -70,6 +70,7 @@ pub fn business(row: &impl SqlRow, prefix: &str) -> Result<Business> {
         validated: row.flag(&col("validated"))?,
         opening_hours: from_json("opening_hours", &row.text(&col("opening_hours"))?)?,
         closures: from_json("closures", &row.text(&col("closures"))?)?,
+        special_hours: from_json("special_hours", &row.text(&col("special_hours"))?)?,
     })
 }
 

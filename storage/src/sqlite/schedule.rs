@@ -69,6 +69,7 @@ pub(super) fn schedule_sql(prefix: &str) -> String {
          b.description AS b_description, b.city AS b_city, b.address AS b_address, \
          b.time_zone AS b_time_zone, b.validated AS b_validated, \
          b.opening_hours AS b_opening_hours, b.closures AS b_closures, \
+         b.special_hours AS b_special_hours, \
          (SELECT coalesce('[' || group_concat(g, ',') || ']', '[]') FROM \
            (SELECT '[\"' || resource_id || '\",[' || group_concat(start_at || ',' || end_at, ',') \
                    || ']]' AS g \

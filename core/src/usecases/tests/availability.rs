@@ -392,6 +392,7 @@ fn the_core_refuses_an_overlapping_move_before_asking_the_store() {
                     time_zone: Zone::parse("Europe/Paris").unwrap(),
                     opening_hours: OpeningHours::default(),
                     closures: vec![],
+                    special_hours: vec![],
                 },
             )
             .await

@@ -64,6 +64,7 @@ fn world(seats: u32) -> World {
                     time_zone: Zone::parse("Europe/Paris").unwrap(),
                     opening_hours: hours,
                     closures: vec![],
+                    special_hours: vec![],
                 },
             )
             .await
