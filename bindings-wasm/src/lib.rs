@@ -46,9 +46,11 @@ export interface Busy {
 }
 export interface ResourceSchedule { resource_id: string; windows: TimeInterval[]; busy?: Busy[] }
 /** The versioned schedule snapshot (rdv_core::slots::Schedule), as an object or its JSON text. */
+/** Opening hours replacing a weekday's on one local date (`YYYY-MM-DD`); no ranges = closed. */
+export interface SpecialHours { date: string; ranges?: TimeRange[]; reason?: string | null }
 export interface Snapshot {
   version: number; time_zone: string; opening_hours: OpeningHours; closures?: Closure[];
-  rules: SlotRules; resources: ResourceSchedule[];
+  special_hours?: SpecialHours[]; rules: SlotRules; resources: ResourceSchedule[];
 }
 export interface SlotQuery { from: Instant; to: Instant; now: Instant; limit: number }
 export interface Slot { resource_id: string; start: Instant; end: Instant; seats_left: number }
