@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-STEPS=(format lint tests benches wasm32 bindings)
+STEPS=(format lint tests contract benches wasm32 bindings)
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -95,6 +95,12 @@ run_tests() {
   step "tests"
   cargo nextest run --workspace --no-fail-fast
   cargo test --workspace --doc
+}
+
+run_contract() {
+  step "API contract: schemathesis against the server on SQLite (scripts/api-contract.sh)"
+  # Installs its pinned schemathesis into .tools/schemathesis; reuses the tests' server binary.
+  bash scripts/api-contract.sh
 }
 
 run_benches() {
