@@ -927,6 +927,80 @@ pub async fn reservation_views_carry_names(store: impl Store) {
         ),
         ("Coiffeur Élégance", "Coupe", "Bob")
     );
+    // Who booked, the phone decrypted.
+    assert_eq!(
+        v.client,
+        crate::ports::ClientContact {
+            first_name: "Jeanne".into(),
+            last_name: "Dupont".into(),
+            email: "jeanne@example.com".into(),
+            phone: Some("+33612345678".into()),
+        }
+    );
+}
+
+/// A business's clients are those with a reservation of it, archived ones included; a list
+/// filtered by client ids shows only theirs, and an empty id list shows nothing.
+pub async fn business_clients_and_the_client_filter(store: impl Store) {
+    let f = Fixture::new(&store).await;
+    let other = ClientProfile {
+        id: ClientId::from_uuid(f.ids.next_uuid()),
+        email: "zoe@example.com".into(),
+        first_name: "Zoé".into(),
+        last_name: "Martin".into(),
+        phone: None,
+        address: None,
+    };
+    let stranger = ClientProfile {
+        id: ClientId::from_uuid(f.ids.next_uuid()),
+        email: "nobody@example.com".into(),
+        ..other.clone()
+    };
+    store.save_client(&other).await.unwrap();
+    store.save_client(&stranger).await.unwrap();
+    let old = f.reservation(
+        other.id,
+        f.resource.id,
+        iv("2026-01-05T09:00:00Z", "2026-01-05T09:30:00Z"),
+    );
+    let new = f.reservation(
+        f.client.id,
+        f.resource.id,
+        iv("2026-06-01T09:00:00Z", "2026-06-01T09:30:00Z"),
+    );
+    store.insert_reservation(&old, 1).await.unwrap();
+    store.insert_reservation(&new, 1).await.unwrap();
+    store
+        .archive_reservations("2026-02-01T00:00:00Z".parse().unwrap())
+        .await
+        .unwrap();
+    let mut clients = store.business_clients(f.business.id).await.unwrap();
+    clients.sort_by_key(|c| c.id);
+    let mut expected = vec![f.client.clone(), other.clone()];
+    expected.sort_by_key(|c| c.id);
+    assert_eq!(clients, expected, "the stranger never booked here");
+    let ids = |filter: ReservationFilter| {
+        let store = &store;
+        async move {
+            store
+                .list_reservations(&filter, ReservationSort::StartAsc, &PageRequest::first(10))
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|v| v.reservation.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let of = |clients: Vec<ClientId>| ReservationFilter {
+        business_id: Some(f.business.id),
+        client_ids: Some(clients),
+        include_archived: true,
+        ..Default::default()
+    };
+    assert_eq!(ids(of(vec![other.id])).await, [old.id]);
+    assert_eq!(ids(of(vec![other.id, f.client.id])).await, [old.id, new.id]);
+    assert_eq!(ids(of(vec![])).await, Vec::<ReservationId>::new());
 }
 
 /// Reservations that ended before the cut-off move to the archive in one step; lists show
@@ -1221,6 +1295,7 @@ macro_rules! storage_conformance_tests {
             updates_are_versioned_and_confirmation_rechecks,
             reservation_lists_filter_sort_and_paginate,
             reservation_views_carry_names,
+            business_clients_and_the_client_filter,
             old_reservations_move_to_the_archive,
             search_finds_validated_businesses_and_active_services,
             business_lists_filter_sort_and_paginate,

@@ -17,7 +17,9 @@ use crate::ports::{
     AvailabilityStore, DirectoryStore, Page, PageRequest, ReservationFilter, ReservationSort,
     ReservationStore, ReservationView, Store, parse_reservation_cursor, reservation_cursor,
 };
-use crate::ports::{BusinessFilter, BusinessSort, MAX_PAGE_SIZE, parse_business_cursor};
+use crate::ports::{
+    BusinessFilter, BusinessSort, ClientContact, MAX_PAGE_SIZE, parse_business_cursor,
+};
 use crate::search::{HitKind, MAX_SEARCH_HITS, SearchHit, SearchQuery, tokenize};
 use crate::time::{Interval, Timestamp};
 
@@ -177,6 +179,21 @@ impl DirectoryStore for MemoryStore {
     async fn save_client(&self, client: &ClientProfile) -> Result<()> {
         self.lock().clients.insert(client.id, client.clone());
         Ok(())
+    }
+
+    async fn business_clients(&self, business: BusinessId) -> Result<Vec<ClientProfile>> {
+        let data = self.lock();
+        let ids: std::collections::BTreeSet<ClientId> = data
+            .reservations
+            .values()
+            .chain(data.archive.values())
+            .filter(|r| r.business_id == business)
+            .map(|r| r.client_id)
+            .collect();
+        Ok(ids
+            .iter()
+            .filter_map(|id| data.clients.get(id).cloned())
+            .collect())
     }
 
     async fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>> {
@@ -436,6 +453,11 @@ impl ReservationStore for MemoryStore {
                 business_name: name(data.businesses.get(&r.business_id).map(|b| b.name.clone())),
                 service_name: name(data.services.get(&r.service_id).map(|s| s.name.clone())),
                 resource_name: name(data.resources.get(&r.resource_id).map(|x| x.name.clone())),
+                client: data
+                    .clients
+                    .get(&r.client_id)
+                    .map(ClientContact::from)
+                    .unwrap_or_default(),
             })
             .collect();
         Ok(Page { items, next_cursor })

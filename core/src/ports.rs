@@ -106,6 +106,11 @@ pub struct ReservationFilter {
     /// Also search the archive of old reservations (PERF-5).
     #[serde(default)]
     pub include_archived: bool,
+    /// Only reservations of one of these clients (`None` does not filter; an empty list
+    /// matches nothing). The use cases fill it from a search by who booked
+    /// ([`crate::client_search`]).
+    #[serde(default)]
+    pub client_ids: Option<Vec<ClientId>>,
 }
 
 impl ReservationFilter {
@@ -118,6 +123,36 @@ impl ReservationFilter {
             && (self.statuses.is_empty() || self.statuses.contains(&r.status))
             && self.from.is_none_or(|t| r.interval.start() >= t)
             && self.to.is_none_or(|t| r.interval.start() < t)
+            && self
+                .client_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&r.client_id))
+    }
+}
+
+/// Who booked, as a reservation list shows it to the business (and to the client, their own):
+/// name, email and phone (decrypted by the store). Never part of a public answer.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClientContact {
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Email.
+    pub email: String,
+    /// Phone (E.164), when the client gave one.
+    pub phone: Option<String>,
+}
+
+impl From<&ClientProfile> for ClientContact {
+    fn from(c: &ClientProfile) -> Self {
+        Self {
+            first_name: c.first_name.clone(),
+            last_name: c.last_name.clone(),
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+        }
     }
 }
 
@@ -133,6 +168,8 @@ pub struct ReservationView {
     pub service_name: String,
     /// Its resource's name.
     pub resource_name: String,
+    /// Who booked (empty when the client's profile is gone).
+    pub client: ClientContact,
 }
 
 /// Largest page any list returns (PERF-2).
@@ -315,6 +352,12 @@ pub trait DirectoryStore: Send + Sync {
     ) -> impl Future<Output = Result<Option<ClientProfile>>> + Send;
     /// Inserts or replaces a client profile.
     fn save_client(&self, client: &ClientProfile) -> impl Future<Output = Result<()>> + Send;
+    /// The profiles of the clients who hold or held a reservation of `business`, archived
+    /// ones included, phones decrypted, in no particular order.
+    fn business_clients(
+        &self,
+        business: BusinessId,
+    ) -> impl Future<Output = Result<Vec<ClientProfile>>> + Send;
     /// Ranked full-text search over validated businesses and their active services (PERF-8).
     fn search(&self, query: &SearchQuery) -> impl Future<Output = Result<Vec<SearchHit>>> + Send;
 }

@@ -801,6 +801,91 @@ async fn special_hours_on_a_date_decide_its_slots_and_bookings(srv: Srv) {
     );
 }
 
+/// The business sees who booked (name, email, decrypted phone) and finds reservations by the
+/// client's name without accents or case, by email or by phone in national notation; clients
+/// cannot search their own list by who booked.
+async fn the_business_sees_and_finds_who_booked(srv: Srv) {
+    let owner = srv.owner("owner@example.com").await;
+    let jeanne = srv.client("jeanne@example.com").await;
+    let r = srv
+        .post(
+            "/api/auth/register/",
+            None,
+            json!({"email": "zoe@example.com", "password": common::PASSWORD, "role": "client",
+                   "first_name": "Zoé", "last_name": "Hervé"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let token = srv
+        .outbox_token("zoe@example.com", "email_verification")
+        .await;
+    let r = srv
+        .post("/api/auth/verify-email/", None, json!({"token": token}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let zoe = srv.login("zoe@example.com", common::PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (client, at) in [(&jeanne, "10:00"), (&zoe, "11:00")] {
+        let r = srv
+            .post(
+                "/api/client/reservations/",
+                Some(client),
+                json!({"service_id": owner.service, "start": owner.at(at)}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    }
+    let list = |q: &str| {
+        let (srv, token) = (&srv, owner.token.clone());
+        let path = format!("/api/entreprise/reservations/?q={q}");
+        async move { srv.get(&path, Some(&token)).await }
+    };
+    let r = srv.get("/api/entreprise/reservations/", owner.t()).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let clients: Vec<&serde_json::Value> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| &v["client"])
+        .collect();
+    assert_eq!(
+        clients,
+        [
+            &json!({"first_name": "Jeanne", "last_name": "Dupont", "email": "jeanne@example.com", "phone": "+33612345678"}),
+            &json!({"first_name": "Zoé", "last_name": "Hervé", "email": "zoe@example.com", "phone": null}),
+        ]
+    );
+    let found = |r: common::Resp| -> Vec<String> {
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["client"]["email"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(found(list("HERVE").await), ["zoe@example.com"]);
+    assert_eq!(found(list("jeanne%20dupont").await), ["jeanne@example.com"]);
+    assert_eq!(found(list("example.com").await).len(), 2);
+    assert_eq!(
+        found(list("06%2012%2034%2056%2078").await),
+        ["jeanne@example.com"]
+    );
+    assert_eq!(found(list("%2B33612345678").await), ["jeanne@example.com"]);
+    assert_eq!(found(list("nobody").await), Vec::<String>::new());
+    let r = list("%40%40").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert_eq!(r.body["errors"][0]["field"], "q");
+    assert_eq!(r.body["errors"][0]["code"], "required");
+    let r = srv
+        .get("/api/client/reservations/?q=dupont", Some(&jeanne))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert_eq!(r.body["errors"][0]["code"], "not_allowed");
+}
+
 server_tests!(
     concurrent_bookings_fill_every_free_resource,
     client_books_business_confirms_client_cancels,
@@ -811,4 +896,5 @@ server_tests!(
     every_kind_of_write_is_seen_by_the_next_public_read,
     hidden_services_look_missing_on_every_public_route,
     special_hours_on_a_date_decide_its_slots_and_bookings,
+    the_business_sees_and_finds_who_booked,
 );

@@ -112,6 +112,7 @@ delegate! {
         fn list_services(&self, business: BusinessId) -> Result<Vec<Service>>;
         fn get_client(&self, id: ClientId) -> Result<Option<ClientProfile>>;
         fn save_client(&self, client: &ClientProfile) -> Result<()>;
+        fn business_clients(&self, business: BusinessId) -> Result<Vec<ClientProfile>>;
         fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>>;
     }
     AvailabilityStore {

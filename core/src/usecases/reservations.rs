@@ -1,10 +1,13 @@
-//! Reservation use cases: reading one, lifecycle transitions, rescheduling and listing.
+//! Reservation use cases: reading one, lifecycle transitions, rescheduling, listing and
+//! finding a business's clients by who booked.
 
 use super::UseCases;
 use crate::booking::{BookingRequest, validate_booking};
 use crate::error::{Entity, Error, Result};
 use crate::lifecycle::{self, Action};
-use crate::model::{Reservation, ReservationId, Service};
+use crate::client_search::{ClientSearch, matching_clients};
+use crate::model::{BusinessId, ClientId, Reservation, ReservationId, Service};
+use crate::validation::national_calling_code;
 use crate::ports::{
     Clock, IdSource, Page, PageRequest, ReservationFilter, ReservationSort, ReservationView, Store,
 };
@@ -121,5 +124,20 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         page: &PageRequest,
     ) -> Result<Page<ReservationView>> {
         self.store.list_reservations(filter, sort, page).await
+    }
+
+    /// The clients of `business` a search by who booked finds ([`crate::client_search`]):
+    /// part of a name or email, or a phone number in any notation (a national one read with
+    /// the business's country). Errors name the field `field`.
+    pub async fn find_business_clients(
+        &self,
+        business: BusinessId,
+        field: &str,
+        text: &str,
+    ) -> Result<Vec<ClientId>> {
+        let country = self.business(business).await?.address.country;
+        let search = ClientSearch::parse(field, text, national_calling_code(&country))?;
+        let clients = self.store.business_clients(business).await?;
+        matching_clients(field, &search, &clients)
     }
 }

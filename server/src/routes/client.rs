@@ -106,6 +106,12 @@ pub struct ReservationQuery {
     #[param(value_type = Option<uuid::Uuid>)]
     pub client_id: Option<ClientId>,
     /// start_asc (default), start_desc, created_asc, created_desc.
+    /// Who booked (business lists only): part of the client's first name, last name or email
+    /// (accents and case ignored, every word must match), or a phone number in any notation
+    /// (a national one is read with the business's country). At most 100 characters; a
+    /// search matching more than 1,000 clients is refused (`too_broad`).
+    #[param(max_length = 100, example = "dupont")]
+    pub q: Option<String>,
     #[param(value_type = Option<String>)]
     pub sort: Option<ReservationSort>,
     /// Also old, archived reservations.
@@ -145,6 +151,7 @@ impl ReservationQuery {
         })
     }
 }
+            client_ids: None,
 
 /// Pages of reservations with their names, for both client and business lists.
 pub async fn reservation_page(
@@ -167,7 +174,7 @@ pub async fn reservation_page(
     params(ReservationQuery),
     responses(
         (status = 200, description = "A page of reservations with business, service and resource names", body = PageOut<ReservationView>),
-        (status = 422, description = "VALIDATION_FAILED (bad cursor, limit or status)", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED (bad cursor, limit or status; q: not_allowed)", body = crate::error::Problem),
     ))]
 pub async fn list_reservations(
     State(state): State<AppState>,
@@ -177,6 +184,13 @@ pub async fn list_reservations(
     let mut filter = query.filter()?;
     filter.client_id = Some(client_id(&session));
     reservation_page(&state, filter, &query).await
+    if query.q.is_some() {
+        return Err(ApiError::field(
+            "q",
+            "not_allowed",
+            "q searches by who booked, in business lists only",
+        ));
+    }
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
@@ -216,7 +230,9 @@ fn json_response(status: StatusCode, body: Vec<u8>, replayed: bool) -> Response 
 /// first answer (same reservation) instead of booking twice or conflicting.
 #[utoipa::path(post, path = "/api/client/reservations/", tag = "client",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body return the first answer (a key is remembered for idempotency_hours, 24 by default)")),
+    params(("Idempotency-Key" = Option<String>, Header, max_length = 255,
+        pattern = "^[!-~](?:[\\t -~]{0,253}[!-~])?$",
+        description = "Makes retries safe: the same key and body return the first answer (a key is remembered for idempotency_hours, 24 by default). 1 to 255 visible ASCII characters (spaces and tabs inside).")),
     request_body = BookingRequest,
     responses(
         (status = 201, description = "Booked (pending until the business confirms)", body = Reservation),

@@ -314,6 +314,16 @@ impl<'a> Reads<'a> {
         self.uc.list_reservations(filter, sort, page).await
     }
 
+    /// The clients of a business a search by who booked finds.
+    pub async fn find_business_clients(
+        &self,
+        business: BusinessId,
+        field: &str,
+        text: &str,
+    ) -> Result<Vec<ClientId>> {
+        self.uc.find_business_clients(business, field, text).await
+    }
+
     /// The free slots of a service.
     pub async fn slots_for_service(
         &self,

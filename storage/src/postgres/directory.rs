@@ -96,6 +96,14 @@ impl DirectoryStore for PgStore {
             .transpose()
     }
 
+    async fn business_clients(&self, business: BusinessId) -> Result<Vec<ClientProfile>> {
+        self.fetch_statement(&queries::business_clients::<PgStore>(business))
+            .await?
+            .iter()
+            .map(|r| rows::client(r, &self.cipher))
+            .collect()
+    }
+
     async fn save_client(&self, c: &ClientProfile) -> Result<()> {
         let phone = c
             .phone

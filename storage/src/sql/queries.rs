@@ -132,6 +132,19 @@ pub fn upsert_service<B: SqlBackend>(s: &Service) -> Result<Statement> {
     Ok(statement)
 }
 
+/// The profiles of the clients with a reservation of `business`, archived ones included;
+/// [`super::rows::client`] reads them.
+pub fn business_clients<B: SqlBackend>(business: BusinessId) -> Statement {
+    Statement::new(format!(
+        "SELECT id, email, first_name, last_name, phone, address{} AS address FROM clients \
+         WHERE id IN (SELECT client_id FROM reservations WHERE business_id = $1 \
+         UNION SELECT client_id FROM reservations_archive WHERE business_id = $2)",
+        B::JSON_TEXT
+    ))
+    .bind(Value::Id(business.0))
+    .bind(Value::Id(business.0))
+}
+
 /// Inserts or replaces a client profile; `phone` is the stored (encrypted) number.
 pub fn upsert_client<B: SqlBackend>(c: &ClientProfile, phone: Option<String>) -> Result<Statement> {
     Ok(Statement::new(format!(
@@ -296,9 +309,11 @@ pub fn reservation_list<B: SqlBackend>(
     };
     let mut sql = Statement::new(format!(
         "{prefix}SELECT {}, b.name AS business_name, s.name AS service_name, \
-         x.name AS resource_name FROM {source} r JOIN businesses b ON b.id = r.business_id \
+         x.name AS resource_name, c.first_name AS client_first_name, \
+         c.last_name AS client_last_name, c.email AS client_email, c.phone AS client_phone \
+         FROM {source} r JOIN businesses b ON b.id = r.business_id \
          JOIN services s ON s.id = r.service_id JOIN resources x ON x.id = r.resource_id \
-         WHERE 1 = 1",
+         LEFT JOIN clients c ON c.id = r.client_id WHERE 1 = 1",
         reservation_columns::<B>("r.")
     ));
     let id_filters = [
@@ -312,6 +327,17 @@ pub fn reservation_list<B: SqlBackend>(
             sql.push(&format!(" AND {column} = "))
                 .push_bind(Value::Id(value));
         }
+    }
+    match filter.client_ids.as_deref() {
+        Some([]) => {
+            sql.push(" AND 1 = 0");
+        }
+        Some(ids) => {
+            sql.push(" AND r.client_id IN (");
+            sql.push_list(ids.iter().map(|c| Value::Id(c.0)));
+            sql.push(")");
+        }
+        None => {}
     }
     if !filter.statuses.is_empty() {
         sql.push(" AND r.status IN (");

@@ -2,7 +2,7 @@
 //! [`SqlRow`], which knows how its backend stores identifiers, booleans and id lists.
 
 use rdv_core::model::*;
-use rdv_core::ports::{Page, ReservationSort, ReservationView, reservation_cursor};
+use rdv_core::ports::{ClientContact, Page, ReservationSort, ReservationView, reservation_cursor};
 use rdv_core::search::{HitKind, SearchHit};
 use rdv_core::{Interval, Result, Timestamp};
 
@@ -45,12 +45,19 @@ pub fn reservation(row: &impl SqlRow) -> Result<Reservation> {
 }
 
 /// A reservation with the names a listing shows.
-pub fn reservation_view(row: &impl SqlRow) -> Result<ReservationView> {
+pub fn reservation_view(row: &impl SqlRow, cipher: &FieldCipher) -> Result<ReservationView> {
+    let phone = row.opt_text("client_phone")?;
     Ok(ReservationView {
         reservation: reservation(row)?,
         business_name: row.text("business_name")?,
         service_name: row.text("service_name")?,
         resource_name: row.text("resource_name")?,
+        client: ClientContact {
+            first_name: row.opt_text("client_first_name")?.unwrap_or_default(),
+            last_name: row.opt_text("client_last_name")?.unwrap_or_default(),
+            email: row.opt_text("client_email")?.unwrap_or_default(),
+            phone: phone.map(|p| cipher.decrypt("phone", &p)).transpose()?,
+        },
     })
 }
 
@@ -162,10 +169,11 @@ pub fn reservation_page(
     rows: &[impl SqlRow],
     sort: ReservationSort,
     limit: u32,
+    cipher: &FieldCipher,
 ) -> Result<Page<ReservationView>> {
     let mut items = rows
         .iter()
-        .map(reservation_view)
+        .map(|row| reservation_view(row, cipher))
         .collect::<Result<Vec<_>>>()?;
     let next_cursor = (items.len() > limit as usize)
         .then(|| reservation_cursor(&items[limit as usize - 1].reservation, sort));

@@ -97,6 +97,14 @@ impl DirectoryStore for SqliteStore {
             .transpose()
     }
 
+    async fn business_clients(&self, business: BusinessId) -> Result<Vec<ClientProfile>> {
+        self.fetch_statement(&queries::business_clients::<SqliteStore>(business))
+            .await?
+            .iter()
+            .map(|r| rows::client(r, &self.cipher))
+            .collect()
+    }
+
     async fn save_client(&self, client: &ClientProfile) -> Result<()> {
         let mut stored = client.clone();
         stored.phone = client

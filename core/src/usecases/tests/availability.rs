@@ -298,6 +298,9 @@ impl DirectoryStore for CountingStore {
     async fn save_client(&self, client: &ClientProfile) -> crate::Result<()> {
         self.inner.save_client(client).await
     }
+    async fn business_clients(&self, business: BusinessId) -> crate::Result<Vec<ClientProfile>> {
+        self.inner.business_clients(business).await
+    }
     async fn search(&self, query: &SearchQuery) -> crate::Result<Vec<SearchHit>> {
         self.inner.search(query).await
     }

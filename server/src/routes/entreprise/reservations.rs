@@ -26,14 +26,14 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(no_show_reservation))
 }
 
-/// The business's reservations, filtered (status, dates, service, resource, client), sorted,
-/// paginated.
+/// The business's reservations, filtered (status, dates, service, resource, client, who
+/// booked), sorted, paginated; each carries the client's name, email and phone.
 #[utoipa::path(get, path = "/api/entreprise/reservations/", tag = "entreprise",
     security(("bearer" = [])),
     params(ReservationQuery),
     responses(
-        (status = 200, description = "A page of reservations with names", body = PageOut<ReservationView>),
-        (status = 422, description = "VALIDATION_FAILED", body = crate::error::Problem),
+        (status = 200, description = "A page of reservations with names and who booked", body = PageOut<ReservationView>),
+        (status = 422, description = "VALIDATION_FAILED (q: required, too_long, too_broad; bad cursor, limit or status)", body = crate::error::Problem),
     ))]
 pub async fn list_reservations(
     State(state): State<AppState>,
@@ -43,6 +43,13 @@ pub async fn list_reservations(
     let business = my_business(&state, &session).await?;
     let mut filter = query.filter()?;
     filter.business_id = Some(business.id);
+    if let Some(text) = &query.q {
+        let clients = state
+            .reads()
+            .find_business_clients(business.id, "q", text)
+            .await?;
+        filter.client_ids = Some(clients);
+    }
     reservation_page(&state, filter, &query).await
 }
 
@@ -132,6 +139,7 @@ pub async fn confirm_reservation(
     params(("id" = uuid::Uuid, Path, description = "Reservation id")),
     responses(
         (status = 200, description = "Completed", body = Reservation),
+        (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 409, description = "INVALID_STATUS_TRANSITION, TRANSITION_TOO_EARLY", body = crate::error::Problem),
     ))]
 pub async fn complete_reservation(
@@ -148,6 +156,7 @@ pub async fn complete_reservation(
     params(("id" = uuid::Uuid, Path, description = "Reservation id")),
     responses(
         (status = 200, description = "No-show", body = Reservation),
+        (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 409, description = "INVALID_STATUS_TRANSITION, TRANSITION_TOO_EARLY", body = crate::error::Problem),
     ))]
 pub async fn no_show_reservation(
