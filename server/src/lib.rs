@@ -16,8 +16,8 @@
 //! 5. `state` — use cases, cache, limits, and the one write path ([`state::Writes`]); imports
 //!    `auth`, `config`, `error`, `observe`.
 //! 6. `routes`, `notify`, `demo` — import the modules above; `pages` (the HTML behind the
-//!    links sent by email) imports `routes`; then `app` (the router) imports `routes` and
-//!    `pages`, and this file wires everything.
+//!    links sent by email) imports `error` and `state`; then `app` (the router) imports
+//!    `routes` and `pages`, and this file wires everything.
 
 pub mod app;
 pub mod auth;

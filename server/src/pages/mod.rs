@@ -4,19 +4,19 @@
 //! in the binary; the scripts call the JSON API from the browser, and the reservation pages
 //! ask the visitor to sign in first (the access token is kept in `sessionStorage`).
 //!
-//! They are HTML, not API operations: they are routed on a plain axum router, outside the
-//! OpenAPI document. Each answer carries its content type, a Content-Security-Policy that
+//! They are HTML, not API operations: like the widget's files they are mounted as services,
+//! outside the OpenAPI document. Each answer carries its content type, a Content-Security-Policy that
 //! allows only this origin's scripts, styles and API (no inline script), `nosniff` and
 //! `Referrer-Policy: no-referrer` (the verification and reset links carry a token in their
 //! query). Deployers with their own front end set `links_base_url` so the emails point there.
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::extract::OriginalUri;
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use rdv_core::Uuid;
 
-use crate::routes::ApiPath;
+use crate::error::{ApiError, HttpCode, method_not_allowed, route_not_found};
 use crate::state::AppState;
 
 /// Where the pages' scripts and style sheet are served.
@@ -62,32 +62,79 @@ const ASSETS: [(&str, &str, &str); 5] = [
     ),
 ];
 
-/// The routes of the pages and their files (GET and HEAD).
+/// The link paths and the folder of the files, each mounted like the widget's static files
+/// (`nest_service`, never `.route(`: only API operations are routes, documented by
+/// construction); [`serve`] reads the whole path and answers GET and HEAD.
+const MOUNTS: [&str; 5] = [
+    "/verify-email",
+    "/reset-password",
+    "/reservations",
+    "/business/reservations",
+    "/pages",
+];
+
+/// The pages and their files.
 pub fn router() -> Router<AppState> {
-    let mut router = Router::new()
-        .route("/verify-email", get(|| async { page(VERIFY_HTML) }))
-        .route("/reset-password", get(|| async { page(RESET_HTML) }))
-        .route("/reservations/{id}", get(client_reservation))
-        .route("/reservations/{id}/cancel", get(client_reservation))
-        .route("/business/reservations/{id}", get(business_reservation));
-    for (name, content_type, text) in ASSETS {
-        router = router.route(
-            &format!("{ASSETS_PATH}{name}"),
-            get(move || async move { answer(content_type, text) }),
-        );
+    let service = axum::handler::HandlerWithoutStateExt::into_service(serve);
+    MOUNTS.into_iter().fold(Router::new(), |router, mount| {
+        router.nest_service(mount, service.clone())
+    })
+}
+
+/// What a path names.
+enum Target {
+    /// A page, served as HTML.
+    Page(&'static str),
+    /// A script or the style sheet.
+    Asset(&'static str, &'static str),
+    /// A reservation link whose id is not a UUID.
+    BadId,
+}
+
+fn target(path: &str) -> Option<Target> {
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    if segments.contains(&"") {
+        return None; // a trailing or doubled slash names nothing here
     }
-    router
+    let reservation = |id: &str, page| {
+        Some(if Uuid::parse_str(id).is_ok() {
+            Target::Page(page)
+        } else {
+            Target::BadId
+        })
+    };
+    match segments.as_slice() {
+        ["verify-email"] => Some(Target::Page(VERIFY_HTML)),
+        ["reset-password"] => Some(Target::Page(RESET_HTML)),
+        ["reservations", id] | ["reservations", id, "cancel"] => reservation(id, RESERVATION_HTML),
+        ["business", "reservations", id] => reservation(id, BUSINESS_RESERVATION_HTML),
+        ["pages", name] => ASSETS
+            .iter()
+            .find(|(file, _, _)| file == name)
+            .map(|(_, content_type, text)| Target::Asset(content_type, text)),
+        _ => None,
+    }
 }
 
-/// A client's reservation (the "view" and "cancel" links); an id that is not a UUID answers
-/// 400 `INVALID_PARAMETER` like the API.
-async fn client_reservation(ApiPath(_id): ApiPath<Uuid>) -> Response {
-    page(RESERVATION_HTML)
-}
-
-/// A reservation as its business sees it (the owner's link).
-async fn business_reservation(ApiPath(_id): ApiPath<Uuid>) -> Response {
-    page(BUSINESS_RESERVATION_HTML)
+/// Answers a page or file; another path under a mount is 404 `ROUTE_NOT_FOUND`, another
+/// method 405 `METHOD_NOT_ALLOWED`, a reservation id that is not a UUID 400
+/// `INVALID_PARAMETER`, as problem documents like the API's.
+async fn serve(method: Method, OriginalUri(uri): OriginalUri) -> Response {
+    let Some(target) = target(uri.path()) else {
+        return route_not_found().await.into_response();
+    };
+    if method != Method::GET && method != Method::HEAD {
+        return method_not_allowed().await.into_response();
+    }
+    match target {
+        Target::Page(text) => page(text),
+        Target::Asset(content_type, text) => answer(content_type, text),
+        Target::BadId => ApiError::new(
+            HttpCode::InvalidParameter,
+            "the reservation id of this link is not a UUID",
+        )
+        .into_response(),
+    }
 }
 
 fn page(text: &'static str) -> Response {
@@ -152,6 +199,20 @@ mod tests {
             assert_eq!(named, 2, "one style sheet and one script: {html}");
             assert!(!html.contains("<script>") && !html.contains("<style"));
             assert!(!html.contains(" style=\"") && !html.contains(" onclick="));
+        }
+        for (name, _, _) in ASSETS {
+            assert!(matches!(
+                target(&format!("{ASSETS_PATH}{name}")),
+                Some(Target::Asset(..))
+            ));
+        }
+        for path in [
+            "/verify-email/",
+            "/reservations",
+            "/reservations/",
+            "/pages/x.js",
+        ] {
+            assert!(target(path).is_none(), "{path}");
         }
         for (name, _, text) in ASSETS {
             if name.ends_with(".js") && name != "common.js" {
