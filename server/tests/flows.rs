@@ -857,7 +857,7 @@ async fn the_business_sees_and_finds_who_booked(srv: Srv) {
             &json!({"first_name": "Zoé", "last_name": "Hervé", "email": "zoe@example.com", "phone": null}),
         ]
     );
-    let found = |r: common::Resp| -> Vec<String> {
+    let found = |r: Resp| -> Vec<String> {
         assert_eq!(r.status, StatusCode::OK, "{r:?}");
         r.body["items"]
             .as_array()
