@@ -30,6 +30,7 @@ pub mod recurrence;
 pub mod scope;
 pub mod search;
 pub mod slots;
+pub mod stats;
 pub mod time;
 pub mod time_limits;
 pub mod tz;

@@ -479,3 +479,17 @@ impl ReservationStore for MemoryStore {
         Ok(old.len() as u64)
     }
 }
+
+impl crate::ports::StatsStore for MemoryStore {
+    async fn stats_aggregates(
+        &self,
+        request: &crate::stats::AggregateRequest,
+    ) -> Result<crate::stats::AggregateRows> {
+        let data = self.lock();
+        Ok(crate::stats::aggregate(
+            request,
+            data.reservations.values().chain(data.archive.values()),
+            data.windows.values(),
+        ))
+    }
+}

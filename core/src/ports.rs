@@ -549,3 +549,19 @@ pub trait Store: DirectoryStore + AvailabilityStore + ReservationStore {
         }
     }
 }
+
+/// Aggregates for statistics (BIZ-5, STAT-2, STAT-3), computed where the data is: SQL stores
+/// group and sum in the database and return only the sums, never the reservations.
+///
+/// Not part of [`Store`]: only the statistics use case needs it
+/// ([`UseCases::statistics`](crate::usecases::UseCases::statistics)), so a store that serves
+/// bookings alone need not implement it.
+pub trait StatsStore: Send + Sync {
+    /// The rows of `request`: the business's reservations, live and archived, and its
+    /// windows, over the request's buckets, exactly as [`crate::stats::aggregate`] computes
+    /// them (rows in any order).
+    fn stats_aggregates(
+        &self,
+        request: &crate::stats::AggregateRequest,
+    ) -> impl Future<Output = Result<crate::stats::AggregateRows>> + Send;
+}

@@ -185,6 +185,17 @@ impl ZoneSegments {
         self.tz
     }
 
+    /// The offset (seconds east of UTC) in force at the start of the range.
+    pub fn initial_offset(&self) -> i32 {
+        self.segments[0].1
+    }
+
+    /// The offset changes inside the range, as `(first UTC second of the new offset, new
+    /// offset)` in time order; empty when the offset never changes.
+    pub fn changes(&self) -> &[(i64, i32)] {
+        &self.segments[1..]
+    }
+
     fn covers(&self, utc: i64) -> bool {
         self.from <= utc && utc <= self.to
     }

@@ -8,12 +8,14 @@
 //! One file per aggregate, each with its own `impl` block of [`UseCases`] and its input types:
 //! `directory` (businesses, resources, services, client profiles), `availability` (windows,
 //! one at a time, in bulk or from a recurrence rule), `booking` (schedule snapshot, slots,
-//! booking) and `reservations` (reading, lifecycle transitions, rescheduling, listing).
+//! booking), `reservations` (reading, lifecycle transitions, rescheduling, listing) and
+//! `statistics` (a business's figures over a period, [`crate::stats`]).
 
 mod availability;
 mod booking;
 mod directory;
 mod reservations;
+mod statistics;
 
 pub use availability::RecurringAvailability;
 pub use booking::{MAX_FIRST_FREE_CANDIDATES, MAX_RESOURCE_RETRIES};
