@@ -31,8 +31,10 @@ pub struct AdminBusinessQuery {
     /// `false` (default): awaiting validation; `true`: validated.
     pub validated: Option<bool>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(schema_with = super::business_cursor_schema)]
     pub cursor: Option<String>,
 }
 
@@ -43,6 +45,7 @@ pub struct AdminBusinessQuery {
     responses(
         (status = 200, description = "A page of businesses", body = PageOut<Business>),
         (status = 403, description = "FORBIDDEN", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED (limit or cursor out of range)", body = crate::error::Problem),
     ))]
 pub async fn list_businesses(
     State(state): State<AppState>,
@@ -82,7 +85,9 @@ pub async fn validate_business(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RejectRequest {
-    /// Sent to the owner.
+    /// Sent to the owner: plain text (no `<`, `>` or control character but newline and tab),
+    /// not blank, at most 1000 characters.
+    #[schema(max_length = 1000, pattern = "^[^<>\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]*[^<>\\s\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F][^<>\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]*$")]
     pub reason: String,
 }
 

@@ -89,6 +89,7 @@ pub async fn put_profile(
 pub struct ReservationQuery {
     /// Comma-separated statuses: pending, confirmed, completed, no_show,
     /// cancelled_by_client, cancelled_by_business.
+    #[param(value_type = Option<Vec<ReservationStatus>>, style = Form, explode = false)]
     pub status: Option<String>,
     /// Starting at or after (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
@@ -105,20 +106,22 @@ pub struct ReservationQuery {
     /// Of this client (business lists only).
     #[param(value_type = Option<uuid::Uuid>)]
     pub client_id: Option<ClientId>,
-    /// start_asc (default), start_desc, created_asc, created_desc.
     /// Who booked (business lists only): part of the client's first name, last name or email
     /// (accents and case ignored, every word must match), or a phone number in any notation
     /// (a national one is read with the business's country). At most 100 characters; a
     /// search matching more than 1,000 clients is refused (`too_broad`).
     #[param(max_length = 100, example = "dupont")]
     pub q: Option<String>,
-    #[param(value_type = Option<String>)]
+    /// start_asc (default), start_desc, created_asc, created_desc.
+    #[param(value_type = Option<ReservationSort>, inline)]
     pub sort: Option<ReservationSort>,
     /// Also old, archived reservations.
     pub include_archived: Option<bool>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(schema_with = crate::routes::seconds_cursor_schema)]
     pub cursor: Option<String>,
 }
 
@@ -148,10 +151,10 @@ impl ReservationQuery {
             to: self.to,
             include_archived: self.include_archived.unwrap_or(false),
             business_id: None,
+            client_ids: None,
         })
     }
 }
-            client_ids: None,
 
 /// Pages of reservations with their names, for both client and business lists.
 pub async fn reservation_page(
@@ -181,9 +184,6 @@ pub async fn list_reservations(
     session: ClientSession,
     ApiQuery(query): ApiQuery<ReservationQuery>,
 ) -> ApiResult<Json<PageOut<ReservationView>>> {
-    let mut filter = query.filter()?;
-    filter.client_id = Some(client_id(&session));
-    reservation_page(&state, filter, &query).await
     if query.q.is_some() {
         return Err(ApiError::field(
             "q",
@@ -191,6 +191,9 @@ pub async fn list_reservations(
             "q searches by who booked, in business lists only",
         ));
     }
+    let mut filter = query.filter()?;
+    filter.client_id = Some(client_id(&session));
+    reservation_page(&state, filter, &query).await
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {

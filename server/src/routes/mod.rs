@@ -67,9 +67,55 @@ impl<T> PageOut<T> {
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(schema_with = loaded_cursor_schema)]
     pub cursor: Option<String>,
+}
+
+/// A hyphenated UUID, as an ECMA-262 regular expression (the cursor patterns below).
+const UUID_HYPHENATED: &str =
+    "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
+/// A UUID in the forms `Uuid::parse_str` reads without a colon: hyphenated, simple, braced.
+fn uuid_forms_without_colon() -> String {
+    format!("(?:{UUID_HYPHENATED}|[0-9a-fA-F]{{32}}|\\{{{UUID_HYPHENATED}\\}})")
+}
+
+/// A UUID in every form `Uuid::parse_str` reads: hyphenated, simple, braced, URN.
+fn uuid_forms() -> String {
+    format!(
+        "(?:{UUID_HYPHENATED}|[0-9a-fA-F]{{32}}|\\{{{UUID_HYPHENATED}\\}}|urn:uuid:{UUID_HYPHENATED})"
+    )
+}
+
+/// The schema of a `cursor` query parameter: a string of `pattern`. A cursor is a keyset
+/// position (the sort key and id of the last item returned), so every string of the pattern
+/// is a position the list accepts, and any other is refused with 422 `cursor`.
+fn cursor_schema(pattern: String) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .description(Some("The `next_cursor` of the previous page."))
+        .pattern(Some(pattern))
+        .build()
+}
+
+/// Cursor of a list paged by [`page_loaded`]: `{sort key}|{id}`.
+pub fn loaded_cursor_schema() -> utoipa::openapi::Object {
+    cursor_schema(format!("^[\\s\\S]*\\|{}$", uuid_forms()))
+}
+
+/// Cursor of a reservation list ([`rdv_core::ports::reservation_cursor`]) and of the admin's
+/// message list: `{seconds}_{id}`.
+pub fn seconds_cursor_schema() -> utoipa::openapi::Object {
+    cursor_schema(format!("^[+-]?[0-9]{{1,18}}_{}$", uuid_forms()))
+}
+
+/// Cursor of a business list ([`rdv_core::ports::business_cursor`]): `{id}:{name}`, the id in
+/// a form without a colon.
+pub fn business_cursor_schema() -> utoipa::openapi::Object {
+    cursor_schema(format!("^{}:[\\s\\S]*$", uuid_forms_without_colon()))
 }
 
 /// Turns `limit` and `cursor` into a page request, refusing out-of-range sizes.

@@ -58,7 +58,35 @@ pub struct OwnerSettings {
     pub email: bool,
     /// Which events notify the owner: any of `reservation_created`,
     /// `reservation_cancelled_by_client`, `reservation_rescheduled`.
+    #[schema(schema_with = owner_events_schema)]
     pub events: Vec<String>,
+}
+
+/// An array of event names among `kinds` (the names [`check_events`] accepts), at least
+/// `min_items` of them.
+fn events_schema(kinds: &[EventKind], min_items: usize, description: &str) -> utoipa::openapi::Array {
+    use utoipa::openapi::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .description(Some(description))
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(kinds.iter().map(|k| k.as_str()))),
+        )
+        .min_items(Some(min_items))
+        .build()
+}
+
+fn owner_events_schema() -> utoipa::openapi::Array {
+    events_schema(
+        &EventKind::FOR_OWNERS,
+        0,
+        "Which events notify the owner (none: no event does).",
+    )
+}
+
+fn webhook_events_schema() -> utoipa::openapi::Array {
+    events_schema(&EventKind::ALL, 1, "Events to receive: at least one reservation event.")
 }
 
 async fn preferences_of(state: &AppState, user: Uuid) -> ApiResult<Preferences> {
@@ -209,6 +237,7 @@ pub struct NewWebhook {
     /// Events to receive: any reservation event (`reservation_created`, `…_confirmed`,
     /// `…_cancelled_by_client`, `…_cancelled_by_business`, `…_completed`, `…_no_show`,
     /// `…_rescheduled`, `…_reminder`).
+    #[schema(schema_with = webhook_events_schema)]
     pub events: Vec<String>,
 }
 
@@ -416,11 +445,27 @@ impl MessageOut {
 #[serde(deny_unknown_fields)]
 pub struct MessageQuery {
     /// `dead` (default: the dead letters), `pending` or `sent`.
+    #[param(schema_with = message_status_schema)]
     pub status: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(schema_with = super::seconds_cursor_schema)]
     pub cursor: Option<String>,
+}
+
+/// The `status` of the message list: the names `DeliveryStatus::parse` reads.
+fn message_status_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some("`dead` (default: the dead letters), `pending` or `sent`."))
+        .enum_values(Some(
+            [DeliveryStatus::Dead, DeliveryStatus::Pending, DeliveryStatus::Sent]
+                .map(DeliveryStatus::as_str),
+        ))
+        .build()
 }
 
 fn parse_cursor(cursor: &str) -> Result<(Timestamp, Uuid), Error> {
@@ -440,6 +485,7 @@ fn parse_cursor(cursor: &str) -> Result<(Timestamp, Uuid), Error> {
     responses(
         (status = 200, description = "A page of messages", body = PageOut<MessageOut>),
         (status = 400, description = "INVALID_PARAMETER", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED (status, limit or cursor out of range)", body = crate::error::Problem),
     ))]
 pub async fn list_messages(
     State(state): State<AppState>,

@@ -46,8 +46,10 @@ pub struct WindowQuery {
     #[param(value_type = Option<uuid::Uuid>)]
     pub resource_id: Option<ResourceId>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(schema_with = crate::routes::loaded_cursor_schema)]
     pub cursor: Option<String>,
 }
 
@@ -60,7 +62,8 @@ const MAX_WINDOW_LIST_DAYS: i64 = 366;
     params(WindowQuery),
     responses(
         (status = 200, description = "Windows by start", body = PageOut<AvailabilityWindow>),
-        (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE", body = crate::error::Problem),
+        (status = 404, description = "NOT_FOUND (`resource_id` is not a resource of the business)", body = crate::error::Problem),
+        (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE, VALIDATION_FAILED (limit or cursor out of range)", body = crate::error::Problem),
     ))]
 pub async fn list_availabilities(
     State(state): State<AppState>,
@@ -106,6 +109,7 @@ pub struct WindowInput {
 #[serde(deny_unknown_fields)]
 pub struct BulkWindows {
     /// 1 to 500 windows; all are created or none.
+    #[schema(min_items = 1, max_items = 500)]
     pub items: Vec<WindowInput>,
 }
 
@@ -115,6 +119,7 @@ pub struct BulkWindows {
     request_body = WindowInput,
     responses(
         (status = 201, description = "Created", body = AvailabilityWindow),
+        (status = 404, description = "NOT_FOUND (`resource_id` is not a resource of the business)", body = crate::error::Problem),
         (status = 409, description = "AVAILABILITY_OVERLAP", body = crate::error::Problem),
         (status = 422, description = "INVALID_INTERVAL", body = crate::error::Problem),
     ))]
@@ -178,6 +183,7 @@ pub async fn create_availabilities_bulk(
     request_body = RecurringAvailability,
     responses(
         (status = 201, description = "Created", body = Vec<AvailabilityWindow>),
+        (status = 404, description = "NOT_FOUND (`resource_id` is not a resource of the business)", body = crate::error::Problem),
         (status = 422, description = "INVALID_RECURRENCE, RECURRENCE_TOO_LARGE, BULK_REJECTED", body = crate::error::Problem),
     ))]
 pub async fn create_recurring_availabilities(

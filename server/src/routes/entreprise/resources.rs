@@ -23,7 +23,9 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewResourceRequest {
-    /// Display name.
+    /// Display name: one line of plain text (no `<`, `>` or control character), not blank,
+    /// at most 120 characters.
+    #[schema(max_length = 120, pattern = "^[^<>\\x00-\\x1F\\x7F-\\x9F]*[^<>\\s\\x00-\\x1F\\x7F-\\x9F][^<>\\x00-\\x1F\\x7F-\\x9F]*$")]
     pub name: String,
     /// `staff` or `room`.
     pub kind: ResourceKind,
@@ -33,7 +35,11 @@ pub struct NewResourceRequest {
 #[utoipa::path(get, path = "/api/entreprise/ressources/", tag = "entreprise",
     security(("bearer" = [])),
     params(PageParams),
-    responses((status = 200, description = "Resources", body = PageOut<Resource>)))]
+    responses(
+        (status = 200, description = "Resources", body = PageOut<Resource>),
+        (status = 404, description = "NO_BUSINESS (the owner has no business yet)", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED (limit or cursor out of range)", body = crate::error::Problem),
+    ))]
 pub async fn list_resources(
     State(state): State<AppState>,
     session: OwnerSession,

@@ -29,7 +29,11 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/entreprise/services/", tag = "entreprise",
     security(("bearer" = [])),
     params(PageParams),
-    responses((status = 200, description = "Services", body = PageOut<Service>)))]
+    responses(
+        (status = 200, description = "Services", body = PageOut<Service>),
+        (status = 404, description = "NO_BUSINESS (the owner has no business yet)", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED (limit or cursor out of range)", body = crate::error::Problem),
+    ))]
 pub async fn list_services(
     State(state): State<AppState>,
     session: OwnerSession,
