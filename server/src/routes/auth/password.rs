@@ -46,17 +46,20 @@ pub async fn password_change(
     Ok(axum::Json(issue_pair(&state, &user, Uuid::new_v4()).await?))
 }
 
-/// Asks for a password reset email. The answer is the same whether or not the account exists.
+/// Asks for a password reset email. The answer is the same whether or not the account exists;
+/// an address that is not one (no `@`, no domain…) is refused, as on every other form.
 #[utoipa::path(post, path = "/api/auth/password-reset/", tag = "auth",
     request_body = EmailRequest,
-    responses((status = 202, description = "Accepted", body = Ack)))]
+    responses(
+        (status = 202, description = "Accepted", body = Ack),
+        (status = 422, description = "VALIDATION_FAILED (email: not an email address)", body = crate::error::Problem),
+    ))]
 pub async fn password_reset(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<EmailRequest>,
 ) -> ApiResult<(StatusCode, Json<Ack>)> {
-    let Ok(email) = crate::auth::account_email("email", &input.email) else {
-        return Ok((StatusCode::ACCEPTED, Ack::new("accepted")));
-    };
+    // A malformed address is no account's: refusing it says nothing about who has one.
+    let email = crate::auth::account_email("email", &input.email)?;
     // The token is drawn either way; the lookup and write run after the answer, so timing
     // says nothing about the account.
     let (token, hash) = new_opaque_token();

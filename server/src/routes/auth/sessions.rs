@@ -117,18 +117,21 @@ pub async fn logout(
         };
         ApiError::new(code, e.body_text())
     })?;
-    // The body is optional: a bare POST signs out too.
+    // The body is optional: a bare POST signs out too, and so does a JSON `null`, which the
+    // document allows (`LogoutRequest` or `null`).
     let input: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
         LogoutRequest::default()
     } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            let code = if e.is_syntax() || e.is_eof() {
-                HttpCode::MalformedJson
-            } else {
-                HttpCode::InvalidBody
-            };
-            ApiError::new(code, e.to_string())
-        })?
+        serde_json::from_slice::<Option<LogoutRequest>>(&body)
+            .map_err(|e| {
+                let code = if e.is_syntax() || e.is_eof() {
+                    HttpCode::MalformedJson
+                } else {
+                    HttpCode::InvalidBody
+                };
+                ApiError::new(code, e.to_string())
+            })?
+            .unwrap_or_default()
     };
     let now = state.now();
     if let Some(family) = session.family() {
