@@ -5,7 +5,8 @@
 //!
 //! `cargo bench -p rdv-benches --bench storage_load` runs the full load and prints a table;
 //! with `-- --test` (CI) it runs a few hundred operations and checks the same invariants.
-//! PostgreSQL runs when `TEST_DATABASE_URL` (or `BENCH_DATABASE_URL`) is set.
+//! PostgreSQL runs when `TEST_DATABASE_URL` (or `BENCH_DATABASE_URL`) is set; without a
+//! reachable one its part is skipped, which fails the run when `CI` is set.
 #![allow(
     clippy::unwrap_used,
     reason = "tests and benchmarks stop at the line that failed"
@@ -24,6 +25,10 @@ use rdv_core::ports::{FixedClock, SequentialIds, Store};
 use rdv_core::usecases::UseCases;
 use rdv_core::{ErrorCode, Interval, Timestamp};
 use rdv_storage::{FieldCipher, PgStore, SqliteStore};
+
+/// Temporary folders, and PostgreSQL that may be missing: skipped here, a failure in CI.
+#[path = "../../storage/tests/common/environment.rs"]
+mod environment;
 
 const BASE: i64 = 1_798_761_600; // 2027-01-01T00:00:00Z
 
@@ -248,9 +253,7 @@ async fn hot_slot<S: Store + Clone + 'static>(
     (c(0), c(1), c(2), c(3))
 }
 
-async fn sqlite_store() -> SqliteStore {
-    let dir = std::env::temp_dir().join("rdv-bench");
-    std::fs::create_dir_all(&dir).unwrap();
+async fn sqlite_store(dir: &std::path::Path) -> SqliteStore {
     let url = format!(
         "sqlite://{}",
         dir.join(format!("{}.db", uuid::Uuid::new_v4())).display()
@@ -399,6 +402,8 @@ fn main() {
             Duration::from_secs(10),
         )
     };
+    // The SQLite databases' folder, removed after the runtime stops (declared before it).
+    let folder = environment::temp_dir("rdv-bench-");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -406,7 +411,7 @@ fn main() {
     rt.block_on(async {
         println!("storage/sqlite:");
         if run("bookings") {
-            let store = sqlite_store().await;
+            let store = sqlite_store(folder.path()).await;
             let f = Fixture::new(&store).await;
             let one = bookings_per_second(&store, &f, 1, per_writer_1).await;
             let sixteen = bookings_per_second(&store, &f, 16, per_writer_16).await;
@@ -415,20 +420,20 @@ fn main() {
         }
         if run("slots") {
             let (rates, slots) =
-                slot_queries_per_second(sqlite_store().await, query_time, &[1, 4]).await;
+                slot_queries_per_second(sqlite_store(folder.path()).await, query_time, &[1, 4]).await;
             assert!(slots > 100, "the slot query must find slots");
             println!("  slot queries/s (30 days, 1,000 reservations, {slots} slots), 1 task:   {:>9.0}", rates[0]);
             println!("  slot queries/s (30 days, 1,000 reservations, {slots} slots), 4 tasks:  {:>9.0}", rates[1]);
         }
         if run("hot") {
-            let store = sqlite_store().await;
+            let store = sqlite_store(folder.path()).await;
             let f = Fixture::new(&store).await;
             let (booked, cancelled, conflicts, errors) = hot_slot(&store, &f, hot_time).await;
             println!("  hot slot: {booked} booked, {cancelled} cancelled, {conflicts} typed conflicts, {errors} other errors");
             assert_eq!(errors, 0, "only typed conflicts may reach callers");
         }
 
-        let url = std::env::var("BENCH_DATABASE_URL").or_else(|_| std::env::var("TEST_DATABASE_URL")).ok().filter(|u| !u.is_empty());
+        let url = std::env::var("BENCH_DATABASE_URL").ok().filter(|u| !u.is_empty()).or_else(environment::postgres_url);
         let Some(url) = url else {
             println!("storage/postgres: skipped (set TEST_DATABASE_URL or BENCH_DATABASE_URL)");
             return;

@@ -486,8 +486,11 @@ mod tests {
 
     #[test]
     fn environment_overrides_file_which_overrides_defaults() {
-        let dir = std::env::temp_dir().join(format!("rdv-config-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let folder = tempfile::Builder::new()
+            .prefix("rdv-config-")
+            .tempdir()
+            .unwrap();
+        let dir = folder.path();
         let file = dir.join("rdv.toml");
         std::fs::write(
             &file,
@@ -515,8 +518,11 @@ mod tests {
 
     #[test]
     fn unknown_settings_and_bad_numbers_are_refused_with_their_name() {
-        let dir = std::env::temp_dir().join(format!("rdv-config-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let folder = tempfile::Builder::new()
+            .prefix("rdv-config-")
+            .tempdir()
+            .unwrap();
+        let dir = folder.path();
         let file = dir.join("rdv.toml");
         std::fs::write(&file, "jwt_secrett = \"x\"\n").unwrap();
         let e = Config::load(Some(&file), &env(&[])).unwrap_err();
@@ -527,8 +533,11 @@ mod tests {
 
     #[test]
     fn secrets_come_from_files_and_never_show_in_debug() {
-        let dir = std::env::temp_dir().join(format!("rdv-config-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let folder = tempfile::Builder::new()
+            .prefix("rdv-config-")
+            .tempdir()
+            .unwrap();
+        let dir = folder.path();
         let file = dir.join("jwt");
         std::fs::write(&file, "s3cr3t-value-that-is-long-enough-1234\n").unwrap();
         let path = file.display().to_string();

@@ -7,6 +7,9 @@
 
 use std::process::Command;
 
+#[path = "../../storage/tests/common/environment.rs"]
+mod environment;
+
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rdv-server"));
     c.env_clear()
@@ -16,14 +19,17 @@ fn bin() -> Command {
     c
 }
 
-fn temp_db() -> String {
-    let dir = std::env::temp_dir().join(format!("rdv-cli-{}", uuid::Uuid::new_v4()));
-    format!("sqlite://{}/nested/rdv.db", dir.display())
+/// A database URL in a folder the command must create, inside a temporary folder removed
+/// when the guard is dropped.
+fn temp_db() -> (tempfile::TempDir, String) {
+    let dir = environment::temp_dir("rdv-cli-");
+    let url = format!("sqlite://{}/nested/rdv.db", dir.path().display());
+    (dir, url)
 }
 
 #[test]
 fn migrate_creates_the_database_and_its_folder() {
-    let db = temp_db();
+    let (_dir, db) = temp_db();
     let out = bin()
         .args(["migrate"])
         .env("DATABASE_URL", &db)
@@ -41,7 +47,7 @@ fn migrate_creates_the_database_and_its_folder() {
 
 #[test]
 fn create_admin_then_seed_demo_twice() {
-    let db = temp_db();
+    let (_dir, db) = temp_db();
     let out = bin()
         .args(["create-admin", "--email", "Root@Example.com"])
         .env("DATABASE_URL", &db)
@@ -85,11 +91,12 @@ fn create_admin_then_seed_demo_twice() {
 
 #[test]
 fn prod_refuses_insecure_settings_and_names_them() {
+    let (_dir, db) = temp_db();
     let out = bin()
         .args(["serve"])
         .env("RDV_PROFILE", "prod")
         .env("RDV_JWT_SECRET", "too-short")
-        .env("DATABASE_URL", temp_db())
+        .env("DATABASE_URL", &db)
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -1,6 +1,7 @@
 //! The core's conformance suite on PostgreSQL. Needs `TEST_DATABASE_URL` (for example
 //! `postgres://root@127.0.0.1:5432/rdv_test`); every test gets its own schema. Without the
-//! variable each test prints that it was skipped and passes.
+//! variable, or when its server is unreachable, each test fails if `CI` is set and is
+//! otherwise skipped and listed as such (`common::environment`).
 #![allow(clippy::unwrap_used, reason = "tests stop at the line that failed")]
 
 use std::future::Future;
@@ -9,15 +10,14 @@ use rdv_storage::PgStore;
 
 mod common;
 
+/// `TEST_DATABASE_URL`, once [`run`] has found it set and reachable.
 fn database_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
+    common::environment::postgres_url()
 }
 
+/// Runs a test's future when PostgreSQL is there; otherwise skips, or fails in CI.
 fn run<F: Future<Output = ()>>(future: F) {
-    if database_url().is_none() {
-        eprintln!("skipped: TEST_DATABASE_URL is not set, PostgreSQL tests did not run");
+    if common::environment::postgres_url().is_none() {
         return;
     }
     common::block_on(future);
@@ -193,9 +193,8 @@ mod postgres_migrations {
             let url = database_url().unwrap();
             // Extensions first (shared by every schema of the database).
             drop(fresh().await);
-            let dir =
-                std::env::temp_dir().join(format!("rdv-pg-migrations-{}", uuid::Uuid::new_v4()));
-            std::fs::create_dir_all(&dir).unwrap();
+            let migrations = common::environment::temp_dir("rdv-pg-migrations-");
+            let dir = migrations.path();
             let source =
                 std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
             let mut files: Vec<_> = std::fs::read_dir(&source)
@@ -205,7 +204,7 @@ mod postgres_migrations {
             files.sort();
             assert!(files.len() >= 2);
             std::fs::copy(&files[0], dir.join(files[0].file_name().unwrap())).unwrap();
-            let first = sqlx::migrate::Migrator::new(dir.as_path()).await.unwrap();
+            let first = sqlx::migrate::Migrator::new(dir).await.unwrap();
             let (stepwise, admin) =
                 migrated_schema(&url, &[&first, &rdv_storage::postgres::MIGRATOR]).await;
             let (fresh_schema, _) =
@@ -216,4 +215,28 @@ mod postgres_migrations {
             assert_eq!(a, b);
         });
     }
+}
+
+/// The reachability check reads the server's address from the URL (this runs without
+/// PostgreSQL).
+#[test]
+fn postgres_addresses_are_read_from_urls() {
+    use common::environment::postgres_address;
+    assert_eq!(
+        postgres_address("postgres://root@127.0.0.1:5432/rdv_test").as_deref(),
+        Some("127.0.0.1:5432")
+    );
+    assert_eq!(
+        postgres_address("postgresql://u:p%40ss@db.example/x?sslmode=disable").as_deref(),
+        Some("db.example:5432")
+    );
+    assert_eq!(
+        postgres_address("postgres://[::1]:6543/x").as_deref(),
+        Some("[::1]:6543")
+    );
+    assert_eq!(
+        postgres_address("postgres://[::1]/x").as_deref(),
+        Some("[::1]:5432")
+    );
+    assert_eq!(postgres_address("postgres:///rdv_test?host=/run/pg"), None);
 }

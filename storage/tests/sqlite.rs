@@ -5,12 +5,38 @@ use rdv_storage::SqliteStore;
 
 mod common;
 
-use common::{block_on as run, cipher};
+use std::cell::RefCell;
+use std::future::Future;
+use std::path::{Path, PathBuf};
 
+use common::environment::temp_dir;
+use common::{block_on, cipher};
+
+thread_local! {
+    /// The folder of the running test's databases (the harness runs each test on a thread).
+    static FOLDER: RefCell<Option<PathBuf>> = const { RefCell::new(None) };
+}
+
+/// Runs a test's future with a new folder for its databases, removed when the test ends or
+/// panics.
+fn run<F: Future>(future: F) -> F::Output {
+    let folder = temp_dir("rdv-storage-");
+    FOLDER.with(|f| *f.borrow_mut() = Some(folder.path().to_owned()));
+    let out = block_on(future);
+    FOLDER.with(|f| *f.borrow_mut() = None);
+    out
+}
+
+/// A new database in the running test's folder (inside [`run`]).
 fn temp_url() -> String {
-    let dir = std::env::temp_dir().join("rdv-storage-tests");
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join(format!("{}.db", uuid::Uuid::new_v4()));
+    let folder = FOLDER
+        .with(|f| f.borrow().clone())
+        .expect("temp_url() runs inside run()");
+    url_in(&folder)
+}
+
+fn url_in(folder: &Path) -> String {
+    let file = folder.join(format!("{}.db", uuid::Uuid::new_v4()));
     format!("sqlite://{}", file.display())
 }
 
@@ -52,9 +78,9 @@ mod sqlite_only {
     #[test]
     fn a_database_migrated_step_by_step_equals_a_fresh_one() {
         run(async {
-            let dir = std::env::temp_dir().join(format!("rdv-migrations-{}", uuid::Uuid::new_v4()));
-            std::fs::create_dir_all(&dir).unwrap();
-            let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+            let migrations = temp_dir("rdv-migrations-");
+            let dir = migrations.path();
+            let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
             let mut files: Vec<_> = std::fs::read_dir(&source)
                 .unwrap()
                 .map(|e| e.unwrap().path())
@@ -66,7 +92,7 @@ mod sqlite_only {
             let stepwise_url = temp_url();
             rdv_storage::sqlite::migrate_with(
                 &stepwise_url,
-                &sqlx::migrate::Migrator::new(dir.as_path()).await.unwrap(),
+                &sqlx::migrate::Migrator::new(dir).await.unwrap(),
             )
             .await
             .unwrap();
@@ -89,9 +115,9 @@ mod sqlite_only {
     #[test]
     fn upgrading_learns_the_longest_blocked_range_of_each_resource() {
         run(async {
-            let dir = std::env::temp_dir().join(format!("rdv-upgrade-{}", uuid::Uuid::new_v4()));
-            std::fs::create_dir_all(&dir).unwrap();
-            let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+            let migrations = temp_dir("rdv-upgrade-");
+            let dir = migrations.path();
+            let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
             for entry in std::fs::read_dir(&source).unwrap() {
                 let path = entry.unwrap().path();
                 let name = path.file_name().unwrap().to_str().unwrap().to_owned();
@@ -102,7 +128,7 @@ mod sqlite_only {
             let url = temp_url();
             rdv_storage::sqlite::migrate_with(
                 &url,
-                &sqlx::migrate::Migrator::new(dir.as_path()).await.unwrap(),
+                &sqlx::migrate::Migrator::new(dir).await.unwrap(),
             )
             .await
             .unwrap();
@@ -207,7 +233,8 @@ mod sqlite_only {
         let Ok(url) = std::env::var(CHILD_ENV) else {
             return;
         };
-        run(async move {
+        // Killed by the parent: no folder of its own, its database is in the parent's.
+        block_on(async move {
             let store = SqliteStore::open(&url, cipher()).await.unwrap();
             let f = Fixture::new(&store).await;
             let mut minute: i64 = 0;
@@ -230,7 +257,8 @@ mod sqlite_only {
     #[test]
     fn a_killed_writer_loses_no_committed_booking() {
         use std::io::{BufRead, BufReader};
-        let url = temp_url();
+        let folder = temp_dir("rdv-storage-");
+        let url = url_in(folder.path());
         let mut child = std::process::Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",

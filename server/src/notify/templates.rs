@@ -272,7 +272,11 @@ mod tests {
     /// load time with its path.
     #[test]
     fn overrides_replace_builtins_and_broken_ones_are_refused() {
-        let dir = std::env::temp_dir().join(format!("rdv-templates-{}", uuid::Uuid::new_v4()));
+        let folder = tempfile::Builder::new()
+            .prefix("rdv-templates-")
+            .tempdir()
+            .unwrap();
+        let dir = folder.path();
         std::fs::create_dir_all(dir.join("en")).unwrap();
         std::fs::write(
             dir.join("en/password_reset.j2"),

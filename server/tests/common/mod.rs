@@ -1,6 +1,7 @@
-//! A real server on 127.0.0.1, port 0, with its own database per test: a SQLite file, or a
-//! fresh PostgreSQL schema when `TEST_DATABASE_URL` is set (tests on PostgreSQL say clearly
-//! when they are skipped).
+//! A real server on 127.0.0.1, port 0, with its own database per test: a SQLite file in a
+//! temporary folder removed after the test (also when it panics), or a fresh PostgreSQL schema
+//! in `TEST_DATABASE_URL`. Without a reachable PostgreSQL its tests fail when `CI` is set and
+//! are otherwise skipped and listed as such ([`environment`], shared with the storage tests).
 
 #![allow(
     dead_code,
@@ -9,6 +10,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::Path;
 
 use rdv_server::config::{Config, Secret};
 use rdv_server::state::AppState;
@@ -23,40 +25,43 @@ pub enum Backend {
     Postgres,
 }
 
+#[path = "../../../storage/tests/common/environment.rs"]
+pub mod environment;
+
+/// `TEST_DATABASE_URL` when it is set and reachable; otherwise `None` once the running test
+/// has been recorded as skipped (or has failed, in CI).
 pub fn pg_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
+    environment::postgres_url()
 }
 
-/// Runs a test body against a fresh server on `backend`.
+/// Runs a test body against a fresh server on `backend`. The server's temporary folder (its
+/// SQLite database) is removed after the runtime and the server have stopped, also when the
+/// test panics.
 pub fn run<F, Fut>(backend: Backend, tweak: impl FnOnce(&mut Config), body: F)
 where
     F: FnOnce(Srv) -> Fut,
     Fut: Future<Output = ()>,
 {
     if backend == Backend::Postgres && pg_url().is_none() {
-        eprintln!("skipped: TEST_DATABASE_URL is not set, PostgreSQL server tests did not run");
         return;
     }
+    // Declared before the runtime, so dropped after it.
+    let folder = environment::temp_dir("rdv-server-");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
+    let path = folder.path();
     rt.block_on(async move {
-        let srv = Srv::start(backend, tweak).await;
+        let srv = Srv::start(backend, path, tweak).await;
         body(srv).await;
     });
 }
 
-async fn database_url(backend: Backend) -> String {
+async fn database_url(backend: Backend, folder: &Path) -> String {
     match backend {
-        Backend::Sqlite => {
-            let dir = std::env::temp_dir().join("rdv-server-tests");
-            std::fs::create_dir_all(&dir).expect("temp dir");
-            format!("sqlite://{}/{}.db", dir.display(), uuid::Uuid::new_v4())
-        }
+        Backend::Sqlite => format!("sqlite://{}/rdv.db", folder.display()),
         Backend::Postgres => {
             let url = pg_url().expect("checked");
             let schema = format!("srv_{}", uuid::Uuid::new_v4().simple());
@@ -112,9 +117,10 @@ impl std::fmt::Debug for Resp {
 }
 
 impl Srv {
-    pub async fn start(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Srv {
+    /// Starts a server on `backend`; a SQLite database goes in `folder`.
+    pub async fn start(backend: Backend, folder: &Path, tweak: impl FnOnce(&mut Config)) -> Srv {
         let mut config = Config::default();
-        config.database_url = database_url(backend).await;
+        config.database_url = database_url(backend, folder).await;
         config.jwt_secret = Secret::new("test-secret-test-secret-test-secret-42");
         config.encryption_key = Secret::new("cmR2LWRldmVsb3BtZW50LWtleS1ub3QtZm9yLXByb2Q=");
         config.rate_limit_per_minute = 100_000;

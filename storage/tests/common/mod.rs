@@ -4,6 +4,7 @@
 //! an invariant check over the stored rows finds no overlap.
 
 pub mod accounts;
+pub mod environment;
 pub mod notifications;
 
 use std::future::Future;
