@@ -87,7 +87,10 @@ pub async fn validate_business(
 pub struct RejectRequest {
     /// Sent to the owner: plain text (no `<`, `>` or control character but newline and tab),
     /// not blank, at most 1000 characters.
-    #[schema(max_length = 1000, pattern = "^[^<>\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]*[^<>\\s\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F][^<>\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]*$")]
+    #[schema(
+        max_length = 1000,
+        pattern = "^[^<>\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]*[^<>\\s\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F][^<>\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub reason: String,
 }
 

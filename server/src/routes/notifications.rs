@@ -64,7 +64,11 @@ pub struct OwnerSettings {
 
 /// An array of event names among `kinds` (the names [`check_events`] accepts), at least
 /// `min_items` of them.
-fn events_schema(kinds: &[EventKind], min_items: usize, description: &str) -> utoipa::openapi::Array {
+fn events_schema(
+    kinds: &[EventKind],
+    min_items: usize,
+    description: &str,
+) -> utoipa::openapi::Array {
     use utoipa::openapi::{ArrayBuilder, ObjectBuilder, Type};
     ArrayBuilder::new()
         .description(Some(description))
@@ -86,7 +90,11 @@ fn owner_events_schema() -> utoipa::openapi::Array {
 }
 
 fn webhook_events_schema() -> utoipa::openapi::Array {
-    events_schema(&EventKind::ALL, 1, "Events to receive: at least one reservation event.")
+    events_schema(
+        &EventKind::ALL,
+        1,
+        "Events to receive: at least one reservation event.",
+    )
 }
 
 async fn preferences_of(state: &AppState, user: Uuid) -> ApiResult<Preferences> {
@@ -460,10 +468,16 @@ fn message_status_schema() -> utoipa::openapi::Object {
     use utoipa::openapi::{ObjectBuilder, Type};
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .description(Some("`dead` (default: the dead letters), `pending` or `sent`."))
+        .description(Some(
+            "`dead` (default: the dead letters), `pending` or `sent`.",
+        ))
         .enum_values(Some(
-            [DeliveryStatus::Dead, DeliveryStatus::Pending, DeliveryStatus::Sent]
-                .map(DeliveryStatus::as_str),
+            [
+                DeliveryStatus::Dead,
+                DeliveryStatus::Pending,
+                DeliveryStatus::Sent,
+            ]
+            .map(DeliveryStatus::as_str),
         ))
         .build()
 }

@@ -63,7 +63,10 @@ pub enum RegisterRole {
 pub struct RegisterRequest {
     /// Email, the login name: `local@domain.tld`, at most 254 characters (64 before the `@`),
     /// a top-level domain of letters.
-    #[schema(max_length = 254, pattern = "^(?=[^@]{1,64}@)[!#-'*+\\-/-9=?A-Z^-~]+(?:\\.[!#-'*+\\-/-9=?A-Z^-~]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$")]
+    #[schema(
+        max_length = 254,
+        pattern = "^(?=[^@]{1,64}@)[!#-'*+\\-/-9=?A-Z^-~]+(?:\\.[!#-'*+\\-/-9=?A-Z^-~]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$"
+    )]
     pub email: String,
     /// 8 to 256 characters, used exactly as typed.
     #[schema(min_length = 8, max_length = 256)]
@@ -146,7 +149,10 @@ pub struct TokenRequest {
 pub struct EmailRequest {
     /// Email: `local@domain.tld`, at most 254 characters (64 before the `@`), a top-level
     /// domain of letters.
-    #[schema(max_length = 254, pattern = "^(?=[^@]{1,64}@)[!#-'*+\\-/-9=?A-Z^-~]+(?:\\.[!#-'*+\\-/-9=?A-Z^-~]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$")]
+    #[schema(
+        max_length = 254,
+        pattern = "^(?=[^@]{1,64}@)[!#-'*+\\-/-9=?A-Z^-~]+(?:\\.[!#-'*+\\-/-9=?A-Z^-~]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$"
+    )]
     pub email: String,
 }
 

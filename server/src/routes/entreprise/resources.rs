@@ -25,7 +25,10 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 pub struct NewResourceRequest {
     /// Display name: one line of plain text (no `<`, `>` or control character), not blank,
     /// at most 120 characters.
-    #[schema(max_length = 120, pattern = "^[^<>\\x00-\\x1F\\x7F-\\x9F]*[^<>\\s\\x00-\\x1F\\x7F-\\x9F][^<>\\x00-\\x1F\\x7F-\\x9F]*$")]
+    #[schema(
+        max_length = 120,
+        pattern = "^[^<>\\x00-\\x1F\\x7F-\\x9F]*[^<>\\s\\x00-\\x1F\\x7F-\\x9F][^<>\\x00-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub name: String,
     /// `staff` or `room`.
     pub kind: ResourceKind,
