@@ -2,30 +2,45 @@
 // renders exactly the server's free slots; an invalid choice is refused in the browser with the
 // core's code and sends no request; a valid one is booked (201) and then leaves the free list.
 // A screenshot is kept in $RDV_ARTIFACTS (default: the system's temp folder). Needs
-// RDV_TEST_SERVER (a server with demo data serving /widget/), RDV_TOOLS (playwright-core
-// installed there) and /usr/bin/chromium.
-import { test } from 'node:test';
+// RDV_TEST_SERVER (a server with demo data serving /widget/ and its WASM package), RDV_TOOLS
+// (playwright-core installed there) and /usr/bin/chromium; without them it fails when CI is
+// set and is skipped otherwise (environment.mjs). Chromium's profile folder is removed
+// afterwards.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { removeTempDir, tempDir, testNeeding } from './environment.mjs';
 
 const base = process.env.RDV_TEST_SERVER;
 const tools = process.env.RDV_TOOLS;
+const chromiumPath = '/usr/bin/chromium';
+// The page loads the WASM package the server serves beside it.
+const wasmUrl = base && `${base}/widget/pkg/rdv_wasm.js`;
+const wasmServed = !wasmUrl || await fetch(wasmUrl).then((r) => r.ok, () => false);
+const missing = [
+  !base && 'RDV_TEST_SERVER is not set (a server with demo data)',
+  !wasmServed && `${wasmUrl} does not answer (a running server, and the WASM package: bash bindings-wasm/build.sh)`,
+  !tools && 'RDV_TOOLS is not set (the folder where playwright-core is installed)',
+  tools && !fs.existsSync(path.join(tools, 'node_modules/playwright-core/package.json'))
+    && `playwright-core is not installed in RDV_TOOLS=${tools}`,
+  !fs.existsSync(chromiumPath) && `Chromium is not installed (${chromiumPath})`,
+].filter(Boolean);
 
-test('the widget shows slots, explains a taken one, and books', { skip: (!base || !tools) && 'RDV_TEST_SERVER or RDV_TOOLS is not set', timeout: 120_000 }, async () => {
+testNeeding('the widget shows slots, explains a taken one, and books', { timeout: 120_000 }, missing, async () => {
   const require = createRequire(path.join(tools, 'package.json'));
   const { chromium } = require('playwright-core');
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'rdv-widget-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    timezoneId: 'America/Los_Angeles',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const profile = tempDir('rdv-widget-');
+  let context;
   try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath,
+      headless: true,
+      timezoneId: 'America/Los_Angeles',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
@@ -88,6 +103,7 @@ test('the widget shows slots, explains a taken one, and books', { skip: (!base |
     assert.deepEqual(errors, []);
     assert.ok(start);
   } finally {
-    await context.close();
+    await context?.close();
+    removeTempDir(profile);
   }
 });
