@@ -189,6 +189,16 @@ RULES += (
         detail=r"invalid type: floating point `-?[0-9]+(\.0)?`, expected [iu](8|16|32|64|size)",
     ),
     Rule(
+        "search-words",
+        "a search must hold a word as the core's tokenizer reads it (letters and digits after "
+        "folding accents, between separators), or a phone number: a tokenizer, not a pattern",
+        POSITIVE_REJECTED,
+        r"GET /api/(recherche|entreprise/reservations)/",
+        422,
+        code="VALIDATION_FAILED",
+        errors=((r"q", r"required"),),
+    ),
+    Rule(
         "phone-notation",
         "a phone number in international form, or in national form read with the address's "
         "country: whether a national number is accepted depends on another field",
@@ -301,16 +311,6 @@ RULES += (
         422,
         code="VALIDATION_FAILED",
         errors=((r"cursor", r"invalid_format"),),
-        pending=PUBLIC,
-    ),
-    Rule(
-        "public-search-words",
-        "`q` must hold a word: no minimum length nor pattern in the document",
-        POSITIVE_REJECTED,
-        r"GET /api/recherche/",
-        422,
-        code="VALIDATION_FAILED",
-        errors=((r"q", r"required"),),
         pending=PUBLIC,
     ),
     Rule(

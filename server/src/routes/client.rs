@@ -109,8 +109,9 @@ pub struct ReservationQuery {
     /// Who booked (business lists only): part of the client's first name, last name or email
     /// (accents and case ignored, every word must match), or a phone number in any notation
     /// (a national one is read with the business's country). At most 100 characters; a
-    /// search matching more than 1,000 clients is refused (`too_broad`).
-    #[param(max_length = 100, example = "dupont")]
+    /// search matching more than 1,000 clients is refused (`too_broad`). Documented on the
+    /// business list only: the client's own list refuses it (`not_allowed`).
+    #[param(ignore)]
     pub q: Option<String>,
     /// start_asc (default), start_desc, created_asc, created_desc.
     #[param(value_type = Option<ReservationSort>, inline)]

@@ -30,7 +30,8 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 /// booked), sorted, paginated; each carries the client's name, email and phone.
 #[utoipa::path(get, path = "/api/entreprise/reservations/", tag = "entreprise",
     security(("bearer" = [])),
-    params(ReservationQuery),
+    params(ReservationQuery, ("q" = Option<String>, Query, max_length = 100, example = "dupont",
+        description = "Who booked: part of the client's first name, last name or email (accents and case ignored, every word must match), or a phone number in any notation (a national one is read with the business's country). At most 100 characters; a search matching more than 1,000 clients is refused (`too_broad`).")),
     responses(
         (status = 200, description = "A page of reservations with names and who booked", body = PageOut<ReservationView>),
         (status = 422, description = "VALIDATION_FAILED (q: required, too_long, too_broad; bad cursor, limit or status)", body = crate::error::Problem),
