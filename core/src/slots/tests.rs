@@ -207,17 +207,17 @@ fn special_hours_replace_a_day_s_opening_hours_for_slots_and_bookings() {
     s.special_hours = vec![
         // Thursday 24: 10:00–14:00 instead of 09:00–12:00; Saturday 26 (closed on
         // weekends): 10:00–12:00; Tuesday 22: closed.
-        crate::hours::SpecialHours {
+        SpecialHours {
             date: date(24),
             ranges: vec![TimeRange::parse("10:00", "14:00").unwrap()],
             reason: Some("Christmas Eve".into()),
         },
-        crate::hours::SpecialHours {
+        SpecialHours {
             date: date(26),
             ranges: vec![TimeRange::parse("10:00", "12:00").unwrap()],
             reason: None,
         },
-        crate::hours::SpecialHours {
+        SpecialHours {
             date: date(22),
             ranges: vec![],
             reason: None,
