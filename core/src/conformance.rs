@@ -29,6 +29,9 @@ use crate::time::{Interval, Timestamp};
 
 pub use crate::memory::block_on;
 
+mod stats;
+pub use stats::statistics_add_up_live_and_archived_reservations;
+
 fn ts(s: &str) -> Timestamp {
     s.parse().expect("valid timestamp")
 }
@@ -1300,6 +1303,7 @@ macro_rules! storage_conformance_tests {
             search_finds_validated_businesses_and_active_services,
             business_lists_filter_sort_and_paginate,
             an_owner_has_one_business,
+            statistics_add_up_live_and_archived_reservations,
         );
     };
     (@cases $make:expr, $block_on:expr; $($case:ident),* $(,)?) => {

@@ -136,6 +136,9 @@ delegate! {
         fn list_reservations(&self, filter: &ReservationFilter, sort: ReservationSort, page: &PageRequest) -> Result<Page<ReservationView>>;
         fn archive_reservations(&self, ended_before: Timestamp) -> Result<u64>;
     }
+    StatsStore {
+        fn stats_aggregates(&self, request: &rdv_core::stats::AggregateRequest) -> Result<rdv_core::stats::AggregateRows>;
+    }
     AccountStore {
         fn create_user(&self, user: &User, token: Option<&OneTimeToken>, messages: &[OutboxMessage]) -> Result<bool>;
         fn user_by_email(&self, email: &str) -> Result<Option<User>>;

@@ -311,12 +311,86 @@ mod sqlite_only {
         run(async {
             let plans = fresh().await.query_plans().await.unwrap();
             common::assert_plans_use_indexes(plans, |line| {
-                // `SCAN (subquery-N)` walks rows a subquery already found by index.
+                // `SCAN (subquery-N)` walks rows a subquery already found by index, and so
+                // does `SCAN stats_…`, the statistics query's own materialised rows.
                 let line = line.trim_start();
                 line.starts_with("SCAN ")
                     && !line.contains("USING")
                     && !line.starts_with("SCAN (subquery-")
+                    && !line.starts_with("SCAN stats_")
             });
+        });
+    }
+
+    /// The statistics query reads each table through its business index (reservations,
+    /// live and archived, by start and by creation; windows by start) once the tables hold a
+    /// year of the business's rows and the planner has their statistics.
+    #[test]
+    fn statistics_read_through_the_business_indexes() {
+        run(async {
+            let store = fresh().await;
+            let f = Fixture::new(&store).await;
+            // A year of finished reservations of the business, live and archived.
+            let columns = "id, business_id, client_id, service_id, resource_id, start_at, end_at, \
+                blocked_start, blocked_end, buffer_before_minutes, buffer_after_minutes, status, \
+                exclusive, price_minor, currency, reschedule_count, version, history, created_at";
+            let rows = "SELECT lower(hex(randomblob(16))), ?1, lower(hex(randomblob(16))), ?2, ?3, \
+                1750000000 + k * 3600, 1750001800 + k * 3600, 1750000000 + k * 3600, \
+                1750001800 + k * 3600, 0, 0, 'completed', 1, 2500, 'EUR', 0, 1, '[]', \
+                1749990000 + k * 3600";
+            let series =
+                "WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 8759)";
+            for sql in [
+                format!("INSERT INTO reservations ({columns}) {series} {rows} FROM n"),
+                format!("INSERT INTO reservations_archive ({columns}, archived_at) {series} {rows}, 0 FROM n"),
+                "INSERT INTO availability_windows (id, business_id, resource_id, start_at, end_at) \
+                 WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 364) \
+                 SELECT lower(hex(randomblob(16))), ?1, ?3, 1750000000 + k * 86400, \
+                 1750028800 + k * 86400 FROM n WHERE ?2 IS NOT NULL".to_owned(),
+                "ANALYZE".to_owned(),
+            ] {
+                let mut query = sqlx::query(&sql);
+                if sql.contains("?1") {
+                    query = query
+                        .bind(f.business.id.to_string())
+                        .bind(f.service.id.to_string())
+                        .bind(f.resource.id.to_string());
+                }
+                query.execute(store.pool()).await.unwrap();
+            }
+            let day = 86_400;
+            let range = Interval::new(
+                Timestamp::from_secs(1_780_000_000),
+                Timestamp::from_secs(1_780_000_000 + 3 * day),
+            )
+            .unwrap();
+            let days: Vec<Interval> = (0..3)
+                .map(|k| {
+                    Interval::new(
+                        Timestamp::from_secs(1_780_000_000 + k * day),
+                        Timestamp::from_secs(1_780_000_000 + (k + 1) * day),
+                    )
+                    .unwrap()
+                })
+                .collect();
+            let request = rdv_core::stats::AggregateRequest::new(
+                f.business.id,
+                (None, None),
+                None,
+                &days,
+                rdv_core::stats::ZoneOffsets::new(f.business.time_zone.0, range),
+            )
+            .unwrap();
+            let plan = store.stats_plan(&request).await.unwrap();
+            for index in [
+                "reservations_business_start",
+                "reservations_archive_business_start",
+                "reservations_business_created",
+                "reservations_archive_business_created",
+                "availability_windows_business_start",
+            ] {
+                assert!(plan.contains(index), "{index} unused:\n{plan}");
+            }
         });
     }
 }

@@ -19,6 +19,7 @@ mod backend;
 mod directory;
 mod plans;
 mod reservations;
+mod stats;
 
 use std::str::FromStr;
 use std::sync::Arc;

@@ -57,6 +57,10 @@ impl PgStore {
                     50,
                 ),
             ),
+            (
+                "statistics of a business",
+                crate::sql::stats::aggregates("EXPLAIN ", &crate::sql::stats::plan_request()?),
+            ),
         ] {
             let rows = backend::query(&statement)
                 .fetch_all(&mut *conn)
@@ -96,5 +100,21 @@ impl PgStore {
             .await
             .map_err(db_error)?;
         Ok(plans)
+    }
+}
+
+impl PgStore {
+    /// `EXPLAIN` of the statistics query of `request`, one line per plan node.
+    pub async fn stats_plan(&self, request: &rdv_core::stats::AggregateRequest) -> Result<String> {
+        let statement = crate::sql::stats::aggregates("EXPLAIN ", request);
+        let rows = backend::query(&statement)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(rows
+            .iter()
+            .map(|r| Ok(r.text("QUERY PLAN")?))
+            .collect::<Result<Vec<_>>>()?
+            .join("\n"))
     }
 }

@@ -1,6 +1,7 @@
 //! The SQL layer both backends share: the [`SqlBackend`] trait (what really differs between
 //! SQLite and PostgreSQL), statements with their parameters ([`Statement`]), row mappers
-//! ([`rows`]) and query builders with their column lists ([`queries`]).
+//! ([`rows`]), query builders with their column lists ([`queries`]) and the statistics
+//! aggregate ([`stats`]).
 //!
 //! Code written once over [`SqlBackend`] (the server's own tables in [`crate::app`], the
 //! mappers and builders here) never names a driver: it binds [`Value`]s, which each backend
@@ -9,6 +10,7 @@
 
 pub mod queries;
 pub mod rows;
+pub mod stats;
 
 use std::borrow::Cow;
 use std::future::Future;

@@ -22,6 +22,7 @@ mod directory;
 mod plans;
 mod reservations;
 mod schedule;
+mod stats;
 mod writer;
 
 use std::str::FromStr;

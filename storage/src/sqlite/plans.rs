@@ -76,6 +76,10 @@ impl SqliteStore {
                     50,
                 ),
             ),
+            (
+                "statistics of a business",
+                crate::sql::stats::aggregates(prefix, &crate::sql::stats::plan_request()?),
+            ),
         ];
         for (name, statement) in &lists {
             let rows = backend::query(statement)
@@ -113,4 +117,16 @@ fn plan_text(rows: &[SqliteRow]) -> Result<String> {
         .map(|r| Ok(r.text("detail")?))
         .collect::<Result<Vec<_>>>()?
         .join("\n"))
+}
+
+impl SqliteStore {
+    /// `EXPLAIN QUERY PLAN` of the statistics query of `request`, one line per step.
+    pub async fn stats_plan(&self, request: &rdv_core::stats::AggregateRequest) -> Result<String> {
+        let statement = crate::sql::stats::aggregates("EXPLAIN QUERY PLAN ", request);
+        let rows = backend::query(&statement)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_error)?;
+        plan_text(&rows)
+    }
 }
