@@ -75,11 +75,11 @@ step "server + wasm: parity of slots and the booking widget in headless Chromium
 # artifacts of `cargo nextest run --workspace` (same features), where `cargo build -p
 # rdv-server` would resolve other features and rebuild a large part of the dependencies.
 cargo test --workspace --no-run
-srv_dir="$(mktemp -d)"
+srv_dir="$(mktemp -d "${TMPDIR:-/tmp}/rdv-widget-server.XXXXXX")"
 RDV_BIND=127.0.0.1:0 DATABASE_URL="sqlite://$srv_dir/widget.db" RDV_LOG_LEVEL=warn \
   "$CARGO_TARGET_DIR/debug/rdv-server" serve --demo > "$srv_dir/out.log" 2>&1 &
 srv_pid=$!
-trap 'kill $srv_pid 2>/dev/null || true' EXIT
+trap 'kill $srv_pid 2>/dev/null || true; rm -rf "$srv_dir"' EXIT
 for _ in $(seq 1 300); do
   grep -q '^rdv-server listening on ' "$srv_dir/out.log" && break
   kill -0 $srv_pid 2>/dev/null || { cat "$srv_dir/out.log"; exit 1; }
@@ -90,6 +90,8 @@ echo "server with demo data at $RDV_TEST_SERVER"
 export RDV_ARTIFACTS="$CARGO_TARGET_DIR/test-artifacts"
 node --test examples/web-widget/tests/
 kill $srv_pid
+wait $srv_pid 2>/dev/null || true
+rm -rf "$srv_dir"
 trap - EXIT
 
 step "mobile: build the library and uniffi-bindgen (one feature set)"

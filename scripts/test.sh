@@ -32,7 +32,7 @@ setup_postgres() {
   fi
   local pg_user="${PGUSER:-$(id -un)}"
   if ! command -v psql >/dev/null 2>&1; then
-    echo "psql is not installed: PostgreSQL tests will say they were skipped"
+    echo "psql is not installed: PostgreSQL tests will be skipped (with CI set: will fail)"
     return
   fi
   if ! psql -h 127.0.0.1 -U "$pg_user" -d postgres -tAc 'select 1' >/dev/null 2>&1 \
@@ -49,7 +49,7 @@ setup_postgres() {
     export TEST_DATABASE_URL="postgres://$pg_user@127.0.0.1:5432/rdv_test"
     echo "PostgreSQL tests run against $TEST_DATABASE_URL"
   else
-    echo "PostgreSQL is not reachable on 127.0.0.1:5432: its tests will say they were skipped"
+    echo "PostgreSQL is not reachable on 127.0.0.1:5432: its tests will be skipped (with CI set: will fail)"
   fi
 }
 
@@ -77,6 +77,47 @@ setup_chromium() {
   fi
 }
 
+# Tests, benches and bindings run with a private temporary folder (TMPDIR) and a skip log
+# (RDV_SKIP_LOG): a test that misses a service records itself there, or fails when CI is set
+# (storage/tests/common/environment.rs, examples/web-widget/tests/environment.mjs). Afterwards
+# the step prints what was skipped, and fails if its tests left an rdv-* entry in the folder:
+# they remove their temporary folders, also when they fail.
+begin_test_env() {
+  saved_tmpdir="${TMPDIR-}"
+  local outer="${TMPDIR:-/tmp}"
+  test_tmp="$(mktemp -d "$outer/rdv-step-tmp.XXXXXX")"
+  RDV_SKIP_LOG="$(mktemp "$outer/rdv-step-skips.XXXXXX")"
+  export TMPDIR="$test_tmp" RDV_SKIP_LOG
+}
+
+# end_test_env STEP: the summary of STEP's skips and leftovers; fails on leftovers.
+end_test_env() {
+  local name="$1" status=0 count left others
+  count=$(wc -l < "$RDV_SKIP_LOG")
+  if [ "$count" -eq 0 ]; then
+    echo "$name: no test skipped"
+  else
+    echo "$name: $count test(s) skipped for want of a service (with CI set they fail):"
+    cut -f2 "$RDV_SKIP_LOG" | sort | uniq -c | sort -rn | sed 's/^ */  /'
+    if [ "$count" -le 30 ]; then
+      cut -f1 "$RDV_SKIP_LOG" | sort | sed 's/^/    skipped: /'
+    fi
+  fi
+  left="$(find "$test_tmp" -mindepth 1 -maxdepth 1 -name 'rdv-*' -printf '  %f\n' | sort)"
+  others="$(find "$test_tmp" -mindepth 1 -maxdepth 1 ! -name 'rdv-*' -printf '  %f\n' | sort)"
+  if [ -n "$others" ]; then
+    printf '%s: left in TMPDIR by tools (not checked):\n%s\n' "$name" "$others"
+  fi
+  if [ -n "$left" ]; then
+    printf '%s: tests left temporary folders or files behind in TMPDIR:\n%s\n' "$name" "$left" >&2
+    status=1
+  fi
+  rm -rf "$test_tmp" "$RDV_SKIP_LOG"
+  unset RDV_SKIP_LOG
+  if [ -n "$saved_tmpdir" ]; then export TMPDIR="$saved_tmpdir"; else unset TMPDIR; fi
+  return "$status"
+}
+
 run_format() {
   step "format"
   cargo fmt --all -- --check
@@ -93,8 +134,12 @@ run_tests() {
   setup_smtp
   setup_chromium
   step "tests"
-  cargo nextest run --workspace --no-fail-fast
-  cargo test --workspace --doc
+  local status=0
+  begin_test_env
+  cargo nextest run --workspace --no-fail-fast || status=$?
+  cargo test --workspace --doc || status=$?
+  end_test_env tests || status=$?
+  return "$status"
 }
 
 run_contract() {
@@ -106,7 +151,11 @@ run_contract() {
 run_benches() {
   setup_postgres
   step "benches compile and their assertions hold (cargo bench -- --test)"
-  cargo bench --workspace --benches -- --test
+  local status=0
+  begin_test_env
+  cargo bench --workspace --benches -- --test || status=$?
+  end_test_env benches || status=$?
+  return "$status"
 }
 
 run_wasm32() {
@@ -116,7 +165,11 @@ run_wasm32() {
 
 run_bindings() {
   step "bindings: WASM package, Kotlin, Swift, Python (scripts/test-bindings.sh)"
-  bash scripts/test-bindings.sh
+  local status=0
+  begin_test_env
+  bash scripts/test-bindings.sh || status=$?
+  end_test_env bindings || status=$?
+  return "$status"
 }
 
 if [ "${1:-}" = "--list" ]; then
