@@ -78,15 +78,7 @@ class Rule:
         )
 
 
-def _closure_kind_not_text(body: Any) -> bool:
-    closures = body.get("closures") if isinstance(body, dict) else None
-    return isinstance(closures, list) and any(
-        isinstance(c, dict) and "kind" in c and not isinstance(c["kind"], str) for c in closures
-    )
-
-
 CORE_SCHEMAS = "core/: the ToSchema derivations of the core's input types"
-PUBLIC = "server/src/routes/public.rs: its query parameters"
 
 RULES: tuple[Rule, ...] = (
     # --- Rules JSON Schema cannot say -------------------------------------------------------
@@ -273,47 +265,6 @@ RULES += (
         pending="server/src/routes/auth/mod.rs (RegisterRequest, edited in parallel) and " + CORE_SCHEMAS,
     ),
     Rule(
-        "public-limit",
-        "`limit` of the public lists has no minimum and maximum in the document (1 to 200, 1 to "
-        "5000 for slots)",
-        POSITIVE_REJECTED,
-        r"GET /api/(entreprises|recherche|services/\{id\}/(creneaux|snapshot))/",
-        422,
-        code="VALIDATION_FAILED",
-        errors=((r"limit", r"out_of_range"),),
-        pending=PUBLIC,
-    ),
-    Rule(
-        "public-limit-status",
-        "the 422 of an out-of-range `limit` is not documented",
-        UNDOCUMENTED_STATUS,
-        r"GET /api/(entreprises(/\{id\}/services)?|recherche|services/\{id\}/(creneaux|snapshot))/",
-        422,
-        code="VALIDATION_FAILED",
-        errors=((r"limit", r"out_of_range"),),
-        pending=PUBLIC,
-    ),
-    Rule(
-        "public-sort",
-        "`sort` is documented as any string, not as its enum (name_asc, name_desc)",
-        POSITIVE_REJECTED,
-        r"GET /api/entreprises/",
-        400,
-        code="INVALID_PARAMETER",
-        detail=r"^Failed to deserialize query string: sort: unknown variant",
-        pending=PUBLIC,
-    ),
-    Rule(
-        "public-cursor",
-        "`cursor` of the business list has no pattern (routes::business_cursor_schema)",
-        POSITIVE_REJECTED,
-        r"GET /api/entreprises/",
-        422,
-        code="VALIDATION_FAILED",
-        errors=((r"cursor", r"invalid_format"),),
-        pending=PUBLIC,
-    ),
-    Rule(
         "core-names",
         "the names and texts of the core's inputs (a business, a service, a client profile) have "
         "no minLength, maxLength or pattern in the document, and a service's rules no bounds",
@@ -339,17 +290,6 @@ RULES += (
         code="INVALID_BODY",
         detail=r"closures\[\d+\]: unknown field",
         pending=CORE_SCHEMAS,
-    ),
-    Rule(
-        "core-closure-kind",
-        "a closure's `kind` given as a number (0, 1) is read as the variant of that index, by "
-        "serde's derived deserialisation of the flattened tagged enum: the server accepts what "
-        "the document refuses",
-        NEGATIVE_ACCEPTED,
-        r"(POST|PUT) /api/entreprise/mon-entreprise/",
-        (200, 201),
-        body=_closure_kind_not_text,
-        pending="core/src/hours.rs: ClosureKind's deserialisation",
     ),
     Rule(
         "core-local-date-time",

@@ -349,8 +349,12 @@ pub enum ClosureKind {
 }
 
 /// A public holiday or exceptional closure (BIZ-4).
+///
+/// Read through [`RawClosure`], so `kind` must be one of its names: serde's derived tag would
+/// also take a number as the variant's index (`"kind": 0`), and unknown keys are refused.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(try_from = "RawClosure")]
 pub struct Closure {
     /// What is closed.
     #[serde(flatten)]
@@ -358,6 +362,53 @@ pub struct Closure {
     /// Optional label ("Christmas").
     #[serde(default)]
     pub reason: Option<String>,
+}
+
+/// A closure as it is written, before its `kind` is read as a name.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClosure {
+    kind: String,
+    #[serde(default)]
+    first_day: Option<NaiveDate>,
+    #[serde(default)]
+    last_day: Option<NaiveDate>,
+    #[serde(default)]
+    interval: Option<Interval>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+impl TryFrom<RawClosure> for Closure {
+    type Error = String;
+
+    fn try_from(raw: RawClosure) -> std::result::Result<Self, String> {
+        let kind = match (raw.kind.as_str(), raw.first_day, raw.last_day, raw.interval) {
+            ("days", Some(first_day), Some(last_day), None) => {
+                Closure::days(first_day, last_day)
+                    .map_err(|e| e.to_string())?
+                    .kind
+            }
+            ("days", ..) => {
+                return Err("a `days` closure has first_day and last_day, and no interval".into());
+            }
+            ("period", None, None, Some(interval)) => ClosureKind::Period { interval },
+            ("period", ..) => {
+                return Err(
+                    "a `period` closure has an interval, and no first_day or last_day".into(),
+                );
+            }
+            (other, ..) => {
+                return Err(format!(
+                    "unknown closure kind {other:?}, expected \"days\" or \"period\""
+                ));
+            }
+        };
+        Ok(Self {
+            kind,
+            reason: raw.reason,
+        })
+    }
 }
 
 impl Closure {
@@ -728,6 +779,25 @@ mod tests {
             );
             let around = opening_spans(&hours, &list, &segments, d - 1, d - 1);
             proptest::prop_assert_eq!(around, vec![((d - 1) * DAY, d * DAY)]);
+        }
+    }
+
+    #[test]
+    fn a_closure_s_kind_is_read_by_name_only() {
+        let days = r#"{"kind":"days","first_day":"2026-12-25","last_day":"2026-12-26"}"#;
+        assert!(serde_json::from_str::<Closure>(days).is_ok());
+        let period = r#"{"kind":"period","interval":{"start":"2026-05-11T12:00:00Z","end":"2026-05-11T17:00:00Z"},"reason":"x"}"#;
+        assert!(serde_json::from_str::<Closure>(period).is_ok());
+        for bad in [
+            r#"{"kind":0,"first_day":"2026-12-25","last_day":"2026-12-26"}"#,
+            r#"{"kind":1,"interval":{"start":"2026-05-11T12:00:00Z","end":"2026-05-11T17:00:00Z"}}"#,
+            r#"{"kind":"weeks","first_day":"2026-12-25","last_day":"2026-12-26"}"#,
+            r#"{"kind":"days","first_day":"2026-12-25"}"#,
+            r#"{"kind":"days","first_day":"2026-12-26","last_day":"2026-12-25"}"#,
+            r#"{"kind":"days","first_day":"2026-12-25","last_day":"2026-12-26","colour":"red"}"#,
+            r#"{"kind":"period","first_day":"2026-12-25","interval":{"start":"2026-05-11T12:00:00Z","end":"2026-05-11T17:00:00Z"}}"#,
+        ] {
+            assert!(serde_json::from_str::<Closure>(bad).is_err(), "{bad}");
         }
     }
 }

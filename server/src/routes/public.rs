@@ -89,11 +89,13 @@ pub struct BusinessQuery {
     /// City (exact, case-insensitive).
     pub city: Option<String>,
     /// `name_asc` (default) or `name_desc`.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<BusinessSort>, inline)]
     pub sort: Option<BusinessSort>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(schema_with = crate::routes::business_cursor_schema)]
     pub cursor: Option<String>,
 }
 
@@ -133,6 +135,7 @@ pub struct SearchParams {
     /// Only this line of business.
     pub domain: Option<String>,
     /// Most hits, 1 to 50 (default 20).
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<u32>,
 }
 
@@ -141,7 +144,7 @@ pub struct SearchParams {
     params(SearchParams),
     responses(
         (status = 200, description = "The best `limit` hits, best first (ranked results have no further page)", body = PageOut<SearchHit>),
-        (status = 422, description = "VALIDATION_FAILED (q empty or too long)", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED (q empty or too long, limit out of range)", body = crate::error::Problem),
     ))]
 pub async fn search(
     State(state): State<AppState>,
@@ -215,6 +218,7 @@ pub async fn get_business(
     responses(
         (status = 200, description = "Services", body = PageOut<Service>),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED (limit, cursor)", body = crate::error::Problem),
     ))]
 pub async fn business_services(
     State(state): State<AppState>,
@@ -273,27 +277,16 @@ pub struct RangeQuery {
     /// Starts before this instant (RFC 3339); at most 366 days after `from`.
     #[param(value_type = String, format = DateTime, example = "2026-12-31T00:00:00Z")]
     pub to: Timestamp,
-    /// Most slots returned (default and maximum 5000).
+    /// Most slots returned, 1 to 5000 (default 5000).
+    #[param(minimum = 1, maximum = 5000)]
     pub limit: Option<u32>,
 }
 
 /// Most slots one request returns.
 const MAX_SLOTS: u32 = 5000;
 
-/// Free slots of a service over a date range, in UTC, computed by the core.
-#[utoipa::path(get, path = "/api/services/{id}/creneaux/", tag = "public",
-    params(("id" = uuid::Uuid, Path, description = "Service id"), RangeQuery),
-    responses(
-        (status = 200, description = "Slots sorted by start", body = rdv_core::slots::SlotList),
-        (status = 404, description = "NOT_FOUND (also for an inactive service or an unvalidated business)", body = crate::error::Problem),
-        (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE", body = crate::error::Problem),
-    ))]
-pub async fn service_slots(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<ServiceId>,
-    ApiQuery(query): ApiQuery<RangeQuery>,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
+/// The `limit` of a slot or snapshot query: 1 to [`MAX_SLOTS`], default [`MAX_SLOTS`].
+fn slot_limit(query: &RangeQuery) -> ApiResult<u32> {
     let limit = query.limit.unwrap_or(MAX_SLOTS);
     if limit == 0 || limit > MAX_SLOTS {
         return Err(ApiError::field(
@@ -302,6 +295,24 @@ pub async fn service_slots(
             format!("limit must be between 1 and {MAX_SLOTS}"),
         ));
     }
+    Ok(limit)
+}
+
+/// Free slots of a service over a date range, in UTC, computed by the core.
+#[utoipa::path(get, path = "/api/services/{id}/creneaux/", tag = "public",
+    params(("id" = uuid::Uuid, Path, description = "Service id"), RangeQuery),
+    responses(
+        (status = 200, description = "Slots sorted by start", body = rdv_core::slots::SlotList),
+        (status = 404, description = "NOT_FOUND (also for an inactive service or an unvalidated business)", body = crate::error::Problem),
+        (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE, VALIDATION_FAILED (limit)", body = crate::error::Problem),
+    ))]
+pub async fn service_slots(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<ServiceId>,
+    ApiQuery(query): ApiQuery<RangeQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let limit = slot_limit(&query)?;
     let business = match state.cache.service_owner(id) {
         Some(b) => b,
         None => {
@@ -397,13 +408,16 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
     responses(
         (status = 200, description = "Schedule snapshot, format version 1", body = Schedule),
         (status = 404, description = "NOT_FOUND (also for an inactive service or an unvalidated business)", body = crate::error::Problem),
-        (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE", body = crate::error::Problem),
+        (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE, VALIDATION_FAILED (limit)", body = crate::error::Problem),
     ))]
 pub async fn service_snapshot(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<ServiceId>,
     ApiQuery(query): ApiQuery<RangeQuery>,
 ) -> ApiResult<Json<Schedule>> {
+    // The snapshot holds no slot list; its `limit` is checked like the slots' all the same, so
+    // one query string means the same on both routes.
+    slot_limit(&query)?;
     let range = Interval::new(query.from, query.to)?;
     Ok(axum::Json(state.reads().public_schedule(id, range).await?))
 }
