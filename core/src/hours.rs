@@ -265,7 +265,7 @@ pub const MAX_SPECIAL_HOURS: usize = 366;
 #[serde(deny_unknown_fields)]
 pub struct SpecialHours {
     /// The local date (in the business's time zone).
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date, example = "2026-12-24"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub date: NaiveDate,
     /// The ranges open that day, sorted, not overlapping; empty means closed.
     #[serde(default)]

@@ -746,6 +746,7 @@ fn segments_for(schedule: &Schedule, from: i64, to: i64, timing: Timing) -> Zone
 ///     time_zone: Zone::parse("Europe/Paris").unwrap(),
 ///     opening_hours: OpeningHours::same_every_day(&[TimeRange::parse("09:00", "12:00").unwrap()], &[0, 1, 2, 3, 4]),
 ///     closures: vec![],
+///     special_hours: vec![],
 ///     rules: SlotRules::simple(60),
 ///     resources: vec![ResourceSchedule {
 ///         resource_id: ResourceId::from_uuid(Default::default()),
