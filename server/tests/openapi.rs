@@ -175,7 +175,7 @@ fn query_structs_declare_query_parameters() {
     use utoipa::openapi::path::{Parameter, ParameterIn};
 
     let path = || Some(ParameterIn::Path);
-    let structs: [(&str, Vec<Parameter>); 9] = [
+    let structs: [(&str, Vec<Parameter>); 10] = [
         (
             "PageParams",
             rdv_server::routes::PageParams::into_params(path),
@@ -212,6 +212,10 @@ fn query_structs_declare_query_parameters() {
             "MessageQuery",
             rdv_server::routes::notifications::MessageQuery::into_params(path),
         ),
+        (
+            "StatisticsQuery",
+            rdv_server::routes::entreprise::StatisticsQuery::into_params(path),
+        ),
     ];
     for (name, params) in &structs {
         assert!(!params.is_empty(), "{name}");
@@ -227,6 +231,8 @@ fn query_structs_declare_query_parameters() {
     assert!(!required("ReservationQuery", "status"));
     assert!(required("SearchParams", "q"));
     assert!(required("RangeQuery", "from"));
+    assert!(required("StatisticsQuery", "from"));
+    assert!(!required("StatisticsQuery", "bucket"));
 
     // Every `IntoParams` struct of the server is in the list above and says where it goes.
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

@@ -496,6 +496,13 @@ fn routes(w: &World) -> Vec<Route> {
         ),
         route(
             get.clone(),
+            "/api/entreprise/statistiques/",
+            format!("/api/entreprise/statistiques/?{range}"),
+            OwnerList,
+            ok,
+        ),
+        route(
+            get.clone(),
             "/api/entreprise/services/{id}/",
             format!("/api/entreprise/services/{s}/"),
             OwnerObject,

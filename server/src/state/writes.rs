@@ -21,6 +21,7 @@ use rdv_core::ports::{
 };
 use rdv_core::scope::Scope;
 use rdv_core::slots::{Schedule, SlotList};
+use rdv_core::stats::{Statistics, StatsQuery};
 use rdv_core::usecases::{ClientProfileInput, NewBusiness, NewService, RecurringAvailability};
 use rdv_core::{Error, Result, Timestamp};
 
@@ -322,6 +323,11 @@ impl<'a> Reads<'a> {
         text: &str,
     ) -> Result<Vec<ClientId>> {
         self.uc.find_business_clients(business, field, text).await
+    }
+
+    /// A business's statistics over a period (BIZ-5, STAT-2, STAT-3).
+    pub async fn statistics(&self, business: BusinessId, query: &StatsQuery) -> Result<Statistics> {
+        self.uc.statistics(business, query).await
     }
 
     /// The free slots of a service.

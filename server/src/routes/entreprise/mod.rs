@@ -1,5 +1,6 @@
 //! `/api/entreprise/`: the signed-in owner's business (BIZ-3, BIZ-4), its resources, services
-//! (SVC-*), availability windows (AV-*) and reservations (RES-*), one file per resource.
+//! (SVC-*), availability windows (AV-*), reservations (RES-*) and statistics (BIZ-5), one file
+//! per resource.
 //! Everything is scoped to the owner's own business: another business's object answers 404.
 
 mod availabilities;
@@ -7,6 +8,7 @@ mod profile;
 mod reservations;
 mod resources;
 mod services;
+mod statistics;
 
 use rdv_core::model::Business;
 use rdv_core::ports::{BusinessFilter, BusinessSort, DirectoryStore as _, PageRequest};
@@ -18,6 +20,7 @@ use crate::state::AppState;
 
 pub use self::availabilities::{BulkWindows, WindowBounds, WindowInput, WindowQuery};
 pub use self::resources::NewResourceRequest;
+pub use self::statistics::StatisticsQuery;
 
 /// The routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -27,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(services::router())
         .merge(availabilities::router())
         .merge(reservations::router())
+        .merge(statistics::router())
 }
 
 /// The owner's business, or 404 `NO_BUSINESS`.
