@@ -3,16 +3,16 @@
 
 use super::UseCases;
 use crate::booking::{BookingRequest, validate_booking};
+use crate::client_search::{ClientSearch, matching_clients};
 use crate::error::{Entity, Error, Result};
 use crate::lifecycle::{self, Action};
-use crate::client_search::{ClientSearch, matching_clients};
 use crate::model::{BusinessId, ClientId, Reservation, ReservationId, Service};
-use crate::validation::national_calling_code;
 use crate::ports::{
     Clock, IdSource, Page, PageRequest, ReservationFilter, ReservationSort, ReservationView, Store,
 };
 use crate::scope::Scope;
 use crate::time::{Interval, Timestamp};
+use crate::validation::national_calling_code;
 
 impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
     async fn scoped_reservation(

@@ -282,6 +282,11 @@ impl ReservationStore for PgStore {
         page: &PageRequest,
     ) -> Result<Page<ReservationView>> {
         let (sql, limit) = queries::reservation_page::<PgStore>(filter, sort, page)?;
-        rows::reservation_page(&self.fetch_statement(&sql).await?, sort, limit, &self.cipher)
+        rows::reservation_page(
+            &self.fetch_statement(&sql).await?,
+            sort,
+            limit,
+            &self.cipher,
+        )
     }
 }

@@ -127,7 +127,12 @@ impl ReservationStore for SqliteStore {
         page: &PageRequest,
     ) -> Result<Page<ReservationView>> {
         let (sql, limit) = queries::reservation_page::<SqliteStore>(filter, sort, page)?;
-        rows::reservation_page(&self.fetch_statement(&sql).await?, sort, limit, &self.cipher)
+        rows::reservation_page(
+            &self.fetch_statement(&sql).await?,
+            sort,
+            limit,
+            &self.cipher,
+        )
     }
 
     async fn archive_reservations(&self, ended_before: Timestamp) -> Result<u64> {
