@@ -17,7 +17,9 @@
 //! index (`end_at`) looks cheaper to the planner, and the booked minutes keep the rows that
 //! end inside the range (`hi > lo`). The created ones are read through
 //! `(business_id, created_at)`; the windows through `(business_id, start_at)`, looking back
-//! [`MAX_WINDOW_SECS`]. Every grouping returns
+//! [`MAX_WINDOW_SECS`]. Booked time counts each group session once: the seats of a
+//! non-exclusive reservation's session share its resource and interval, so only those rows
+//! pass through a `DISTINCT` (one-to-one reservations never share a resource's time). Every grouping returns
 //! one row shape (`kind, a, c, id, status, currency, n, s1, s2`), so the whole answer is one
 //! statement and one round trip.
 
@@ -118,7 +120,7 @@ pub fn aggregates(prefix: &str, request: &AggregateRequest) -> Statement {
     let meeting = |table: &str| {
         format!(
             "SELECT status, service_id, resource_id, price_minor, currency, start_at, end_at, \
-             {lo} AS lo, {hi} AS hi, start_at + {offset} AS local_start FROM {table} \
+             exclusive, {lo} AS lo, {hi} AS hi, start_at + {offset} AS local_start FROM {table} \
              WHERE business_id = {business} AND start_at < {to} \
              AND start_at > {from} - {MAX_BLOCKED_SECS}{filters}"
         )
@@ -136,8 +138,8 @@ pub fn aggregates(prefix: &str, request: &AggregateRequest) -> Statement {
     let in_range = format!("start_at >= {from}");
     let text = format!(
         "{prefix}WITH stats_rows AS MATERIALIZED (\
-           SELECT status, service_id, resource_id, price_minor, currency, start_at, end_at, lo, \
-           hi, local_start, {first} AS first, {last} AS last FROM ({live} UNION ALL {archived}) AS stats_meeting\
+           SELECT status, service_id, resource_id, price_minor, currency, start_at, end_at, \
+           exclusive, lo, hi, local_start, {first} AS first, {last} AS last FROM ({live} UNION ALL {archived}) AS stats_meeting\
          ), stats_made AS (\
            SELECT {made_bucket} AS bucket, start_at - created_at AS lead \
            FROM ({live_created} UNION ALL {archived_created}) AS stats_created\
@@ -158,9 +160,12 @@ pub fn aggregates(prefix: &str, request: &AggregateRequest) -> Statement {
          UNION ALL SELECT 'slot', {weekday}, {hour}, NULL, {no_text}, {no_text}, {n}, 0, 0 \
            FROM stats_rows WHERE {in_range} AND status IN ({holding}) GROUP BY {weekday}, {hour} \
          UNION ALL SELECT 'booked', first, last, NULL, {no_text}, {no_text}, {n}, {sum_lo}, \
-           {sum_hi} FROM (SELECT DISTINCT resource_id, start_at, end_at, first, last, lo, hi \
-           FROM stats_rows WHERE status IN ({holding}) AND hi > lo) AS stats_sessions \
-           GROUP BY first, last \
+           {sum_hi} FROM (SELECT first, last, lo, hi FROM stats_rows \
+             WHERE status IN ({holding}) AND hi > lo AND exclusive \
+           UNION ALL SELECT first, last, lo, hi FROM (SELECT DISTINCT resource_id, start_at, \
+             end_at, first, last, lo, hi FROM stats_rows \
+             WHERE status IN ({holding}) AND hi > lo AND NOT exclusive) AS stats_sessions\
+           ) AS stats_booked GROUP BY first, last \
          UNION ALL SELECT 'created', bucket, 0, NULL, {no_text}, {no_text}, {n}, {sum_lead}, 0 \
            FROM stats_made GROUP BY bucket \
          UNION ALL SELECT 'available', first, last, NULL, {no_text}, {no_text}, {n}, {sum_lo}, \
