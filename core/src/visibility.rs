@@ -1,4 +1,4 @@
-//! What the public may see (BIZ-3, SVC-5): a business once an administrator validated it, and
+//! What the public may see (BIZ-1, PERM-2): a business once an administrator validated it, and
 //! its active services. Anything else is answered exactly like something that does not exist,
 //! so an outsider cannot tell a hidden business or service from a wrong id.
 //!
