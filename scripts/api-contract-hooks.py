@@ -157,9 +157,19 @@ RULES += (
         "range-too-large",
         "`to` at most 366 days after `from`: a relation between two parameters",
         POSITIVE_REJECTED,
-        r"GET /api/(services/\{id\}/(creneaux|snapshot)|entreprise/disponibilites)/",
+        r"GET /api/(services/\{id\}/(creneaux|snapshot)|entreprise/(disponibilites|statistiques))/",
         422,
         code="RANGE_TOO_LARGE",
+    ),
+    Rule(
+        "statistics-period",
+        "a statistics period lies between 2000 and 2100 and is cut into at most 370 buckets: "
+        "bounds on the value of a date-time, and a relation between `from`, `to` and `bucket`",
+        POSITIVE_REJECTED,
+        r"GET /api/entreprise/statistiques/",
+        422,
+        code="VALIDATION_FAILED",
+        errors=((r"from|to|bucket", r"out_of_range"),),
     ),
     Rule(
         "webhook-limit",
