@@ -213,6 +213,23 @@ pub fn check_reschedule(
     Ok(())
 }
 
+/// Longest archiving delay a deployment may set, in days (ten years).
+pub const MAX_ARCHIVE_AFTER_DAYS: u32 = 3650;
+
+/// Archiving rule (PERF-5): a reservation moves to the archive once it ended more than
+/// `after_days` days (1 to [`MAX_ARCHIVE_AFTER_DAYS`]) before `now`; the answer is that
+/// cut-off. Another delay is a field error on `archive_after_days` (`out_of_range`).
+pub fn archive_cutoff(now: Timestamp, after_days: u32) -> Result<Timestamp> {
+    if after_days == 0 || after_days > MAX_ARCHIVE_AFTER_DAYS {
+        return Err(Error::field(
+            "archive_after_days",
+            "out_of_range",
+            format!("archive_after_days must be between 1 and {MAX_ARCHIVE_AFTER_DAYS}"),
+        ));
+    }
+    Ok(now.add_secs(-i64::from(after_days) * crate::time::DAY))
+}
+
 /// Moves the reservation to `new_interval` (already validated), counting the reschedule and
 /// recording it; a client's move sends a confirmed reservation back to pending.
 pub fn apply_reschedule(
@@ -456,5 +473,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn archiving_takes_what_ended_more_than_the_delay_ago() {
+        let now = Timestamp::from_secs(1_800_000_000);
+        assert_eq!(
+            archive_cutoff(now, 90).unwrap(),
+            Timestamp::from_secs(1_800_000_000 - 90 * 86_400)
+        );
+        for bad in [0, MAX_ARCHIVE_AFTER_DAYS + 1] {
+            let err = archive_cutoff(now, bad).unwrap_err();
+            assert_eq!(err.field_errors()[0].field, "archive_after_days");
+            assert_eq!(err.field_errors()[0].code, "out_of_range");
+        }
+        assert!(archive_cutoff(now, MAX_ARCHIVE_AFTER_DAYS).is_ok());
     }
 }

@@ -133,6 +133,11 @@ pub struct Config {
     /// Run the notification delivery worker inside `serve` (default true). Turn it off when
     /// workers run apart with `rdv-server worker`.
     pub notify_worker: bool,
+    /// Reservations that ended more than this many days ago move to the archive (PERF-5),
+    /// once at start-up and then daily inside `serve`, or with `rdv-server archive`
+    /// (default 90; 0 turns the daily run off; at most 3650). Lists, statistics and the
+    /// calendar read the archive when asked.
+    pub archive_after_days: u32,
     /// Messages delivered at once by one worker (default 4).
     pub notify_concurrency: u32,
     /// How often the worker looks for due work, in milliseconds (default 1000).
@@ -218,6 +223,7 @@ impl Default for Config {
             widget_dir: "examples/web-widget".into(),
             wasm_pkg_dir: "bindings-wasm/pkg/web".into(),
             notify_worker: true,
+            archive_after_days: 90,
             notify_concurrency: 4,
             notify_poll_ms: 1000,
             notify_max_attempts: 8,
@@ -356,6 +362,12 @@ impl Config {
     /// `dev` fills missing secrets. Returns warnings to log.
     pub fn check(&mut self) -> Result<Vec<String>, ConfigError> {
         let mut problems = Vec::new();
+        if self.archive_after_days > rdv_core::lifecycle::MAX_ARCHIVE_AFTER_DAYS {
+            problems.push(format!(
+                "archive_after_days must be at most {} (0 turns the daily archiving off)",
+                rdv_core::lifecycle::MAX_ARCHIVE_AFTER_DAYS
+            ));
+        }
         if self.jwt_secret.expose().len() < 32 {
             problems.push(if self.jwt_secret.is_empty() {
                 "jwt_secret is missing (RDV_JWT_SECRET or RDV_JWT_SECRET_FILE)".to_owned()

@@ -131,6 +131,9 @@ pub async fn serve(
             limits_state.limits.prune();
         }
     });
+    if state.config.archive_after_days > 0 {
+        tokio::spawn(archive_daily(state.clone()));
+    }
     let worker = if state.config.notify_worker {
         let notifier = notify::Notifier::new(state.clone())
             .map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -153,6 +156,21 @@ pub async fn serve(
         let _ = handle.await;
     }
     served
+}
+
+/// Archives finished reservations at start-up and then every 24 hours (PERF-5); a failed run
+/// is logged and tried again the next day. Several instances may run it: each run moves what
+/// is left in one transaction.
+async fn archive_daily(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+    loop {
+        tick.tick().await;
+        let days = state.config.archive_after_days;
+        match state.writes().archive_finished_reservations(days).await {
+            Ok(moved) => tracing::info!(moved, after_days = days, "archived finished reservations"),
+            Err(e) => tracing::error!(error = %e, "archiving failed; next try in 24 hours"),
+        }
+    }
 }
 
 /// Runs the notification delivery worker alone until `shutdown` completes, then lets the

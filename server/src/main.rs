@@ -48,6 +48,13 @@ enum Command {
     Openapi,
     /// Runs only the notification delivery worker (any number may run beside the servers).
     Worker,
+    /// Moves the reservations that ended more than `archive_after_days` days ago (or
+    /// `--older-than-days`) to the archive, prints how many, and exits.
+    Archive {
+        /// Days after their end; default: the `archive_after_days` setting.
+        #[arg(long)]
+        older_than_days: Option<u32>,
+    },
 }
 
 fn load_config(file: Option<&std::path::Path>) -> Result<(Config, Vec<String>), String> {
@@ -102,6 +109,19 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("{e:?}"))?;
             println!("administrator {email} created");
+            Ok(())
+        }
+        Command::Archive { older_than_days } => {
+            let days = older_than_days.unwrap_or(config.archive_after_days);
+            let state = rdv_server::build_state(config)
+                .await
+                .map_err(|e| e.to_string())?;
+            let moved = state
+                .writes()
+                .archive_finished_reservations(days)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("archived {moved} reservations that ended more than {days} days ago");
             Ok(())
         }
         Command::SeedDemo if config.profile == rdv_server::config::Profile::Prod => Err(

@@ -116,3 +116,45 @@ fn openapi_command_prints_the_document() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(doc["paths"]["/api/client/mon-profil/"].is_object());
 }
+
+#[test]
+fn archive_command_reports_what_it_moved_and_checks_its_delay() {
+    let (_dir, url) = temp_db();
+    let out = bin()
+        .env("DATABASE_URL", &url)
+        .args(["seed-demo"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The demo's reservations are all ahead: nothing ended yet.
+    let out = bin()
+        .env("DATABASE_URL", &url)
+        .args(["archive", "--older-than-days", "1"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "archived 0 reservations that ended more than 1 days ago"
+    );
+    let out = bin()
+        .env("DATABASE_URL", &url)
+        .args(["archive", "--older-than-days", "0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("archive_after_days must be between 1 and 3650"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

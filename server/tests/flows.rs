@@ -886,6 +886,89 @@ async fn the_business_sees_and_finds_who_booked(srv: Srv) {
     assert_eq!(r.body["errors"][0]["code"], "not_allowed");
 }
 
+/// A finished reservation moves to the archive after the configured delay: lists show it
+/// only with `include_archived`, and the statistics still count it.
+async fn finished_reservations_are_archived_and_stay_readable(srv: Srv) {
+    let owner = srv.owner("owner@example.com").await;
+    let client = srv.client("jeanne@example.com").await;
+    let r = srv
+        .post(
+            "/api/client/reservations/",
+            Some(&client),
+            json!({"service_id": owner.service, "start": owner.at("10:00")}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let archive = |days| {
+        let state = srv.state.clone();
+        async move {
+            state
+                .writes()
+                .archive_finished_reservations(days)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(archive(1).await, 0, "not over yet");
+    // Four days later it ended more than two days ago.
+    srv.state.clock().advance(4 * 86_400);
+    assert_eq!(archive(3).await, 0, "ended less than three days ago");
+    assert_eq!(archive(2).await, 1);
+    // The owner signs in again: four days outlive an access token.
+    let token = srv.login("owner@example.com", common::PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ids = |path: String| {
+        let (srv, token) = (&srv, token.clone());
+        async move {
+            let r = srv.get(&path, Some(&token)).await;
+            assert_eq!(r.status, StatusCode::OK, "{r:?}");
+            r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v["reservation"]["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(ids("/api/entreprise/reservations/".into()).await.is_empty());
+    assert_eq!(
+        ids("/api/entreprise/reservations/?include_archived=true".into()).await,
+        [id]
+    );
+    let day = chrono::NaiveDate::parse_from_str(&owner.day, "%Y-%m-%d").unwrap();
+    let next = day + chrono::Duration::days(1);
+    let r = srv
+        .get(
+            &format!(
+                "/api/entreprise/statistiques/?from={}&to={next}T00:00:00Z",
+                owner.at("00:00")
+            ),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let totals = &r.body["totals"];
+    assert_eq!(
+        totals["appointments"],
+        json!({"value": 1, "previous": 0}),
+        "{r:?}"
+    );
+    assert_eq!(
+        totals["pending"],
+        json!({"value": 1, "previous": 0}),
+        "{r:?}"
+    );
+    // Booked today: created in the previous period of equal length.
+    assert_eq!(
+        totals["created"],
+        json!({"value": 0, "previous": 1}),
+        "{r:?}"
+    );
+}
+
 server_tests!(
     concurrent_bookings_fill_every_free_resource,
     client_books_business_confirms_client_cancels,
@@ -897,4 +980,5 @@ server_tests!(
     hidden_services_look_missing_on_every_public_route,
     special_hours_on_a_date_decide_its_slots_and_bookings,
     the_business_sees_and_finds_who_booked,
+    finished_reservations_are_archived_and_stay_readable,
 );

@@ -126,6 +126,14 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         self.store.list_reservations(filter, sort, page).await
     }
 
+    /// Moves every reservation that ended more than `after_days` days ago to the archive
+    /// ([`lifecycle::archive_cutoff`]); how many moved. Lists, statistics and the calendar
+    /// read the archive too when asked.
+    pub async fn archive_finished_reservations(&self, after_days: u32) -> Result<u64> {
+        let cutoff = lifecycle::archive_cutoff(self.clock.now(), after_days)?;
+        self.store.archive_reservations(cutoff).await
+    }
+
     /// The clients of `business` a search by who booked finds ([`crate::client_search`]):
     /// part of a name or email, or a phone number in any notation (a national one read with
     /// the business's country). Errors name the field `field`.

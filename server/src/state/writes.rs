@@ -247,6 +247,12 @@ impl<'a> Writes<'a> {
     }
 
     /// Moves a reservation to a new start.
+    /// Moves the reservations that ended more than `after_days` days ago to the archive.
+    /// Nothing the public sees changes (those times are past), so no cache is touched.
+    pub async fn archive_finished_reservations(&self, after_days: u32) -> Result<u64> {
+        self.uc().archive_finished_reservations(after_days).await
+    }
+
     pub async fn reschedule(
         &self,
         scope: Scope,
