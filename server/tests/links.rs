@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use browser::Browser;
-use common::{Backend, PASSWORD, Srv, business_body, run, service_body, tomorrow};
+use common::{Backend, PASSWORD, Srv, run, tomorrow};
 use mailbox::{Mail, Mailbox};
 use rdv_server::config::{Config, Secret};
 use reqwest::StatusCode;
@@ -255,56 +255,6 @@ async fn verify_by_link(srv: &Srv, mailbox: &Mailbox, tab: &mut Tab<'_>, email: 
     srv.login(email, PASSWORD).await;
 }
 
-/// The owner's validated business (Europe/Paris, open every day), resource Alice, service
-/// Coupe (30 minutes, 25 €), available tomorrow 08:00–18:00 UTC; the owner's token and the
-/// service.
-async fn open_business(srv: &Srv, owner: &str) -> (String, String) {
-    let token = srv.login(owner, PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let t = Some(token.as_str());
-    let r = srv
-        .post(
-            "/api/entreprise/mon-entreprise/",
-            t,
-            business_body("Salon Test"),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
-    let business = r.body["id"].as_str().unwrap().to_owned();
-    let r = srv
-        .post(
-            "/api/entreprise/ressources/",
-            t,
-            json!({"name": "Alice", "kind": "staff"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
-    let resource = r.body["id"].as_str().unwrap().to_owned();
-    let r = srv
-        .post("/api/entreprise/services/", t, service_body(&resource))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
-    let service = r.body["id"].as_str().unwrap().to_owned();
-    let day = tomorrow();
-    let r = srv
-        .post(
-            "/api/entreprise/disponibilites/",
-            t,
-            json!({"resource_id": resource, "start": format!("{day}T08:00:00Z"),
-                   "end": format!("{day}T18:00:00Z")}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
-    srv.state
-        .writes()
-        .validate_business(business.parse().unwrap())
-        .await
-        .unwrap();
-    (token, service)
-}
-
 async fn book(srv: &Srv, token: &str, service: &str, start: &str) -> String {
     let r = srv
         .post(
@@ -376,7 +326,12 @@ async fn follow_every_link(srv: &Srv, mailbox: &Mailbox, tab: &mut Tab<'_>) {
 
     // A booking: the client views it (signing in on the page), the owner views it (signing in
     // as the owner in the same tab), then the client cancels it from the cancel link.
-    let (owner_token, service) = open_business(srv, OWNER).await;
+    let token = srv.login(OWNER, PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let business = srv.open_business(token).await;
+    let (owner_token, service) = (business.token, business.service);
     let day = tomorrow();
     let start_a = format!("{day}T09:00:00Z");
     let a = book(srv, &client_token, &service, &start_a).await;

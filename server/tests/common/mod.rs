@@ -253,6 +253,12 @@ impl Srv {
             .as_str()
             .unwrap()
             .to_owned();
+        self.open_business(token).await
+    }
+
+    /// The validated business of the signed-in owner whose access token is `token`: one
+    /// resource, one 30-minute service, and a window tomorrow 08:00–18:00 UTC.
+    pub async fn open_business(&self, token: String) -> Owner {
         let t = Some(token.as_str());
         let r = self
             .post(
