@@ -222,6 +222,14 @@ pub enum Error {
         /// Identifier of the window already there.
         existing: String,
     },
+    /// Moving, shrinking or deleting an availability window would leave reservations outside
+    /// it, and the request did not say what to do with them
+    /// ([`crate::window_changes::HeldReservations`]); nothing changed.
+    #[error("the window holds {} reservation(s): say whether to keep or cancel them", .reservations.len())]
+    WindowHoldsReservations {
+        /// The reservations the change would displace, with who booked.
+        reservations: Vec<crate::ports::ReservationView>,
+    },
     /// The owner already has a business: an owner has at most one (BIZ-1).
     #[error("owner has a business: an owner has at most one business")]
     OwnerHasBusiness,
@@ -338,6 +346,8 @@ pub enum ErrorCode {
     RescheduleLimitReached,
     /// See [`Error::AvailabilityOverlap`].
     AvailabilityOverlap,
+    /// See [`Error::WindowHoldsReservations`].
+    WindowHoldsReservations,
     /// See [`Error::OwnerHasBusiness`].
     OwnerHasBusiness,
     /// See [`Error::InvalidRecurrence`].
@@ -362,7 +372,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in documentation order.
-    pub const ALL: [ErrorCode; 33] = [
+    pub const ALL: [ErrorCode; 34] = [
         ErrorCode::ValidationFailed,
         ErrorCode::InvalidInterval,
         ErrorCode::RangeTooLarge,
@@ -386,6 +396,7 @@ impl ErrorCode {
         ErrorCode::CancellationDeadlinePassed,
         ErrorCode::RescheduleLimitReached,
         ErrorCode::AvailabilityOverlap,
+        ErrorCode::WindowHoldsReservations,
         ErrorCode::OwnerHasBusiness,
         ErrorCode::InvalidRecurrence,
         ErrorCode::RecurrenceTooLarge,
@@ -424,6 +435,7 @@ impl ErrorCode {
             ErrorCode::CancellationDeadlinePassed => "CANCELLATION_DEADLINE_PASSED",
             ErrorCode::RescheduleLimitReached => "RESCHEDULE_LIMIT_REACHED",
             ErrorCode::AvailabilityOverlap => "AVAILABILITY_OVERLAP",
+            ErrorCode::WindowHoldsReservations => "WINDOW_HOLDS_RESERVATIONS",
             ErrorCode::OwnerHasBusiness => "OWNER_HAS_BUSINESS",
             ErrorCode::InvalidRecurrence => "INVALID_RECURRENCE",
             ErrorCode::RecurrenceTooLarge => "RECURRENCE_TOO_LARGE",
@@ -491,6 +503,7 @@ impl Error {
             Error::CancellationDeadlinePassed { .. } => ErrorCode::CancellationDeadlinePassed,
             Error::RescheduleLimitReached { .. } => ErrorCode::RescheduleLimitReached,
             Error::AvailabilityOverlap { .. } => ErrorCode::AvailabilityOverlap,
+            Error::WindowHoldsReservations { .. } => ErrorCode::WindowHoldsReservations,
             Error::OwnerHasBusiness => ErrorCode::OwnerHasBusiness,
             Error::InvalidRecurrence { .. } => ErrorCode::InvalidRecurrence,
             Error::RecurrenceTooLarge { .. } => ErrorCode::RecurrenceTooLarge,
@@ -610,6 +623,9 @@ mod tests {
             ErrorCode::RescheduleLimitReached => Error::RescheduleLimitReached { max: 2 },
             ErrorCode::AvailabilityOverlap => Error::AvailabilityOverlap {
                 existing: "w".into(),
+            },
+            ErrorCode::WindowHoldsReservations => Error::WindowHoldsReservations {
+                reservations: vec![],
             },
             ErrorCode::OwnerHasBusiness => Error::OwnerHasBusiness,
             ErrorCode::InvalidRecurrence => Error::InvalidRecurrence { reason: "x".into() },

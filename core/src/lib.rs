@@ -37,6 +37,7 @@ pub mod tz;
 pub mod usecases;
 pub mod validation;
 pub mod visibility;
+pub mod window_changes;
 
 pub use error::{Error, ErrorCode, FieldError, Result};
 pub use model::Uuid;

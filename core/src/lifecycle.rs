@@ -74,7 +74,10 @@ fn invalid(from: ReservationStatus, to: ReservationStatus) -> Error {
     }
 }
 
-fn clean_reason(reason: Option<&str>, required: bool) -> Result<Option<String>> {
+/// Reason rule: a cancellation reason is trimmed, one to [`MAX_REASON_CHARS`] characters of
+/// clean text ([`crate::validation::clean_text`], field `reason`); a blank one counts as none,
+/// which is a `required` field error when `required` (the business always gives a reason).
+pub fn clean_reason(reason: Option<&str>, required: bool) -> Result<Option<String>> {
     let cleaned = match reason.map(str::trim).filter(|r| !r.is_empty()) {
         Some(r) => Some(crate::validation::clean_text(
             "reason",
@@ -199,7 +202,9 @@ pub fn check_reschedule(
     if !reservation.status.is_active() {
         return Err(invalid(reservation.status, reservation.status));
     }
-    if reservation.reschedule_count >= service.max_reschedules {
+    // The limit is the client's policy: the business may move an appointment as often as
+    // it needs to.
+    if actor == Actor::Client && reservation.reschedule_count >= service.max_reschedules {
         return Err(Error::RescheduleLimitReached {
             max: service.max_reschedules,
         });
@@ -450,6 +455,8 @@ mod tests {
             ErrorCode::CancellationDeadlinePassed
         );
         assert!(check_reschedule(&late, &svc, Actor::Business, ts("2026-06-10T08:00:00Z")).is_ok());
+        // The business is not bound by the client's reschedule limit.
+        assert!(check_reschedule(&r, &svc, Actor::Business, ts(EARLY)).is_ok());
     }
 
     #[test]

@@ -344,7 +344,8 @@ pub struct Service {
     pub resource_ids: Vec<ResourceId>,
     /// Clients may cancel until this many minutes before the start.
     pub cancellation_deadline_minutes: u32,
-    /// How many times one reservation may be moved to another slot.
+    /// How many times the client may move one reservation to another slot (the business is
+    /// not limited).
     pub max_reschedules: u32,
 }
 

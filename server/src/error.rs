@@ -8,6 +8,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rdv_core::error::{FieldError, ItemFailure};
+use rdv_core::ports::ReservationView;
 use rdv_core::{Error, ErrorCode};
 use serde::Serialize;
 
@@ -193,6 +194,9 @@ pub struct Problem {
     /// Per-item problems (bulk requests).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<ItemFailure>,
+    /// The reservations in the way, with who booked (`WINDOW_HOLDS_RESERVATIONS`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reservations: Vec<ReservationView>,
     /// Identifier of the request, as in the logs and the `x-request-id` header.
     pub request_id: String,
 }
@@ -208,6 +212,7 @@ struct Details {
     detail: Option<String>,
     errors: Vec<FieldError>,
     failures: Vec<ItemFailure>,
+    reservations: Vec<ReservationView>,
     retry_after: Option<u64>,
     /// Logged, never sent.
     internal: Option<String>,
@@ -230,6 +235,7 @@ impl ApiError {
             detail: Some(detail.into()),
             errors: Vec::new(),
             failures: Vec::new(),
+            reservations: Vec::new(),
             retry_after: None,
             internal: None,
         }))
@@ -290,6 +296,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::SlotFull
         | C::ClientDoubleBooked
         | C::AvailabilityOverlap
+        | C::WindowHoldsReservations
         | C::OwnerHasBusiness
         | C::ConcurrentModification
         | C::InvalidStatusTransition
@@ -326,15 +333,14 @@ impl From<Error> for ApiError {
             return ApiError::internal(e.to_string());
         }
         let detail = e.to_string();
-        let (errors, failures) = match e {
-            Error::Validation { errors } => (errors, Vec::new()),
-            Error::BulkRejected { failures } => (Vec::new(), failures),
-            _ => (Vec::new(), Vec::new()),
-        };
-        let mut e = ApiError::with_status(status, code.as_str(), detail);
-        e.0.errors = errors;
-        e.0.failures = failures;
-        e
+        let mut api = ApiError::with_status(status, code.as_str(), detail);
+        match e {
+            Error::Validation { errors } => api.0.errors = errors,
+            Error::BulkRejected { failures } => api.0.failures = failures,
+            Error::WindowHoldsReservations { reservations } => api.0.reservations = reservations,
+            _ => {}
+        }
+        api
     }
 }
 
@@ -380,6 +386,7 @@ impl ApiError {
             code: this.code,
             errors: this.errors,
             failures: this.failures,
+            reservations: this.reservations,
             request_id,
         };
         (problem, this.retry_after)

@@ -175,7 +175,7 @@ fn query_structs_declare_query_parameters() {
     use utoipa::openapi::path::{Parameter, ParameterIn};
 
     let path = || Some(ParameterIn::Path);
-    let structs: [(&str, Vec<Parameter>); 10] = [
+    let structs: [(&str, Vec<Parameter>); 11] = [
         (
             "PageParams",
             rdv_server::routes::PageParams::into_params(path),
@@ -216,6 +216,10 @@ fn query_structs_declare_query_parameters() {
             "StatisticsQuery",
             rdv_server::routes::entreprise::StatisticsQuery::into_params(path),
         ),
+        (
+            "DeleteWindowQuery",
+            rdv_server::routes::entreprise::DeleteWindowQuery::into_params(path),
+        ),
     ];
     for (name, params) in &structs {
         assert!(!params.is_empty(), "{name}");
@@ -233,6 +237,7 @@ fn query_structs_declare_query_parameters() {
     assert!(required("RangeQuery", "from"));
     assert!(required("StatisticsQuery", "from"));
     assert!(!required("StatisticsQuery", "bucket"));
+    assert!(!required("DeleteWindowQuery", "reservations"));
 
     // Every `IntoParams` struct of the server is in the list above and says where it goes.
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

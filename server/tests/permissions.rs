@@ -554,6 +554,14 @@ fn routes(w: &World) -> Vec<Route> {
             ok,
         )
         .body(json!({})),
+        route(
+            post.clone(),
+            "/api/entreprise/reservations/{id}/reschedule/",
+            format!("/api/entreprise/reservations/{r}/reschedule/"),
+            OwnerObject,
+            ok,
+        )
+        .body(json!({"start": o.at("17:00")})),
         // Completing and marking absent need a reservation that has started: the clock shows
         // tomorrow 09:00 meanwhile.
         route(
@@ -703,7 +711,8 @@ fn routes(w: &World) -> Vec<Route> {
         route(
             delete.clone(),
             "/api/entreprise/disponibilites/{id}/",
-            format!("/api/entreprise/disponibilites/{win}/"),
+            // The window holds the booking the client made through the matrix: it stays.
+            format!("/api/entreprise/disponibilites/{win}/?reservations=keep"),
             OwnerObject,
             no_content,
         ),
@@ -866,7 +875,7 @@ async fn matrix(srv: Srv) {
     }
     // Each reservation ended as its allowed cells left it, and denied calls changed nothing:
     // the history of the first holds the client's booking and rescheduling, the owner's
-    // confirmation and cancellation only.
+    // confirmation, move and cancellation only.
     let mut ends = Vec::new();
     for id in [
         &world.reservation,
@@ -899,7 +908,7 @@ async fn matrix(srv: Srv) {
         .collect();
     assert_eq!(
         actors,
-        ["client", "client", "business", "business"],
+        ["client", "client", "business", "business", "business"],
         "{r:?}"
     );
 }

@@ -1,5 +1,7 @@
 //! Availability use cases: one window, many at once, a recurring series, reading, moving
-//! and deleting windows (AV-1 to AV-4). The rules themselves are in [`crate::availability`].
+//! and deleting windows (AV-1 to AV-4), and what a move or a deletion does to the
+//! reservations a window holds. The rules themselves are in [`crate::availability`] and
+//! [`crate::window_changes`].
 
 use serde::{Deserialize, Serialize};
 
@@ -10,9 +12,16 @@ use crate::availability::{
     recurring_generation_range,
 };
 use crate::error::{Entity, Error, ItemFailure, Result};
-use crate::model::{AvailabilityId, AvailabilityWindow, BusinessId, ResourceId};
-use crate::ports::{Clock, IdSource, Store};
-use crate::time::{Interval, Timestamp};
+use crate::lifecycle::Action;
+use crate::model::{AvailabilityId, AvailabilityWindow, BusinessId, ReservationStatus, ResourceId};
+use crate::ports::{
+    Clock, IdSource, MAX_PAGE_SIZE, PageRequest, ReservationFilter, ReservationSort,
+    ReservationView, Store,
+};
+use crate::scope::Scope;
+use crate::time::{Interval, MINUTE, Timestamp};
+use crate::validation::MAX_BLOCKED_MINUTES;
+use crate::window_changes::{HeldReservations, is_displaced};
 
 /// Input of [`UseCases::create_recurring_availabilities`] (AV-3): "every Monday 09:00–17:00".
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -213,42 +222,123 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         self.store.list_windows(&resources, range).await
     }
 
-    /// Deletes a window of the business (AV-1). Reservations already made stay.
+    /// Deletes a window of the business (AV-1). When it holds reservations that have not
+    /// ended ([`is_displaced`]), nothing changes unless `held` says what to do with them:
+    /// without it the answer is [`Error::WindowHoldsReservations`] with their list.
     pub async fn delete_availability(
         &self,
         business: BusinessId,
         id: AvailabilityId,
+        held: Option<&HeldReservations>,
     ) -> Result<()> {
-        self.get_availability(business, id).await?;
+        let held = held.map(HeldReservations::validate).transpose()?;
+        let window = self.get_availability(business, id).await?;
+        let displaced = self.displaced_reservations(&window, None).await?;
+        self.settle_displaced(business, displaced, held.as_ref())
+            .await?;
         self.store.delete_window(id).await
     }
 
     /// Moves or resizes an availability window (AV-1), keeping AV-4: the new interval passes
     /// the same length, period and overlap rules as a new window
-    /// ([`check_window_length`], [`check_window_period`], [`check_no_overlap_with_existing`] against the resource's
-    /// other windows), so a move onto another window is `AVAILABILITY_OVERLAP` whatever the
-    /// store.
+    /// ([`check_window_length`], [`check_window_period`], [`check_no_overlap_with_existing`]
+    /// against the resource's other windows), so a move onto another window is
+    /// `AVAILABILITY_OVERLAP` whatever the store. When the new interval would leave
+    /// reservations outside ([`is_displaced`]), nothing changes unless `held` says what to do
+    /// with them: without it the answer is [`Error::WindowHoldsReservations`] with their list.
     pub async fn update_availability(
         &self,
         business: BusinessId,
         id: AvailabilityId,
         interval: Interval,
+        held: Option<&HeldReservations>,
     ) -> Result<AvailabilityWindow> {
-        let mut window = match self.store.get_window(id).await? {
-            Some(w) if w.business_id == business => w,
-            _ => {
-                return Err(Error::NotFound {
-                    entity: Entity::Availability,
-                });
-            }
-        };
+        let held = held.map(HeldReservations::validate).transpose()?;
+        let old = self.get_availability(business, id).await?;
         check_window_length(&interval)?;
         check_window_period(&interval, self.clock.now(), self.limits.max_horizon_days)?;
-        window.interval = interval;
+        let window = AvailabilityWindow {
+            interval,
+            ..old.clone()
+        };
         // The same AV-4 rule as a new window, ignoring the window's own old place; the store
         // re-checks atomically with the write.
         self.check_stored_overlaps(&window).await?;
+        let displaced = self.displaced_reservations(&old, Some(&interval)).await?;
+        self.settle_displaced(business, displaced, held.as_ref())
+            .await?;
         self.store.update_window(&window).await?;
         Ok(window)
+    }
+
+    /// The reservations of `window`'s resource that changing it to `new` (`None`: deleting
+    /// it) displaces, by start, with who booked. Reads every page: a long window of a group
+    /// class may hold more than one page of them.
+    async fn displaced_reservations(
+        &self,
+        window: &AvailabilityWindow,
+        new: Option<&Interval>,
+    ) -> Result<Vec<ReservationView>> {
+        let now = self.clock.now();
+        // A reservation that overlaps the window starts at most its longest possible length
+        // before the window's start.
+        let longest = i64::from(MAX_BLOCKED_MINUTES) * MINUTE;
+        let filter = ReservationFilter {
+            business_id: Some(window.business_id),
+            resource_id: Some(window.resource_id),
+            statuses: vec![ReservationStatus::Pending, ReservationStatus::Confirmed],
+            from: Some(window.interval.start().add_secs(-longest)),
+            to: Some(window.interval.end()),
+            ..ReservationFilter::default()
+        };
+        let mut page = PageRequest::first(MAX_PAGE_SIZE);
+        let mut displaced = Vec::new();
+        loop {
+            let found = self
+                .store
+                .list_reservations(&filter, ReservationSort::StartAsc, &page)
+                .await?;
+            displaced.extend(
+                found
+                    .items
+                    .into_iter()
+                    .filter(|v| is_displaced(&v.reservation, &window.interval, new, now)),
+            );
+            match found.next_cursor {
+                Some(cursor) => page.cursor = Some(cursor),
+                None => return Ok(displaced),
+            }
+        }
+    }
+
+    /// Applies the owner's decision to the displaced reservations, before the window
+    /// changes: none, or `keep`, lets the change go on; `cancel` cancels each on behalf of
+    /// the business with the reason (the client is notified); no decision refuses the change
+    /// with the list.
+    async fn settle_displaced(
+        &self,
+        business: BusinessId,
+        displaced: Vec<ReservationView>,
+        held: Option<&HeldReservations>,
+    ) -> Result<()> {
+        if displaced.is_empty() {
+            return Ok(());
+        }
+        match held {
+            None => Err(Error::WindowHoldsReservations {
+                reservations: displaced,
+            }),
+            Some(HeldReservations::Keep) => Ok(()),
+            Some(HeldReservations::Cancel { reason }) => {
+                for view in displaced {
+                    let action = Action::Cancel {
+                        reason: Some(reason.clone()),
+                    };
+                    self.transition(Scope::Business(business), view.reservation.id, action)
+                        .await?;
+                }
+                Ok(())
+            }
+        }
     }
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use rdv_core::Timestamp;
 use rdv_core::Uuid;
 use rdv_core::model::{
-    Business, BusinessId, ClientProfile, Reservation, ReservationId, ReservationStatus, ResourceId,
-    ServiceId,
+    Actor, Business, BusinessId, ClientProfile, Reservation, ReservationId, ReservationStatus,
+    ResourceId, ServiceId,
 };
 use rdv_core::money;
 use rdv_core::ports::{DirectoryStore as _, ReservationStore as _};
@@ -157,7 +157,13 @@ impl Notifier {
                 ));
             }
         }
-        if let Some(owner) = &side.owner {
+        // An owner is not told of a move they made themselves.
+        let moved_by_the_business = kind == EventKind::Rescheduled
+            && reservation
+                .history
+                .last()
+                .is_some_and(|h| h.actor == Actor::Business);
+        if let (Some(owner), false) = (&side.owner, moved_by_the_business) {
             let prefs = &side.owner_preferences;
             let owner_kind = format!("owner_{}", kind.as_str());
             let chosen = prefs.events.iter().any(|e| e == kind.as_str());

@@ -23,6 +23,7 @@ use rdv_core::scope::Scope;
 use rdv_core::slots::{Schedule, SlotList};
 use rdv_core::stats::{Statistics, StatsQuery};
 use rdv_core::usecases::{ClientProfileInput, NewBusiness, NewService, RecurringAvailability};
+use rdv_core::window_changes::HeldReservations;
 use rdv_core::{Error, Result, Timestamp};
 
 use super::{Inner, ServerUseCases};
@@ -188,28 +189,30 @@ impl<'a> Writes<'a> {
         Ok(windows)
     }
 
-    /// Moves a window.
+    /// Moves a window; `held` says what to do with the reservations it would leave out.
     pub async fn update_availability(
         &self,
         business: BusinessId,
         id: AvailabilityId,
         interval: Interval,
+        held: Option<&HeldReservations>,
     ) -> Result<AvailabilityWindow> {
         let window = self
             .uc()
-            .update_availability(business, id, interval)
+            .update_availability(business, id, interval, held)
             .await?;
         self.changed(business, Change::Other);
         Ok(window)
     }
 
-    /// Deletes a window.
+    /// Deletes a window; `held` says what to do with the reservations it holds.
     pub async fn delete_availability(
         &self,
         business: BusinessId,
         id: AvailabilityId,
+        held: Option<&HeldReservations>,
     ) -> Result<()> {
-        self.uc().delete_availability(business, id).await?;
+        self.uc().delete_availability(business, id, held).await?;
         self.changed(business, Change::Other);
         Ok(())
     }
@@ -246,13 +249,13 @@ impl<'a> Writes<'a> {
         Ok(reservation)
     }
 
-    /// Moves a reservation to a new start.
     /// Moves the reservations that ended more than `after_days` days ago to the archive.
     /// Nothing the public sees changes (those times are past), so no cache is touched.
     pub async fn archive_finished_reservations(&self, after_days: u32) -> Result<u64> {
         self.uc().archive_finished_reservations(after_days).await
     }
 
+    /// Moves a reservation to a new start, for its client or its business.
     pub async fn reschedule(
         &self,
         scope: Scope,

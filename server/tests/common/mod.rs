@@ -409,9 +409,28 @@ pub fn service_body(resource: &str) -> Value {
     })
 }
 
-/// Declares one test per backend for each listed async test function `fn(Srv)`.
+/// Declares one test per backend for each listed async test function `fn(Srv)`; with
+/// `config = f;` first, each server's configuration goes through `f` before it starts.
 #[macro_export]
 macro_rules! server_tests {
+    (config = $tweak:path; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::common::run($crate::common::Backend::Sqlite, $tweak, super::$name);
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::common::run($crate::common::Backend::Postgres, $tweak, super::$name);
+                }
+            )*
+        }
+    };
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(

@@ -11,6 +11,7 @@ use crate::ports::{
     ReservationView,
 };
 use crate::search::{SearchHit, SearchQuery};
+use crate::window_changes::HeldReservations;
 
 #[test]
 fn bulk_availability_is_all_or_nothing_with_a_report_per_item() {
@@ -210,6 +211,7 @@ fn moving_a_window_onto_another_of_its_resource_is_refused() {
                 w.business.id,
                 tuesday.id,
                 iv("2026-06-08T14:00:00Z", "2026-06-08T18:00:00Z"),
+                None,
             )
             .await
             .unwrap_err();
@@ -232,6 +234,7 @@ fn moving_a_window_onto_another_of_its_resource_is_refused() {
                 w.business.id,
                 tuesday.id,
                 iv("2026-06-08T15:00:00Z", "2026-06-09T18:00:00Z"),
+                None,
             )
             .await
             .unwrap();
@@ -245,6 +248,7 @@ fn moving_a_window_onto_another_of_its_resource_is_refused() {
                 w.business.id,
                 bob.id,
                 iv("2026-06-09T07:00:00Z", "2026-06-09T12:00:00Z"),
+                None,
             )
             .await
             .unwrap();
@@ -422,7 +426,7 @@ fn the_core_refuses_an_overlapping_move_before_asking_the_store() {
             .unwrap();
         let onto_first = iv("2026-06-08T10:00:00Z", "2026-06-08T16:00:00Z");
         assert_eq!(
-            app.update_availability(business.id, second.id, onto_first)
+            app.update_availability(business.id, second.id, onto_first, None)
                 .await
                 .unwrap_err(),
             Error::AvailabilityOverlap {
@@ -435,9 +439,91 @@ fn the_core_refuses_an_overlapping_move_before_asking_the_store() {
             "the store was never asked"
         );
         let later = iv("2026-06-09T08:00:00Z", "2026-06-09T16:00:00Z");
-        app.update_availability(business.id, second.id, later)
+        app.update_availability(business.id, second.id, later, None)
             .await
             .unwrap();
         assert_eq!(app.store.window_updates.load(Ordering::SeqCst), 1);
+    });
+}
+
+#[test]
+fn a_window_holding_reservations_changes_only_when_told_what_to_do_with_them() {
+    let w = world(1);
+    block_on(async {
+        let window = window_at(&w, 0, "2026-06-08T07:00:00Z");
+        let book = |n: u128, resource: usize, start: &'static str| {
+            let request = request(&w, Some(resource), start);
+            let app = &w.app;
+            async move { app.book(client(n), &request).await.unwrap() }
+        };
+        let early = book(1, 0, "2026-06-08T07:00:00Z").await;
+        let late = book(2, 0, "2026-06-08T13:00:00Z").await;
+        // Bob's appointment at the same time is on another resource: never in the way.
+        book(3, 1, "2026-06-08T13:00:00Z").await;
+        let ids = |e: Error| match e {
+            Error::WindowHoldsReservations { reservations } => reservations
+                .into_iter()
+                .map(|v| v.reservation.id)
+                .collect::<Vec<_>>(),
+            other => panic!("expected the held reservations, got {other:?}"),
+        };
+        let morning = iv("2026-06-08T07:00:00Z", "2026-06-08T11:00:00Z");
+        let err = w
+            .app
+            .update_availability(w.business.id, window.id, morning, None)
+            .await
+            .unwrap_err();
+        assert_eq!(ids(err), [late.id]);
+        assert_eq!(
+            w.app.store.get_window(window.id).await.unwrap(),
+            Some(window.clone()),
+            "a refused shrink changes nothing"
+        );
+        let kept = w
+            .app
+            .update_availability(
+                w.business.id,
+                window.id,
+                morning,
+                Some(&HeldReservations::Keep),
+            )
+            .await
+            .unwrap();
+        assert_eq!(kept.interval, morning);
+        let status = |id| {
+            let app = &w.app;
+            async move { app.store.get_reservation(id).await.unwrap().unwrap() }
+        };
+        assert_eq!(status(late.id).await.status, ReservationStatus::Pending);
+
+        let err = w
+            .app
+            .delete_availability(w.business.id, window.id, None)
+            .await
+            .unwrap_err();
+        assert_eq!(ids(err), [early.id]);
+        let blank = HeldReservations::Cancel { reason: " ".into() };
+        let err = w
+            .app
+            .delete_availability(w.business.id, window.id, Some(&blank))
+            .await
+            .unwrap_err();
+        assert_eq!(err.field_errors()[0].field, "reason");
+        assert_eq!(status(early.id).await.status, ReservationStatus::Pending);
+        let cancel = HeldReservations::Cancel {
+            reason: " Closed for works ".into(),
+        };
+        w.app
+            .delete_availability(w.business.id, window.id, Some(&cancel))
+            .await
+            .unwrap();
+        let early = status(early.id).await;
+        assert_eq!(early.status, ReservationStatus::CancelledByBusiness);
+        assert_eq!(
+            early.history.last().unwrap().reason.as_deref(),
+            Some("Closed for works")
+        );
+        assert_eq!(w.app.store.get_window(window.id).await.unwrap(), None);
+        assert_eq!(status(late.id).await.status, ReservationStatus::Pending);
     });
 }

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use rdv_core::model::{AvailabilityId, AvailabilityWindow, ResourceId};
 use rdv_core::usecases::RecurringAvailability;
+use rdv_core::window_changes::HeldReservations;
 use rdv_core::{Interval, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -226,9 +227,16 @@ pub struct WindowBounds {
     pub start: Timestamp,
     /// End (RFC 3339).
     pub end: Timestamp,
+    /// What to do with the reservations the new bounds would leave out: `{"action": "keep"}`
+    /// or `{"action": "cancel", "reason": "…"}`. Without it, a move that leaves reservations
+    /// out changes nothing and answers 409 `WINDOW_HOLDS_RESERVATIONS` with their list.
+    #[serde(default)]
+    pub reservations: Option<HeldReservations>,
 }
 
-/// Moves a window (still never overlapping another of its resource).
+/// Moves or resizes a window (still never overlapping another of its resource). Reservations
+/// it would leave out (pending or confirmed, not over) are listed in a 409 unless the request
+/// says to keep them (they stay booked) or to cancel them (each client is notified).
 #[utoipa::path(put, path = "/api/entreprise/disponibilites/{id}/", tag = "entreprise",
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Window id")),
@@ -236,7 +244,8 @@ pub struct WindowBounds {
     responses(
         (status = 200, description = "Moved", body = AvailabilityWindow),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
-        (status = 409, description = "AVAILABILITY_OVERLAP", body = crate::error::Problem),
+        (status = 409, description = "AVAILABILITY_OVERLAP; WINDOW_HOLDS_RESERVATIONS (the problem's `reservations` lists them, with who booked; nothing changed)", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED (reason required to cancel), INVALID_INTERVAL", body = crate::error::Problem),
     ))]
 pub async fn update_availability(
     State(state): State<AppState>,
@@ -245,27 +254,80 @@ pub async fn update_availability(
     ApiJson(input): ApiJson<WindowBounds>,
 ) -> ApiResult<Json<AvailabilityWindow>> {
     let business = my_business(&state, &session).await?;
+    let interval = Interval::new(input.start, input.end)?;
     let w = state
         .writes()
-        .update_availability(business.id, id, Interval::new(input.start, input.end)?)
+        .update_availability(business.id, id, interval, input.reservations.as_ref())
         .await?;
     Ok(axum::Json(w))
 }
 
-/// Deletes a window; reservations already made stay.
+/// What to do with the reservations a deleted window holds.
+#[derive(Clone, Copy, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HeldAction {
+    /// They stay booked.
+    Keep,
+    /// Each is cancelled by the business with `reason` (the client is notified).
+    Cancel,
+}
+
+/// The decision of a window deletion.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteWindowQuery {
+    /// What to do with the reservations the window holds (pending or confirmed, not over).
+    /// Without it, a window that holds some is not deleted: 409 `WINDOW_HOLDS_RESERVATIONS`.
+    pub reservations: Option<HeldAction>,
+    /// Why they are cancelled (required with `reservations=cancel`, refused otherwise); at
+    /// most 500 characters.
+    #[param(max_length = 500)]
+    pub reason: Option<String>,
+}
+
+impl DeleteWindowQuery {
+    /// The decision, or a field error on `reason` when one is given without `cancel`.
+    fn decision(self) -> ApiResult<Option<HeldReservations>> {
+        match (self.reservations, self.reason) {
+            (Some(HeldAction::Cancel), reason) => Ok(Some(HeldReservations::Cancel {
+                reason: reason.unwrap_or_default(),
+            })),
+            (_, Some(_)) => Err(rdv_core::Error::field(
+                "reason",
+                "not_allowed",
+                "a reason goes only with reservations=cancel",
+            )
+            .into()),
+            (Some(HeldAction::Keep), None) => Ok(Some(HeldReservations::Keep)),
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+/// Deletes a window. Reservations it holds (pending or confirmed, not over) are listed in a
+/// 409 unless `reservations=keep` (they stay booked) or `reservations=cancel` with a `reason`
+/// (each client is notified).
 #[utoipa::path(delete, path = "/api/entreprise/disponibilites/{id}/", tag = "entreprise",
     security(("bearer" = [])),
-    params(("id" = uuid::Uuid, Path, description = "Window id")),
+    params(("id" = uuid::Uuid, Path, description = "Window id"), DeleteWindowQuery),
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
+        (status = 409, description = "WINDOW_HOLDS_RESERVATIONS (the problem's `reservations` lists them, with who booked; nothing changed)", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED (reason: required with cancel, not_allowed without it, too_long)", body = crate::error::Problem),
     ))]
 pub async fn delete_availability(
     State(state): State<AppState>,
     session: OwnerSession,
     ApiPath(id): ApiPath<AvailabilityId>,
+    ApiQuery(query): ApiQuery<DeleteWindowQuery>,
 ) -> ApiResult<StatusCode> {
+    let decision = query.decision()?;
     let business = my_business(&state, &session).await?;
-    state.writes().delete_availability(business.id, id).await?;
+    state
+        .writes()
+        .delete_availability(business.id, id, decision.as_ref())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -18,7 +18,9 @@ use crate::auth::OwnerSession;
 use crate::error::{ApiError, ApiResult, HttpCode};
 use crate::state::AppState;
 
-pub use self::availabilities::{BulkWindows, WindowBounds, WindowInput, WindowQuery};
+pub use self::availabilities::{
+    BulkWindows, DeleteWindowQuery, HeldAction, WindowBounds, WindowInput, WindowQuery,
+};
 pub use self::resources::NewResourceRequest;
 pub use self::statistics::StatisticsQuery;
 

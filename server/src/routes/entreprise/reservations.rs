@@ -1,5 +1,5 @@
 //! `/api/entreprise/reservations/`: the business's reservations (RES-*): listed, read,
-//! confirmed, cancelled, completed, marked as no-shows.
+//! confirmed, cancelled, completed, marked as no-shows, moved.
 
 use axum::extract::State;
 use rdv_core::lifecycle::Action;
@@ -12,8 +12,8 @@ use utoipa_axum::routes;
 use super::my_business;
 use crate::auth::OwnerSession;
 use crate::error::ApiResult;
-use crate::routes::client::{CancelQuery, ReservationQuery, reservation_page};
-use crate::routes::{ApiPath, ApiQuery, Json, PageOut};
+use crate::routes::client::{CancelQuery, RescheduleRequest, ReservationQuery, reservation_page};
+use crate::routes::{ApiJson, ApiPath, ApiQuery, Json, PageOut};
 use crate::state::AppState;
 
 /// The routes of this file.
@@ -24,6 +24,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(confirm_reservation))
         .routes(routes!(complete_reservation))
         .routes(routes!(no_show_reservation))
+        .routes(routes!(reschedule_reservation))
 }
 
 /// The business's reservations, filtered (status, dates, service, resource, client, who
@@ -166,4 +167,32 @@ pub async fn no_show_reservation(
     ApiPath(id): ApiPath<ReservationId>,
 ) -> ApiResult<Json<Reservation>> {
     act(&state, &session, id, Action::MarkNoShow).await
+}
+
+/// Moves a reservation to another time on its resource, as the client's move does: the new
+/// time passes every booking rule and the old one is freed only if the new one is taken. The
+/// status stays (a confirmed reservation stays confirmed), the client's reschedule limit and
+/// deadline do not apply to the business, and the client is notified.
+#[utoipa::path(post, path = "/api/entreprise/reservations/{id}/reschedule/", tag = "entreprise",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Reservation id")),
+    request_body = RescheduleRequest,
+    responses(
+        (status = 200, description = "Moved", body = Reservation),
+        (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
+        (status = 409, description = "BOOKING_OVERLAP, BUFFER_CONFLICT, SLOT_FULL, CLIENT_DOUBLE_BOOKED, INVALID_STATUS_TRANSITION", body = crate::error::Problem),
+        (status = 422, description = "The booking rule codes (SLOT_IN_PAST, MINIMUM_NOTICE, OUTSIDE_AVAILABILITY, OUTSIDE_OPENING_HOURS, NOT_ON_SLOT_GRID...)", body = crate::error::Problem),
+    ))]
+pub async fn reschedule_reservation(
+    State(state): State<AppState>,
+    session: OwnerSession,
+    ApiPath(id): ApiPath<ReservationId>,
+    ApiJson(input): ApiJson<RescheduleRequest>,
+) -> ApiResult<Json<Reservation>> {
+    let business = my_business(&state, &session).await?;
+    let r = state
+        .writes()
+        .reschedule(Scope::Business(business.id), id, input.start)
+        .await?;
+    Ok(axum::Json(r))
 }
