@@ -422,7 +422,7 @@ BUSINESS = {
     "id": BIZ, "owner_id": OWNER, "name": "Salon", "domain": "coiffure", "description": "",
     "city": "Paris", "address": {"street": "1 rue de Rivoli", "postal_code": "75001",
                                  "city": "Paris", "country": "FR"},
-    "time_zone": "Europe/Paris", "validated": True, "opening_hours": hours("09:00", "13:00"),
+    "time_zone": "Europe/Paris", "status": "validated", "opening_hours": hours("09:00", "13:00"),
     "closures": [],
 }
 SERVICE = {
@@ -464,7 +464,7 @@ both["resources"][1]["busy"] = [busy("2026-06-01T07:30:00Z", "2026-06-01T08:30:0
 booking("booking_all_resources_busy", "Both resources booked: the first resource's error is reported.",
         snap=both, error="BOOKING_OVERLAP")
 booking("booking_business_not_validated", "The business awaits validation.",
-        business=dict(BUSINESS, validated=False), error="BUSINESS_NOT_VALIDATED")
+        business=dict(BUSINESS, status="pending"), error="BUSINESS_NOT_VALIDATED")
 booking("booking_service_inactive", "The service is deactivated.",
         service=dict(SERVICE, active=False), error="SERVICE_INACTIVE")
 booking("booking_resource_not_eligible", "R9 does not perform the service.",

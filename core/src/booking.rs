@@ -67,7 +67,7 @@ pub fn validate_booking(
     request: &BookingRequest,
     now: Timestamp,
 ) -> Result<ValidBooking> {
-    if !business.validated {
+    if !business.status.is_public() {
         return Err(Error::BusinessNotValidated);
     }
     if service.id != request.service_id || service.business_id != business.id {

@@ -68,7 +68,8 @@ impl Fixture {
             city: "Lyon".into(),
             address: Address::default(),
             time_zone: Zone::parse("Europe/Paris").expect("zone"),
-            validated: true,
+            status: crate::business_status::BusinessStatus::Validated,
+            status_reason: None,
             opening_hours: OpeningHours::always_open(),
             closures: vec![],
             special_hours: vec![],
@@ -213,7 +214,8 @@ pub async fn directory_round_trip(store: impl Store) {
         None
     );
     let mut changed = f.business.clone();
-    changed.validated = false;
+    changed.status = crate::business_status::BusinessStatus::Rejected;
+    changed.status_reason = Some("Adresse incomplète".into());
     changed.special_hours = vec![crate::hours::SpecialHours {
         date: chrono::NaiveDate::from_ymd_opt(2026, 12, 24).expect("date"),
         ranges: vec![crate::hours::TimeRange::parse("10:00", "14:00").expect("range")],
@@ -1080,7 +1082,7 @@ pub async fn search_finds_validated_businesses_and_active_services(store: impl S
     hidden.id = BusinessId::from_uuid(Uuid::from_u128(0xB3));
     hidden.owner_id = UserId::from_uuid(f.ids.next_uuid());
     hidden.name = "Coiffeur Caché".into();
-    hidden.validated = false;
+    hidden.status = crate::business_status::BusinessStatus::Suspended;
     store.save_business(&hidden).await.unwrap();
     let mut inactive = f.service.clone();
     inactive.id = ServiceId::from_uuid(Uuid::from_u128(0x5E));
@@ -1145,7 +1147,11 @@ pub async fn business_lists_filter_sort_and_paginate(store: impl Store) {
             name: (*name).into(),
             domain: "spa".into(),
             city: if i % 2 == 0 { "Paris" } else { "LYON" }.into(),
-            validated: i != 4,
+            status: if i == 4 {
+                crate::business_status::BusinessStatus::Pending
+            } else {
+                crate::business_status::BusinessStatus::Validated
+            },
             ..f.business.clone()
         };
         store.save_business(&b).await.expect("save business");
@@ -1199,7 +1205,7 @@ pub async fn business_lists_filter_sort_and_paginate(store: impl Store) {
         ]
     );
     let lyon_validated = BusinessFilter {
-        validated: Some(true),
+        status: Some(crate::business_status::BusinessStatus::Validated),
         city: Some("lyon".into()),
         ..BusinessFilter::default()
     };
@@ -1225,7 +1231,7 @@ pub async fn business_lists_filter_sort_and_paginate(store: impl Store) {
         .expect("list");
     assert_eq!(all_names(page), ["Barbier Marcel"]);
     let awaiting = BusinessFilter {
-        validated: Some(false),
+        status: Some(crate::business_status::BusinessStatus::Pending),
         ..BusinessFilter::default()
     };
     let page = store

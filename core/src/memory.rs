@@ -224,7 +224,7 @@ impl DirectoryStore for MemoryStore {
         };
         let mut hits = Vec::new();
         for b in data.businesses.values() {
-            if !b.validated || !same(&b.city, &query.city) || !same(&b.domain, &query.domain) {
+            if !b.status.is_public() || !same(&b.city, &query.city) || !same(&b.domain, &query.domain) {
                 continue;
             }
             let place = format!("{} {}", b.domain, b.city);

@@ -13,6 +13,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub use uuid::Uuid;
 
+use crate::business_status::BusinessStatus;
 use crate::error::{Error, Result};
 use crate::hours::{Closure, OpeningHours, SpecialHours};
 use crate::time::{Interval, Timestamp};
@@ -242,9 +243,13 @@ pub struct Business {
     pub address: Address,
     /// Time zone in which opening hours and recurrences are read.
     pub time_zone: Zone,
-    /// Whether an administrator validated the business (BIZ-1). Unvalidated businesses take
-    /// no bookings and are not listed publicly.
-    pub validated: bool,
+    /// Where the business stands with the administrators (BIZ-1,
+    /// [`crate::business_status`]): only a validated business is listed publicly and takes
+    /// bookings. Required in JSON (a document without it is refused, never read as pending).
+    pub status: BusinessStatus,
+    /// Why an administrator rejected or suspended it (told to the owner); `None` otherwise.
+    #[serde(default)]
+    pub status_reason: Option<String>,
     /// Weekly opening hours (BIZ-3).
     pub opening_hours: OpeningHours,
     /// Public holidays and exceptional closures (BIZ-4).

@@ -251,9 +251,9 @@ pub enum BusinessSort {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BusinessFilter {
-    /// Only validated (`true`) or only awaiting validation (`false`) businesses.
+    /// Only businesses in this status.
     #[serde(default)]
-    pub validated: Option<bool>,
+    pub status: Option<crate::business_status::BusinessStatus>,
     /// Only businesses of this owner.
     #[serde(default)]
     pub owner_id: Option<UserId>,
@@ -272,7 +272,7 @@ impl BusinessFilter {
             want.as_deref()
                 .is_none_or(|w| w.to_lowercase() == have.to_lowercase())
         };
-        self.validated.is_none_or(|v| b.validated == v)
+        self.status.is_none_or(|s| b.status == s)
             && self.owner_id.is_none_or(|o| b.owner_id == o)
             && same(&self.domain, &b.domain)
             && same(&self.city, &b.city)

@@ -6,13 +6,15 @@
 //! (`storage`, checked by the conformance suite's
 //! `search_finds_validated_businesses_and_active_services`) all follow these rules.
 
+use crate::business_status::BusinessStatus;
 use crate::error::{Entity, Error, Result};
 use crate::model::{Business, Service};
 use crate::ports::BusinessFilter;
 
-/// Whether the public may see `business`: an administrator validated it.
+/// Whether the public may see `business`: an administrator validated it (not pending,
+/// rejected or suspended, [`crate::business_status`]).
 pub fn business_is_public(business: &Business) -> bool {
-    business.validated
+    business.status.is_public()
 }
 
 /// Whether the public may see and book `service` of `business`: the service is active, belongs
@@ -48,7 +50,7 @@ pub fn check_service_is_public(business: &Business, service: &Service) -> Result
 /// criteria.
 pub fn public_business_filter(domain: Option<String>, city: Option<String>) -> BusinessFilter {
     BusinessFilter {
-        validated: Some(true),
+        status: Some(BusinessStatus::Validated),
         domain,
         city,
         owner_id: None,
@@ -64,6 +66,14 @@ mod tests {
     use uuid::Uuid;
 
     fn business(validated: bool) -> Business {
+        with_status(if validated {
+            BusinessStatus::Validated
+        } else {
+            BusinessStatus::Pending
+        })
+    }
+
+    fn with_status(status: BusinessStatus) -> Business {
         Business {
             id: BusinessId::from_uuid(Uuid::from_u128(0xB1)),
             owner_id: UserId::from_uuid(Uuid::from_u128(0x01)),
@@ -73,7 +83,8 @@ mod tests {
             city: "Lyon".into(),
             address: Address::default(),
             time_zone: Zone::parse("Europe/Paris").unwrap(),
-            validated,
+            status,
+            status_reason: None,
             opening_hours: OpeningHours::always_open(),
             closures: vec![],
             special_hours: vec![],
@@ -138,19 +149,21 @@ mod tests {
     #[test]
     fn the_public_filter_keeps_validated_businesses_only() {
         let f = public_business_filter(Some("coiffure".into()), None);
-        assert_eq!(f.validated, Some(true));
+        assert_eq!(f.status, Some(BusinessStatus::Validated));
         assert_eq!(f.owner_id, None);
         assert_eq!(f.domain.as_deref(), Some("coiffure"));
     }
 
     proptest! {
-        /// A service is public exactly when it is active and its business is validated.
+        /// A service is public exactly when it is active and its business is validated (not
+        /// pending, rejected or suspended).
         #[test]
         fn a_service_is_public_iff_active_and_business_validated(
-            validated in any::<bool>(),
+            status in prop::sample::select(BusinessStatus::ALL.to_vec()),
             active in any::<bool>(),
         ) {
-            let b = business(validated);
+            let validated = status == BusinessStatus::Validated;
+            let b = with_status(status);
             let s = service(&b, active);
             prop_assert_eq!(service_is_public(&b, &s), validated && active);
             prop_assert_eq!(check_service_is_public(&b, &s).is_ok(), validated && active);

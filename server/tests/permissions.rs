@@ -716,6 +716,27 @@ fn routes(w: &World) -> Vec<Route> {
             OwnerObject,
             no_content,
         ),
+        // Both owners' businesses are validated: only a rejected one is resubmitted.
+        route(
+            post.clone(),
+            "/api/entreprise/mon-entreprise/soumettre/",
+            "/api/entreprise/mon-entreprise/soumettre/",
+            OwnerList,
+            ok,
+        )
+        .body(json!({}))
+        .allowed(Answer::problem(
+            StatusCode::CONFLICT,
+            "INVALID_STATUS_TRANSITION",
+        )),
+        route(
+            post.clone(),
+            "/api/admin/entreprises/{id}/suspendre/",
+            format!("/api/admin/entreprises/{b}/suspendre/"),
+            Admin,
+            ok,
+        )
+        .body(json!({"reason": "unpaid", "reservations": {"action": "keep"}})),
         route(
             post,
             "/api/admin/entreprises/{id}/rejeter/",

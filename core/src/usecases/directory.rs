@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::UseCases;
+use crate::business_status::{BusinessAction, BusinessStatus};
 use crate::error::{Entity, Error, FieldErrors, Result};
 use crate::hours::{Closure, OpeningHours, SpecialHours, validate_special_hours};
 use crate::model::{
@@ -194,7 +195,9 @@ impl ClientProfileInput {
 }
 
 impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
-    pub(super) async fn business(&self, id: BusinessId) -> Result<Business> {
+    /// A business by id whatever its status (for administrators and its owner), or
+    /// `NOT_FOUND`.
+    pub async fn business(&self, id: BusinessId) -> Result<Business> {
         self.store.get_business(id).await?.ok_or(Error::NotFound {
             entity: Entity::Business,
         })
@@ -258,19 +261,19 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         let business = Self::checked_business(
             BusinessId::from_uuid(self.ids.next_uuid()),
             owner,
-            false,
+            (BusinessStatus::Pending, None),
             input,
         )?;
         self.store.save_business(&business).await?;
         Ok(business)
     }
 
-    /// Replaces a business's profile, opening hours and closures; its owner and validation
-    /// state stay (BIZ-3, BIZ-4).
+    /// Replaces a business's profile, opening hours and closures; its owner and status stay
+    /// (BIZ-3, BIZ-4): a rejected business stays rejected until its owner resubmits it.
     pub async fn update_business(&self, id: BusinessId, input: NewBusiness) -> Result<Business> {
         let current = self.business(id).await?;
-        let business =
-            Self::checked_business(current.id, current.owner_id, current.validated, input)?;
+        let status = (current.status, current.status_reason);
+        let business = Self::checked_business(current.id, current.owner_id, status, input)?;
         self.store.save_business(&business).await?;
         Ok(business)
     }
@@ -278,7 +281,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
     fn checked_business(
         id: BusinessId,
         owner: UserId,
-        validated: bool,
+        (status, status_reason): (BusinessStatus, Option<String>),
         input: NewBusiness,
     ) -> Result<Business> {
         let mut errors = FieldErrors::new();
@@ -332,7 +335,8 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             city: city.unwrap_or_default(),
             address: input.address,
             time_zone: input.time_zone,
-            validated,
+            status,
+            status_reason,
             opening_hours: input.opening_hours,
             closures: input.closures,
             special_hours: input.special_hours,
@@ -340,12 +344,11 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         errors.finish(business)
     }
 
-    /// An administrator validates a business (BIZ-1).
+    /// An administrator validates a business, or reinstates a suspended or rejected one
+    /// (BIZ-1).
     pub async fn validate_business(&self, id: BusinessId) -> Result<Business> {
-        let mut business = self.business(id).await?;
-        business.validated = true;
-        self.store.save_business(&business).await?;
-        Ok(business)
+        self.change_business_status(id, &BusinessAction::Validate)
+            .await
     }
 
     /// Adds a staff member or room to a business.

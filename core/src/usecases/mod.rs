@@ -6,13 +6,15 @@
 //! someone else answers `NOT_FOUND` exactly like a missing one, so nothing leaks.
 //!
 //! One file per aggregate, each with its own `impl` block of [`UseCases`] and its input types:
-//! `directory` (businesses, resources, services, client profiles), `availability` (windows,
+//! `directory` (businesses, resources, services, client profiles), `businesses` (a business's
+//! status: validated, rejected, suspended, resubmitted), `availability` (windows,
 //! one at a time, in bulk or from a recurrence rule), `booking` (schedule snapshot, slots,
 //! booking), `reservations` (reading, lifecycle transitions, rescheduling, listing) and
 //! `statistics` (a business's figures over a period, [`crate::stats`]).
 
 mod availability;
 mod booking;
+mod businesses;
 mod directory;
 mod reservations;
 mod statistics;

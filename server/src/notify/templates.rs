@@ -15,7 +15,7 @@ use crate::config::ConfigError;
 pub const LOCALES: [&str; 2] = ["en", "fr"];
 
 /// Every template name (the message kinds).
-pub const NAMES: [&str; 14] = [
+pub const NAMES: [&str; 16] = [
     "reservation_created",
     "reservation_confirmed",
     "reservation_reminder",
@@ -30,6 +30,8 @@ pub const NAMES: [&str; 14] = [
     "email_verification",
     "password_reset",
     "business_rejected",
+    "business_validated",
+    "business_suspended",
 ];
 
 macro_rules! builtin {
@@ -57,6 +59,8 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "en" / "email_verification",
     "en" / "password_reset",
     "en" / "business_rejected",
+    "en" / "business_validated",
+    "en" / "business_suspended",
     "fr" / "reservation_created",
     "fr" / "reservation_confirmed",
     "fr" / "reservation_reminder",
@@ -71,6 +75,8 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "fr" / "email_verification",
     "fr" / "password_reset",
     "fr" / "business_rejected",
+    "fr" / "business_validated",
+    "fr" / "business_suspended",
 );
 
 /// A message rendered for one recipient.

@@ -10,21 +10,19 @@
 
 use rdv_core::Interval;
 use rdv_core::booking::BookingRequest;
-use rdv_core::error::Entity;
+use rdv_core::business_status::BusinessAction;
 use rdv_core::lifecycle::Action;
 use rdv_core::model::{
     AvailabilityId, AvailabilityWindow, Business, BusinessId, ClientId, ClientProfile, Reservation,
     ReservationId, Resource, ResourceId, ResourceKind, Service, ServiceId, UserId,
 };
-use rdv_core::ports::{
-    DirectoryStore as _, Page, PageRequest, ReservationFilter, ReservationSort, ReservationView,
-};
+use rdv_core::ports::{Page, PageRequest, ReservationFilter, ReservationSort, ReservationView};
 use rdv_core::scope::Scope;
 use rdv_core::slots::{Schedule, SlotList};
 use rdv_core::stats::{Statistics, StatsQuery};
 use rdv_core::usecases::{ClientProfileInput, NewBusiness, NewService, RecurringAvailability};
 use rdv_core::window_changes::HeldReservations;
-use rdv_core::{Error, Result, Timestamp};
+use rdv_core::{Result, Timestamp};
 
 use super::{Inner, ServerUseCases};
 
@@ -91,19 +89,31 @@ impl<'a> Writes<'a> {
         Ok(business)
     }
 
-    /// Withdraws a business from the public (admin rejection); nothing changes, and nothing
-    /// is dropped, when it was not published.
-    pub async fn unpublish_business(&self, id: BusinessId) -> Result<Business> {
-        let store = &self.uc().store;
-        let mut business = store.get_business(id).await?.ok_or(Error::NotFound {
-            entity: Entity::Business,
-        })?;
-        if business.validated {
-            business.validated = false;
-            store.save_business(&business).await?;
-            self.changed(business.id, Change::Other);
-        }
+    /// Changes a business's status: an admin's rejection, the owner's resubmission.
+    pub async fn change_business_status(
+        &self,
+        id: BusinessId,
+        action: &BusinessAction,
+    ) -> Result<Business> {
+        let business = self.uc().change_business_status(id, action).await?;
+        self.changed(business.id, Change::Other);
         Ok(business)
+    }
+
+    /// Suspends a business (admin), keeping or cancelling its future reservations; the ids
+    /// of those cancelled.
+    pub async fn suspend_business(
+        &self,
+        id: BusinessId,
+        reason: &str,
+        held: &HeldReservations,
+    ) -> Result<(Business, Vec<ReservationId>)> {
+        let (business, cancelled) = self.uc().suspend_business(id, reason, held).await?;
+        self.changed(business.id, Change::Other);
+        for _ in &cancelled {
+            self.state.metrics.bookings_cancelled.inc();
+        }
+        Ok((business, cancelled))
     }
 
     /// Adds a staff member or room.
@@ -350,7 +360,12 @@ impl<'a> Reads<'a> {
         self.uc.slots_for_service(service, from, to, limit).await
     }
 
-    /// A business the public may see.
+    /// A business, whatever its status (for administrators).
+    pub async fn business(&self, id: BusinessId) -> Result<Business> {
+        self.uc.business(id).await
+    }
+
+    /// A business the public may see, or `NOT_FOUND`.
     pub async fn public_business(&self, id: BusinessId) -> Result<Business> {
         self.uc.public_business(id).await
     }

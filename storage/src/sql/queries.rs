@@ -2,6 +2,7 @@
 //! lists, the upserts of the directory, window writes, and the filtered, keyset-paginated
 //! listings. The few spellings that differ come from [`SqlBackend`]'s constants.
 
+use rdv_core::business_status::BusinessStatus;
 use rdv_core::model::*;
 use rdv_core::ports::{
     BusinessFilter, BusinessSort, MAX_PAGE_SIZE, PageRequest, ReservationFilter, ReservationSort,
@@ -38,8 +39,8 @@ pub fn business_columns<B: SqlBackend>() -> String {
     let json = B::JSON_TEXT;
     format!(
         "id, owner_id, name, domain, description, city, address{json} AS address, time_zone, \
-         validated, opening_hours{json} AS opening_hours, closures{json} AS closures, \
-         special_hours{json} AS special_hours"
+         status, status_reason, opening_hours{json} AS opening_hours, \
+         closures{json} AS closures, special_hours{json} AS special_hours"
     )
 }
 
@@ -48,13 +49,15 @@ pub fn upsert_business<B: SqlBackend>(b: &Business) -> Result<Statement> {
     let json = B::JSON_PARAM;
     Ok(Statement::new(format!(
         "INSERT INTO businesses (id, owner_id, name, domain, description, city, address, \
-         time_zone, validated, opening_hours, closures, special_hours) VALUES ($1, $2, $3, \
-         $4, $5, $6, $7{json}, $8, $9, $10{json}, $11{json}, $12{json}) \
+         time_zone, validated, opening_hours, closures, special_hours, status, status_reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7{json}, $8, $9, $10{json}, $11{json}, $12{json}, \
+         $13, $14) \
          ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id, name = excluded.name, \
          domain = excluded.domain, description = excluded.description, city = excluded.city, \
          address = excluded.address, time_zone = excluded.time_zone, \
          validated = excluded.validated, opening_hours = excluded.opening_hours, \
-         closures = excluded.closures, special_hours = excluded.special_hours"
+         closures = excluded.closures, special_hours = excluded.special_hours, \
+         status = excluded.status, status_reason = excluded.status_reason"
     ))
     .bind(Value::Id(b.id.0))
     .bind(Value::Id(b.owner_id.0))
@@ -64,10 +67,13 @@ pub fn upsert_business<B: SqlBackend>(b: &Business) -> Result<Statement> {
     .text(b.city.clone())
     .text(to_json(&b.address)?)
     .text(b.time_zone.name())
-    .bind(Value::Bool(b.validated))
+    // The public flag the lists, search and schedule read, always the status's.
+    .bind(Value::Bool(b.status.is_public()))
     .text(to_json(&b.opening_hours)?)
     .text(to_json(&b.closures)?)
-    .text(to_json(&b.special_hours)?))
+    .text(to_json(&b.special_hours)?)
+    .text(b.status.as_str())
+    .bind(Value::OptText(b.status_reason.clone())))
 }
 
 /// Inserts or replaces a resource.
@@ -207,8 +213,16 @@ pub fn business_list<B: SqlBackend>(
         "SELECT {} FROM businesses WHERE 1 = 1",
         business_columns::<B>()
     ));
-    if let Some(v) = filter.validated {
-        sql.push(" AND validated = ").push_bind(Value::Bool(v));
+    match filter.status {
+        // The public flag is the status `validated`, and its indexes serve the public lists.
+        Some(BusinessStatus::Validated) => {
+            sql.push(" AND validated = ").push_bind(Value::Bool(true));
+        }
+        Some(status) => {
+            sql.push(" AND status = ")
+                .push_bind(Value::Text(status.as_str().to_owned()));
+        }
+        None => {}
     }
     if let Some(o) = filter.owner_id {
         sql.push(" AND owner_id = ").push_bind(Value::Id(o.0));

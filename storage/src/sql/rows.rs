@@ -1,6 +1,7 @@
 //! Row mappers of the booking tables, the same for both backends: each reads a row through
 //! [`SqlRow`], which knows how its backend stores identifiers, booleans and id lists.
 
+use rdv_core::business_status::BusinessStatus;
 use rdv_core::model::*;
 use rdv_core::ports::{ClientContact, Page, ReservationSort, ReservationView, reservation_cursor};
 use rdv_core::search::{HitKind, SearchHit};
@@ -74,7 +75,13 @@ pub fn business(row: &impl SqlRow, prefix: &str) -> Result<Business> {
         city: row.text(&col("city"))?,
         address: from_json("address", &row.text(&col("address"))?)?,
         time_zone: Zone::parse(&row.text(&col("time_zone"))?)?,
-        validated: row.flag(&col("validated"))?,
+        status: {
+            let text = row.text(&col("status"))?;
+            BusinessStatus::parse(&text).ok_or_else(|| rdv_core::Error::Storage {
+                message: format!("unknown business status {text:?} in the database"),
+            })?
+        },
+        status_reason: row.opt_text(&col("status_reason"))?,
         opening_hours: from_json("opening_hours", &row.text(&col("opening_hours"))?)?,
         closures: from_json("closures", &row.text(&col("closures"))?)?,
         special_hours: from_json("special_hours", &row.text(&col("special_hours"))?)?,

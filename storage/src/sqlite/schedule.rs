@@ -67,7 +67,8 @@ pub(super) fn schedule_sql(prefix: &str) -> String {
            FROM service_resources sr WHERE sr.service_id = s.id) AS resource_list, \
          b.id AS b_id, b.owner_id AS b_owner_id, b.name AS b_name, b.domain AS b_domain, \
          b.description AS b_description, b.city AS b_city, b.address AS b_address, \
-         b.time_zone AS b_time_zone, b.validated AS b_validated, \
+         b.time_zone AS b_time_zone, b.status AS b_status, \
+         b.status_reason AS b_status_reason, \
          b.opening_hours AS b_opening_hours, b.closures AS b_closures, \
          b.special_hours AS b_special_hours, \
          (SELECT coalesce('[' || group_concat(g, ',') || ']', '[]') FROM \

@@ -115,7 +115,7 @@ fn rules_refuse_past_times_and_a_new_booking_of_a_hidden_service_looks_missing()
             .await
             .unwrap();
         let mut b = w.business.clone();
-        b.validated = false;
+        b.status = crate::business_status::BusinessStatus::Pending;
         w.app.store.save_business(&b).await.unwrap();
         let err = w
             .app

@@ -221,7 +221,7 @@ fn the_public_gets_the_same_not_found_for_hidden_and_missing_services() {
             .await
             .unwrap();
         let mut hidden = w.business.clone();
-        hidden.validated = false;
+        hidden.status = crate::business_status::BusinessStatus::Rejected;
         w.app.store.save_business(&hidden).await.unwrap();
         let business_missing = Error::NotFound {
             entity: Entity::Business,

@@ -129,5 +129,6 @@ fn client(n: u128) -> ClientId {
 
 mod availability;
 mod booking;
+mod businesses;
 mod directory;
 mod reservations;

@@ -1,8 +1,10 @@
-//! `/api/entreprise/mon-entreprise/`: the owner's business itself (BIZ-3, BIZ-4).
+//! `/api/entreprise/mon-entreprise/`: the owner's business itself (BIZ-3, BIZ-4), and its
+//! resubmission after a rejection (BIZ-1).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use rdv_core::Error;
+use rdv_core::business_status::BusinessAction;
 use rdv_core::model::Business;
 use rdv_core::usecases::NewBusiness;
 use utoipa_axum::router::OpenApiRouter;
@@ -16,7 +18,9 @@ use crate::state::AppState;
 
 /// The routes of this file.
 pub(super) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_business, create_business, update_business))
+    OpenApiRouter::new()
+        .routes(routes!(get_business, create_business, update_business))
+        .routes(routes!(resubmit_business))
 }
 
 /// The owner's business.
@@ -84,5 +88,26 @@ pub async fn update_business(
 ) -> ApiResult<Json<Business>> {
     let current = my_business(&state, &session).await?;
     let business = state.writes().update_business(current.id, input).await?;
+    Ok(axum::Json(business))
+}
+
+/// Submits a rejected business for review again (after editing it with PUT): it becomes
+/// `pending` and its rejection reason is cleared. Only a rejected business is resubmitted.
+#[utoipa::path(post, path = "/api/entreprise/mon-entreprise/soumettre/", tag = "entreprise",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Pending review again", body = Business),
+        (status = 404, description = "NO_BUSINESS", body = crate::error::Problem),
+        (status = 409, description = "INVALID_STATUS_TRANSITION (the business is not rejected)", body = crate::error::Problem),
+    ))]
+pub async fn resubmit_business(
+    State(state): State<AppState>,
+    session: OwnerSession,
+) -> ApiResult<Json<Business>> {
+    let current = my_business(&state, &session).await?;
+    let business = state
+        .writes()
+        .change_business_status(current.id, &BusinessAction::Resubmit)
+        .await?;
     Ok(axum::Json(business))
 }
