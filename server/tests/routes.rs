@@ -943,7 +943,11 @@ async fn bulk_windows_are_stored_all_or_none_with_a_report_per_item(srv: Srv) {
         .post(
             "/api/entreprise/disponibilites/bulk/",
             owner.t(),
-            json!({"items": [item(res, "05:00", "06:00"), item(res, "07:00", "06:30")]}),
+            json!({"items": [
+                item(res, "05:00", "06:00"),
+                item(res, "07:00", "06:30"),
+                item(res, "17:00", "19:00"),
+            ]}),
         )
         .await;
     assert_eq!(
@@ -951,8 +955,18 @@ async fn bulk_windows_are_stored_all_or_none_with_a_report_per_item(srv: Srv) {
         (StatusCode::UNPROCESSABLE_ENTITY, "BULK_REJECTED"),
         "{r:?}"
     );
-    assert_eq!(r.body["failures"][0]["index"], 1, "{r:?}");
-    assert_eq!(r.body["failures"][0]["code"], "INVALID_INTERVAL", "{r:?}");
+    // The reversed window is reported with the others, not instead of them.
+    let failures: Vec<(u64, &str)> = r.body["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["index"].as_u64().unwrap(), f["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        failures,
+        [(1, "INVALID_INTERVAL"), (2, "AVAILABILITY_OVERLAP")],
+        "{r:?}"
+    );
     assert_eq!(windows_of(&srv, &owner, &owner.day).await, stored);
 
     // All good: all stored, in the request's order, touching windows and another resource

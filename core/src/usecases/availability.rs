@@ -56,6 +56,15 @@ pub struct RecurringAvailability {
     pub generate_until: Option<Timestamp>,
 }
 
+/// The report of one failing item of a bulk request.
+fn item_failure(index: usize, e: &Error) -> ItemFailure {
+    ItemFailure {
+        index,
+        code: e.code().as_str().to_owned(),
+        message: e.to_string(),
+    }
+}
+
 impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
     /// Creates one availability window (AV-4: never overlapping another of the resource).
     pub async fn create_availability(
@@ -109,38 +118,50 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         check_no_overlap_with_existing(w, &stored)
     }
 
-    /// Creates many windows at once, all or nothing (AV-2): on any problem nothing is stored
-    /// and [`Error::BulkRejected`] lists every failing item with its code.
+    /// Creates many windows at once, each a resource with its start and end, all or nothing
+    /// (AV-2): on any problem nothing is stored and [`Error::BulkRejected`] lists every
+    /// failing item with its code, by position (an item whose end is not after its start
+    /// among them, `INVALID_INTERVAL`).
     pub async fn create_availabilities(
         &self,
         business: BusinessId,
-        items: &[(ResourceId, Interval)],
+        items: &[(ResourceId, Timestamp, Timestamp)],
     ) -> Result<Vec<AvailabilityWindow>> {
         check_batch_size(items.len())?;
-        let windows: Vec<AvailabilityWindow> = items
-            .iter()
-            .map(|&(resource, interval)| self.new_window(business, resource, interval))
-            .collect();
-        self.insert_new_windows(windows).await
+        let mut windows = Vec::with_capacity(items.len());
+        let mut positions = Vec::with_capacity(items.len());
+        let mut failures = Vec::new();
+        for (i, &(resource, start, end)) in items.iter().enumerate() {
+            match Interval::new(start, end) {
+                Ok(interval) => {
+                    windows.push(self.new_window(business, resource, interval));
+                    positions.push(i);
+                }
+                Err(e) => failures.push(item_failure(i, &e)),
+            }
+        }
+        self.insert_new_windows(windows, Some(&positions), failures)
+            .await
     }
 
-    /// Checks every window (collecting a report per failing item) and inserts all or none.
+    /// Checks every window (adding a report per failing item to `failures`, by the item's
+    /// position in the request: `positions[i]` for `windows[i]`, or `i` itself) and inserts
+    /// all or none.
     async fn insert_new_windows(
         &self,
         windows: Vec<AvailabilityWindow>,
+        positions: Option<&[usize]>,
+        mut failures: Vec<ItemFailure>,
     ) -> Result<Vec<AvailabilityWindow>> {
         let in_batch = check_batch_overlaps(&windows);
-        let mut failures = Vec::new();
         for (i, (w, batch)) in windows.iter().zip(in_batch).enumerate() {
             if let Err(e) = self.check_new_window(w, batch).await {
-                failures.push(ItemFailure {
-                    index: i,
-                    code: e.code().as_str().to_owned(),
-                    message: e.to_string(),
-                });
+                let index = positions.map_or(i, |p| p[i]);
+                failures.push(item_failure(index, &e));
             }
         }
         if !failures.is_empty() {
+            failures.sort_by_key(|f| f.index);
             return Err(Error::BulkRejected { failures });
         }
         // The store re-checks overlaps atomically: a concurrent writer cannot slip in between.
@@ -182,7 +203,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
                 ..self.new_window(business, input.resource_id, interval)
             })
             .collect();
-        self.insert_new_windows(windows).await
+        self.insert_new_windows(windows, None, Vec::new()).await
     }
 
     /// A window of the business (`NOT_FOUND` for another business's).

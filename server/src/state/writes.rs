@@ -178,7 +178,7 @@ impl<'a> Writes<'a> {
     pub async fn create_availabilities(
         &self,
         business: BusinessId,
-        items: &[(ResourceId, Interval)],
+        items: &[(ResourceId, Timestamp, Timestamp)],
     ) -> Result<Vec<AvailabilityWindow>> {
         let windows = self.uc().create_availabilities(business, items).await?;
         self.changed(business, Change::Other);

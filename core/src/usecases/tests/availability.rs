@@ -39,6 +39,16 @@ fn bulk_availability_is_all_or_nothing_with_a_report_per_item() {
                 iv("2026-06-09T07:00:00Z", "2026-06-09T08:00:00Z"),
             ),
         ];
+        let mut items: Vec<_> = items
+            .iter()
+            .map(|&(resource, interval)| (resource, interval.start(), interval.end()))
+            .collect();
+        // An item whose end comes before its start is reported with the others.
+        items.push((
+            w.staff[1].id,
+            ts("2026-06-09T18:00:00Z"),
+            ts("2026-06-09T17:00:00Z"),
+        ));
         let err = w
             .app
             .create_availabilities(w.business.id, &items)
@@ -56,7 +66,8 @@ fn bulk_availability_is_all_or_nothing_with_a_report_per_item() {
             [
                 (1, "AVAILABILITY_OVERLAP"),
                 (3, "AVAILABILITY_OVERLAP"),
-                (4, "NOT_FOUND")
+                (4, "NOT_FOUND"),
+                (5, "INVALID_INTERVAL")
             ]
         );
         let day = iv("2026-06-09T00:00:00Z", "2026-06-10T00:00:00Z");
@@ -283,6 +294,9 @@ impl DirectoryStore for CountingStore {
     }
     async fn save_resource(&self, resource: &Resource) -> crate::Result<()> {
         self.inner.save_resource(resource).await
+    }
+    async fn delete_resource(&self, id: ResourceId, now: Timestamp) -> crate::Result<()> {
+        self.inner.delete_resource(id, now).await
     }
     async fn list_resources(&self, business: BusinessId) -> crate::Result<Vec<Resource>> {
         self.inner.list_resources(business).await

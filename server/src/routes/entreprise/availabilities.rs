@@ -155,21 +155,11 @@ pub async fn create_availabilities_bulk(
     ApiJson(input): ApiJson<BulkWindows>,
 ) -> ApiResult<(StatusCode, Json<Vec<AvailabilityWindow>>)> {
     let business = my_business(&state, &session).await?;
-    let mut items = Vec::with_capacity(input.items.len());
-    let mut failures = Vec::new();
-    for (index, w) in input.items.iter().enumerate() {
-        match Interval::new(w.start, w.end) {
-            Ok(interval) => items.push((w.resource_id, interval)),
-            Err(e) => failures.push(rdv_core::error::ItemFailure {
-                index,
-                code: e.code().as_str().to_owned(),
-                message: e.to_string(),
-            }),
-        }
-    }
-    if !failures.is_empty() {
-        return Err(rdv_core::Error::BulkRejected { failures }.into());
-    }
+    let items: Vec<_> = input
+        .items
+        .iter()
+        .map(|w| (w.resource_id, w.start, w.end))
+        .collect();
     let windows = state
         .writes()
         .create_availabilities(business.id, &items)
