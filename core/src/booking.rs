@@ -3,7 +3,8 @@
 //! backends enforce atomically when they insert.
 //!
 //! Checks run in this order, so the first error is the most fundamental one: the business is
-//! validated, the service is active, the resource performs the service, then the time itself
+//! validated, the service is active, the resource performs the service and takes bookings
+//! (the schedule snapshot leaves deactivated resources out), then the time itself
 //! ([`crate::slots::check_slot`]: past, notice, horizon, availability, opening hours, grid,
 //! closures, other reservations, seats), and finally the client holds no other active
 //! reservation at an overlapping time.
@@ -78,13 +79,26 @@ pub fn validate_booking(
     if !service.active {
         return Err(Error::ServiceInactive);
     }
+    // The snapshot holds the service's resources that take bookings: one it leaves out is
+    // deactivated ([`crate::resources`]).
+    let takes_bookings = |id: &ResourceId| schedule.resources.iter().any(|r| r.resource_id == *id);
     let candidates: Vec<ResourceId> = match request.resource_id {
-        Some(id) if service.resource_ids.contains(&id) => vec![id],
-        Some(_) => return Err(Error::ResourceNotEligible),
-        None => service.resource_ids.clone(),
+        Some(id) if !service.resource_ids.contains(&id) => return Err(Error::ResourceNotEligible),
+        Some(id) if !takes_bookings(&id) => return Err(Error::ResourceInactive),
+        Some(id) => vec![id],
+        None => service
+            .resource_ids
+            .iter()
+            .filter(|id| takes_bookings(id))
+            .copied()
+            .collect(),
     };
     if candidates.is_empty() {
-        return Err(Error::ResourceNotEligible);
+        return Err(if service.resource_ids.is_empty() {
+            Error::ResourceNotEligible
+        } else {
+            Error::ResourceInactive
+        });
     }
     let interval = Interval::starting_at(request.start, service.rules.duration_minutes)?;
     let mut first_error = None;

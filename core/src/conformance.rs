@@ -29,7 +29,13 @@ use crate::time::{Interval, Timestamp};
 
 pub use crate::memory::block_on;
 
+mod resources;
 mod stats;
+pub use resources::{
+    a_reservation_moves_to_another_resource_atomically,
+    a_resource_is_deleted_only_once_it_holds_nothing,
+    resources_keep_their_working_hours_for_the_schedule,
+};
 pub use stats::statistics_add_up_live_and_archived_reservations;
 
 fn ts(s: &str) -> Timestamp {
@@ -80,6 +86,7 @@ impl Fixture {
             name: "Alice".into(),
             kind: ResourceKind::Staff,
             active: true,
+            working_hours: None,
         };
         let other_resource = Resource {
             id: ResourceId::from_uuid(ids.next_uuid()),
@@ -1310,6 +1317,9 @@ macro_rules! storage_conformance_tests {
             business_lists_filter_sort_and_paginate,
             an_owner_has_one_business,
             statistics_add_up_live_and_archived_reservations,
+            resources_keep_their_working_hours_for_the_schedule,
+            a_reservation_moves_to_another_resource_atomically,
+            a_resource_is_deleted_only_once_it_holds_nothing,
         );
     };
     (@cases $make:expr, $block_on:expr; $($case:ident),* $(,)?) => {

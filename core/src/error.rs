@@ -233,6 +233,25 @@ pub enum Error {
     /// The owner already has a business: an owner has at most one (BIZ-1).
     #[error("owner has a business: an owner has at most one business")]
     OwnerHasBusiness,
+    /// The resource is deactivated: it takes no new bookings and no reservation moves to it
+    /// ([`crate::resources`]).
+    #[error("resource inactive: the resource takes no new bookings")]
+    ResourceInactive,
+    /// The resource still holds active reservations that have not ended, so it cannot be
+    /// deleted; nothing changed ([`crate::resources`]). Deactivate it to decide what happens
+    /// to each of them.
+    #[error("the resource holds {} reservation(s) that have not ended: deactivate it and keep, cancel or move them first", .reservations.len())]
+    ResourceHasReservations {
+        /// The reservations in the way, with who booked.
+        reservations: Vec<crate::ports::ReservationView>,
+    },
+    /// Deleting the resource would leave services with no resource to perform them; nothing
+    /// changed ([`crate::resources`]).
+    #[error("the resource is the only one of {} service(s): give them another resource first", .services.len())]
+    LastResourceOfService {
+        /// The services it alone performs.
+        services: Vec<crate::model::ServiceId>,
+    },
     /// A recurrence rule could not be parsed or is not supported (CORE-4).
     #[error("invalid recurrence rule: {reason}")]
     InvalidRecurrence {
@@ -350,6 +369,12 @@ pub enum ErrorCode {
     WindowHoldsReservations,
     /// See [`Error::OwnerHasBusiness`].
     OwnerHasBusiness,
+    /// See [`Error::ResourceInactive`].
+    ResourceInactive,
+    /// See [`Error::ResourceHasReservations`].
+    ResourceHasReservations,
+    /// See [`Error::LastResourceOfService`].
+    LastResourceOfService,
     /// See [`Error::InvalidRecurrence`].
     InvalidRecurrence,
     /// See [`Error::RecurrenceTooLarge`].
@@ -372,7 +397,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in documentation order.
-    pub const ALL: [ErrorCode; 34] = [
+    pub const ALL: [ErrorCode; 37] = [
         ErrorCode::ValidationFailed,
         ErrorCode::InvalidInterval,
         ErrorCode::RangeTooLarge,
@@ -398,6 +423,9 @@ impl ErrorCode {
         ErrorCode::AvailabilityOverlap,
         ErrorCode::WindowHoldsReservations,
         ErrorCode::OwnerHasBusiness,
+        ErrorCode::ResourceInactive,
+        ErrorCode::ResourceHasReservations,
+        ErrorCode::LastResourceOfService,
         ErrorCode::InvalidRecurrence,
         ErrorCode::RecurrenceTooLarge,
         ErrorCode::UnknownTimeZone,
@@ -437,6 +465,9 @@ impl ErrorCode {
             ErrorCode::AvailabilityOverlap => "AVAILABILITY_OVERLAP",
             ErrorCode::WindowHoldsReservations => "WINDOW_HOLDS_RESERVATIONS",
             ErrorCode::OwnerHasBusiness => "OWNER_HAS_BUSINESS",
+            ErrorCode::ResourceInactive => "RESOURCE_INACTIVE",
+            ErrorCode::ResourceHasReservations => "RESOURCE_HAS_RESERVATIONS",
+            ErrorCode::LastResourceOfService => "LAST_RESOURCE_OF_SERVICE",
             ErrorCode::InvalidRecurrence => "INVALID_RECURRENCE",
             ErrorCode::RecurrenceTooLarge => "RECURRENCE_TOO_LARGE",
             ErrorCode::UnknownTimeZone => "UNKNOWN_TIME_ZONE",
@@ -505,6 +536,9 @@ impl Error {
             Error::AvailabilityOverlap { .. } => ErrorCode::AvailabilityOverlap,
             Error::WindowHoldsReservations { .. } => ErrorCode::WindowHoldsReservations,
             Error::OwnerHasBusiness => ErrorCode::OwnerHasBusiness,
+            Error::ResourceInactive => ErrorCode::ResourceInactive,
+            Error::ResourceHasReservations { .. } => ErrorCode::ResourceHasReservations,
+            Error::LastResourceOfService { .. } => ErrorCode::LastResourceOfService,
             Error::InvalidRecurrence { .. } => ErrorCode::InvalidRecurrence,
             Error::RecurrenceTooLarge { .. } => ErrorCode::RecurrenceTooLarge,
             Error::UnknownTimeZone { .. } => ErrorCode::UnknownTimeZone,
@@ -628,6 +662,11 @@ mod tests {
                 reservations: vec![],
             },
             ErrorCode::OwnerHasBusiness => Error::OwnerHasBusiness,
+            ErrorCode::ResourceInactive => Error::ResourceInactive,
+            ErrorCode::ResourceHasReservations => Error::ResourceHasReservations {
+                reservations: vec![],
+            },
+            ErrorCode::LastResourceOfService => Error::LastResourceOfService { services: vec![] },
             ErrorCode::InvalidRecurrence => Error::InvalidRecurrence { reason: "x".into() },
             ErrorCode::RecurrenceTooLarge => Error::RecurrenceTooLarge { limit: 1 },
             ErrorCode::UnknownTimeZone => Error::UnknownTimeZone { name: "X".into() },

@@ -28,6 +28,7 @@ mod openapi;
 pub mod overlap;
 pub mod ports;
 pub mod recurrence;
+pub mod resources;
 pub mod scope;
 pub mod search;
 pub mod slots;

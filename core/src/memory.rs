@@ -38,6 +38,8 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 struct Data {
     businesses: HashMap<BusinessId, Business>,
     resources: HashMap<ResourceId, Resource>,
+    /// Deleted resources: hidden from reads, kept so reservations still name them.
+    deleted_resources: std::collections::HashSet<ResourceId>,
     services: HashMap<ServiceId, Service>,
     clients: HashMap<ClientId, ClientProfile>,
     windows: HashMap<AvailabilityId, AvailabilityWindow>,
@@ -138,18 +140,47 @@ impl DirectoryStore for MemoryStore {
         ))
     }
     async fn get_resource(&self, id: ResourceId) -> Result<Option<Resource>> {
-        Ok(self.lock().resources.get(&id).cloned())
+        let data = self.lock();
+        Ok(data
+            .resources
+            .get(&id)
+            .filter(|r| !data.deleted_resources.contains(&r.id))
+            .cloned())
     }
     async fn save_resource(&self, resource: &Resource) -> Result<()> {
         self.lock().resources.insert(resource.id, resource.clone());
         Ok(())
     }
+    async fn delete_resource(&self, id: ResourceId, now: Timestamp) -> Result<()> {
+        let mut data = self.lock();
+        if !data.resources.contains_key(&id) || data.deleted_resources.contains(&id) {
+            return Err(Error::NotFound {
+                entity: Entity::Resource,
+            });
+        }
+        if data
+            .reservations
+            .values()
+            .any(|r| crate::resources::holds(r, id, now))
+        {
+            return Err(Error::ResourceHasReservations {
+                reservations: Vec::new(),
+            });
+        }
+        data.deleted_resources.insert(id);
+        for service in data.services.values_mut() {
+            service.resource_ids.retain(|&r| r != id);
+        }
+        data.windows
+            .retain(|_, w| w.resource_id != id || w.interval.start() < now);
+        Ok(())
+    }
     async fn list_resources(&self, business: BusinessId) -> Result<Vec<Resource>> {
-        let mut out: Vec<Resource> = self
-            .lock()
+        let data = self.lock();
+        let mut out: Vec<Resource> = data
             .resources
             .values()
-            .filter(|r| r.business_id == business)
+            .filter(|r| r.business_id == business && !data.deleted_resources.contains(&r.id))
             .cloned()
             .collect();
         out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));

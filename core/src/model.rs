@@ -282,8 +282,13 @@ pub struct Resource {
     pub name: String,
     /// Staff or room.
     pub kind: ResourceKind,
-    /// Inactive resources take no new bookings.
+    /// Inactive resources take no new bookings ([`crate::resources`]).
     pub active: bool,
+    /// When it works, inside the business's opening hours (BIZ-3, VAL-2: a stylist who works
+    /// Tuesday to Saturday); `None` means the business's opening hours. Slots and bookings
+    /// need both ([`crate::resources::validate_working_hours`]). Absent in older documents.
+    #[serde(default)]
+    pub working_hours: Option<OpeningHours>,
 }
 
 /// The timing rules of a service that slot computation applies.

@@ -331,6 +331,18 @@ pub trait DirectoryStore: Send + Sync {
     -> impl Future<Output = Result<Option<Resource>>> + Send;
     /// Inserts or replaces a resource.
     fn save_resource(&self, resource: &Resource) -> impl Future<Output = Result<()>> + Send;
+    /// Deletes a resource in one atomic step, unless it still holds a reservation at `now`
+    /// ([`crate::resources::holds`]): then fails with
+    /// [`Error::ResourceHasReservations`] (its list left empty) and changes nothing. A
+    /// deleted resource is missing from every read of this port (`get_resource`,
+    /// `list_resources`, the services' `resource_ids`) and its windows that start at or after
+    /// `now` are removed; its row stays, so reservations and statistics still name it.
+    /// `NOT_FOUND` when it is missing or already deleted.
+    fn delete_resource(
+        &self,
+        id: ResourceId,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<()>> + Send;
     /// The resources of a business, by name.
     fn list_resources(
         &self,
@@ -488,14 +500,17 @@ pub trait ReservationStore: Send + Sync {
     ) -> impl Future<Output = Result<u64>> + Send;
 }
 
-/// What a slot query reads about one service: the service, its business, and the windows and
-/// busy periods of its resources.
+/// What a slot query reads about one service: the service, its business, and the resources,
+/// windows and busy periods of its resources.
 #[derive(Clone, PartialEq, Debug)]
 pub struct ScheduleInputs {
     /// The service.
     pub service: Service,
     /// Its business.
     pub business: Business,
+    /// The service's resources (active or not, with their working hours), in any order;
+    /// deleted ones are missing.
+    pub resources: Vec<Resource>,
     /// Windows of the service's resources meeting the requested range (as
     /// [`Store::load_schedule`] says), sorted by start then resource.
     pub windows: Vec<OpenPeriod>,
@@ -506,12 +521,13 @@ pub struct ScheduleInputs {
 
 /// Everything a use case needs.
 pub trait Store: DirectoryStore + AvailabilityStore + ReservationStore {
-    /// The service `service`, its business, the windows of its resources meeting `windows`
+    /// The service `service`, its business, its resources, the windows of its resources
+    /// meeting `windows`
     /// extended at its end by the service's duration (a slot starting just before the end
     /// runs past it), and the busy periods that can conflict with a slot starting in `slots`:
     /// active reservations of its resources whose blocked range meets `slots` widened by the
     /// service's buffer before and by its duration and buffer after. `None` when the service
-    /// or its business does not exist. The default makes four reads; stores override it with
+    /// or its business does not exist. The default makes five reads; stores override it with
     /// one.
     fn load_schedule(
         &self,
@@ -540,9 +556,12 @@ pub trait Store: DirectoryStore + AvailabilityStore + ReservationStore {
             windows.sort_by_key(|w| (w.interval.start(), w.resource_id));
             let mut busy = self.list_busy(&service.resource_ids, busy_reach).await?;
             busy.sort_by_key(|b| (b.interval.start(), b.resource_id));
+            let mut resources = self.list_resources(business.id).await?;
+            resources.retain(|r| service.resource_ids.contains(&r.id));
             Ok(Some(ScheduleInputs {
                 service,
                 business,
+                resources,
                 windows,
                 busy,
             }))

@@ -194,7 +194,8 @@ pub struct Problem {
     /// Per-item problems (bulk requests).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<ItemFailure>,
-    /// The reservations in the way, with who booked (`WINDOW_HOLDS_RESERVATIONS`).
+    /// The reservations in the way, with who booked (`WINDOW_HOLDS_RESERVATIONS`,
+    /// `RESOURCE_HAS_RESERVATIONS`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reservations: Vec<ReservationView>,
     /// Identifier of the request, as in the logs and the `x-request-id` header.
@@ -297,6 +298,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::ClientDoubleBooked
         | C::AvailabilityOverlap
         | C::WindowHoldsReservations
+        | C::ResourceHasReservations
+        | C::LastResourceOfService
         | C::OwnerHasBusiness
         | C::ConcurrentModification
         | C::InvalidStatusTransition
@@ -314,6 +317,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::BusinessClosed
         | C::NotOnSlotGrid
         | C::ServiceInactive
+        | C::ResourceInactive
         | C::ResourceNotEligible
         | C::CancellationDeadlinePassed
         | C::RescheduleLimitReached
@@ -337,7 +341,8 @@ impl From<Error> for ApiError {
         match e {
             Error::Validation { errors } => api.0.errors = errors,
             Error::BulkRejected { failures } => api.0.failures = failures,
-            Error::WindowHoldsReservations { reservations } => api.0.reservations = reservations,
+            Error::WindowHoldsReservations { reservations }
+            | Error::ResourceHasReservations { reservations } => api.0.reservations = reservations,
             _ => {}
         }
         api

@@ -431,6 +431,38 @@ fn routes(w: &World) -> Vec<Route> {
         .body(json!({"name": "Extra", "kind": "room"})),
         route(
             get.clone(),
+            "/api/entreprise/ressources/{id}/",
+            format!("/api/entreprise/ressources/{res}/"),
+            OwnerObject,
+            ok,
+        ),
+        route(
+            put.clone(),
+            "/api/entreprise/ressources/{id}/",
+            format!("/api/entreprise/ressources/{res}/"),
+            OwnerObject,
+            ok,
+        )
+        .body(json!({"name": "Alice", "kind": "staff"})),
+        // Deactivated (listing the world's bookings it holds), then active again at once.
+        route(
+            post.clone(),
+            "/api/entreprise/ressources/{id}/desactiver/",
+            format!("/api/entreprise/ressources/{res}/desactiver/"),
+            OwnerObject,
+            ok,
+        )
+        .body(json!({})),
+        route(
+            post.clone(),
+            "/api/entreprise/ressources/{id}/activer/",
+            format!("/api/entreprise/ressources/{res}/activer/"),
+            OwnerObject,
+            ok,
+        )
+        .body(json!({})),
+        route(
+            get.clone(),
             "/api/entreprise/services/",
             "/api/entreprise/services/",
             OwnerList,
@@ -716,6 +748,19 @@ fn routes(w: &World) -> Vec<Route> {
             OwnerObject,
             no_content,
         ),
+        // It still holds the booking the client made through the matrix: the owner is
+        // refused, and nothing changes.
+        route(
+            delete.clone(),
+            "/api/entreprise/ressources/{id}/",
+            format!("/api/entreprise/ressources/{res}/"),
+            OwnerObject,
+            no_content,
+        )
+        .allowed(Answer::problem(
+            StatusCode::CONFLICT,
+            "RESOURCE_HAS_RESERVATIONS",
+        )),
         // Both owners' businesses are validated: only a rejected one is resubmitted.
         route(
             post.clone(),

@@ -106,6 +106,7 @@ delegate! {
         fn list_businesses(&self, filter: &BusinessFilter, sort: BusinessSort, page: &PageRequest) -> Result<Page<Business>>;
         fn get_resource(&self, id: ResourceId) -> Result<Option<Resource>>;
         fn save_resource(&self, resource: &Resource) -> Result<()>;
+        fn delete_resource(&self, id: ResourceId, now: Timestamp) -> Result<()>;
         fn list_resources(&self, business: BusinessId) -> Result<Vec<Resource>>;
         fn get_service(&self, id: ServiceId) -> Result<Option<Service>>;
         fn save_service(&self, service: &Service) -> Result<()>;

@@ -40,7 +40,9 @@ use crate::error::{Error, ErrorCode, FieldErrors, Result};
 use crate::hours::{
     Closure, OpeningHours, SpecialHours, closure_spans, merge_spans, opening_spans,
 };
-use crate::model::{Business, BusyPeriod, OpenPeriod, ResourceId, Service, SlotRules, Zone};
+use crate::model::{
+    Business, BusyPeriod, OpenPeriod, Resource, ResourceId, Service, SlotRules, Zone,
+};
 use crate::time::{DAY, Interval, MINUTE, Timestamp};
 use crate::time_limits::{TimeLimits, check_time_limits};
 use crate::tz::ZoneSegments;
@@ -85,7 +87,7 @@ impl Busy {
     }
 }
 
-/// The availability windows and busy periods of one resource.
+/// The availability windows, working hours and busy periods of one resource.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -97,6 +99,13 @@ pub struct ResourceSchedule {
     /// When it is already busy (any order).
     #[serde(default)]
     pub busy: Vec<Busy>,
+    /// When it works, if not all the business's opening hours
+    /// ([`crate::resources::validate_working_hours`]): slots need both. Left out when
+    /// `None`, so snapshots of resources without working hours are unchanged; a reader that
+    /// does not know the field refuses a snapshot that has it rather than offer the wrong
+    /// times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_hours: Option<OpeningHours>,
 }
 
 /// Everything needed to compute the slots of one service: the schedule snapshot.
@@ -125,20 +134,27 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    /// Builds the snapshot of `service` from domain entities. Windows and busy periods of
-    /// other resources are ignored; `busy` holds active reservations only
+    /// Builds the snapshot of `service` from domain entities. Only the service's resources
+    /// found active in `resources` take part, in the service's order, with their working
+    /// hours: a deactivated (or deleted) resource takes no new bookings
+    /// ([`crate::resources`]). Windows and busy periods of other resources are ignored;
+    /// `busy` holds active reservations only
     /// ([`crate::ports::ReservationStore::list_busy`]).
     pub fn for_service(
         business: &Business,
         service: &Service,
+        resources: &[Resource],
         windows: &[OpenPeriod],
         busy: &[BusyPeriod],
     ) -> Self {
         let resources = service
             .resource_ids
             .iter()
-            .map(|&resource_id| ResourceSchedule {
+            .filter_map(|&id| resources.iter().find(|r| r.id == id && r.active))
+            .map(|resource| (resource.id, resource.working_hours.clone()))
+            .map(|(resource_id, working_hours)| ResourceSchedule {
                 resource_id,
+                working_hours,
                 windows: windows
                     .iter()
                     .filter(|w| w.resource_id == resource_id)
@@ -220,6 +236,18 @@ impl Schedule {
         }
         if r.seats == 0 {
             errors.add("rules.seats", "out_of_range", "seats must be at least 1");
+        }
+        for (i, resource) in self.resources.iter().enumerate() {
+            if let Some(Err(e)) = resource.working_hours.as_ref().map(OpeningHours::validate) {
+                for field in e.field_errors() {
+                    let path = field.field.strip_prefix("opening_hours").unwrap_or("");
+                    errors.add(
+                        format!("resources[{i}].working_hours{path}"),
+                        &field.code,
+                        field.message.clone(),
+                    );
+                }
+            }
         }
         errors.finish(())?;
         self.opening_hours.validate()?;
@@ -380,13 +408,20 @@ impl Prepared {
             // anchor (its start) never depends on the query range.
             let lo = first.0.min(from);
             let hi = last.1.min(to + timing.duration);
-            let opening = opening_spans(
+            let (first_day, last_day) = (local_day(segments, lo) - 1, local_day(segments, hi) + 1);
+            let mut opening = opening_spans(
                 &schedule.opening_hours,
                 &schedule.special_hours,
                 segments,
-                local_day(segments, lo) - 1,
-                local_day(segments, hi) + 1,
+                first_day,
+                last_day,
             );
+            // A resource's working hours narrow the opening hours the same way, day by day
+            // (special hours of the business apply to the opening hours only).
+            if let Some(working) = &resource.working_hours {
+                let working = opening_spans(working, &[], segments, first_day, last_day);
+                opening = intersect(&opening, &working);
+            }
             bookable = intersect(&opening, &windows);
         }
 
@@ -459,6 +494,12 @@ impl Prepared {
             Timestamp::from_secs(t),
             Timestamp::from_secs(now),
         )?;
+        self.occupancy(timing, t)
+    }
+
+    /// The rules after the time limits, for a candidate inside a bookable interval:
+    /// closures, reservations, seats — in that order.
+    fn occupancy(&self, timing: Timing, t: i64) -> Result<u32> {
         let end = t + timing.duration;
         if self.closures.iter().any(|c| c.0 < end && t < c.1) {
             return Err(Error::BusinessClosed);
@@ -684,7 +725,7 @@ fn grid_at_or_after(anchor: i64, step: i64, x: i64) -> i64 {
 }
 
 /// Intersection of two sorted lists of disjoint spans.
-fn intersect(a: &[(i64, i64)], b: &[(i64, i64)]) -> Vec<(i64, i64)> {
+pub(crate) fn intersect(a: &[(i64, i64)], b: &[(i64, i64)]) -> Vec<(i64, i64)> {
     let mut out = Vec::with_capacity(a.len().min(b.len()) + 1);
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
@@ -835,7 +876,8 @@ pub fn explain_candidates(schedule: &Schedule, query: &SlotQuery) -> Result<Vec<
 
 /// Decides whether an appointment of the service starting at `start` with `resource_id` can
 /// be booked at `now`: `Ok(seats_left)`, or the typed reason (past, notice, horizon, outside
-/// availability, outside opening hours, off the slot grid, closure, overlap, buffer, full).
+/// availability, outside opening or working hours, off the slot grid, closure, overlap,
+/// buffer, full). A resource the schedule leaves out (deactivated) is `NOT_FOUND`.
 pub fn check_slot(
     schedule: &Schedule,
     resource_id: ResourceId,
@@ -845,8 +887,38 @@ pub fn check_slot(
     schedule.check()?;
     let resource = schedule.resource(resource_id)?;
     let timing = Timing::of(&schedule.rules);
-    let (t, now) = (start.secs(), now.secs());
-    check_time_limits(timing.limits(), start, Timestamp::from_secs(now))?;
+    check_time_limits(timing.limits(), start, now)?;
+    let (prepared, anchor) = bookable_at(schedule, resource, timing, start.secs())?;
+    if (start.secs() - anchor) % timing.step != 0 {
+        return Err(Error::NotOnSlotGrid {
+            step_minutes: schedule.rules.step_minutes,
+        });
+    }
+    prepared.judge(timing, start.secs(), now.secs())
+}
+
+/// Decides whether an appointment of the service already booked at `start` on another
+/// resource can move to `resource_id` at the same time: the time must lie inside the
+/// resource's windows, the opening hours and its working hours, and meet no closure, other
+/// reservation or buffer (seats left, as [`check_slot`]). The time limits and the slot grid
+/// are not checked again: they decided when the appointment takes place, which a move to
+/// another resource does not change.
+pub fn check_move(schedule: &Schedule, resource_id: ResourceId, start: Timestamp) -> Result<u32> {
+    schedule.check()?;
+    let resource = schedule.resource(resource_id)?;
+    let timing = Timing::of(&schedule.rules);
+    let (prepared, _) = bookable_at(schedule, resource, timing, start.secs())?;
+    prepared.occupancy(timing, start.secs())
+}
+
+/// The resource's prepared schedule around `t` and the start of the bookable interval that
+/// holds an appointment starting at `t`, or why none does.
+fn bookable_at(
+    schedule: &Schedule,
+    resource: &ResourceSchedule,
+    timing: Timing,
+    t: i64,
+) -> Result<(Prepared, i64)> {
     let end = t + timing.duration;
     let segments = segments_for(schedule, t, t + 1, timing);
     let prepared = Prepared::new(schedule, resource, timing, &segments, t, t + 1, true);
@@ -863,12 +935,7 @@ pub fn check_slot(
             Err(Error::OutsideAvailability)
         };
     };
-    if (t - anchor) % timing.step != 0 {
-        return Err(Error::NotOnSlotGrid {
-            step_minutes: schedule.rules.step_minutes,
-        });
-    }
-    prepared.judge(timing, t, now)
+    Ok((prepared, anchor))
 }
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ fn schedule(zone: &str, hours: OpeningHours, rules: SlotRules, windows: Vec<Inte
             resource_id: rid(1),
             windows,
             busy: vec![],
+            working_hours: None,
         }],
     }
 }
@@ -429,6 +430,7 @@ fn several_resources_are_merged_by_start_and_the_limit_reports_truncation() {
         resource_id: rid(2),
         windows: vec![iv("2026-06-01T09:30:00Z", "2026-06-01T11:00:00Z")],
         busy: vec![],
+        working_hours: None,
     });
     let mut q = query("2026-06-01T00:00:00Z", "2026-06-02T00:00:00Z", NOW);
     let list = compute_slots(&s, &q).unwrap();
@@ -623,7 +625,12 @@ prop_compose! {
             closures,
             special_hours: vec![],
             rules,
-            resources: vec![ResourceSchedule { resource_id: rid(1), windows, busy }],
+            resources: vec![ResourceSchedule {
+                resource_id: rid(1),
+                windows,
+                busy,
+                working_hours: None,
+            }],
         };
         let query = SlotQuery {
             from: Timestamp::from_secs(q(8)),
@@ -778,4 +785,155 @@ proptest! {
         b.sort_unstable();
         prop_assert_eq!(a, b);
     }
+}
+
+fn arb_working_hours() -> impl Strategy<Value = OpeningHours> {
+    prop::collection::vec(arb_ranges(), 7).prop_map(|days| {
+        let mut hours = OpeningHours::default();
+        for (d, ranges) in days.into_iter().enumerate() {
+            match d {
+                0 => hours.monday = ranges,
+                1 => hours.tuesday = ranges,
+                2 => hours.wednesday = ranges,
+                3 => hours.thursday = ranges,
+                4 => hours.friday = ranges,
+                5 => hours.saturday = ranges,
+                _ => hours.sunday = ranges,
+            }
+        }
+        hours
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Working hours (issue 17 item 3, VAL-2): no slot ever starts, or runs, outside one
+    /// working range of its local day (read with the zone's DST policy) nor outside the opening
+    /// hours; the plain rules agree with the walk; and a resource working every opening hour
+    /// gets the same slots as one without working hours.
+    #[test]
+    fn no_slot_lies_outside_the_resource_s_working_hours(
+        (mut schedule, query) in arb_schedule(),
+        working in arb_working_hours(),
+    ) {
+        let all_hours = compute_slots(&schedule, &query).unwrap();
+        schedule.resources[0].working_hours = Some(schedule.opening_hours.clone());
+        prop_assert_eq!(&compute_slots(&schedule, &query).unwrap(), &all_hours);
+        schedule.resources[0].working_hours = Some(working.clone());
+        let list = compute_slots(&schedule, &query).unwrap();
+        let tz = schedule.time_zone.0;
+        for slot in &list.slots {
+            let (s, e) = (slot.start.secs(), slot.end.secs());
+            let (day, _) = local_wall(tz, s);
+            let weekday = day.weekday().num_days_from_monday() as u8;
+            let at = |m: u32| {
+                crate::tz::resolve_local(tz, day.and_hms_opt(0, 0, 0).unwrap() + chrono::Duration::minutes(i64::from(m))).secs()
+            };
+            let inside = working
+                .day(weekday)
+                .iter()
+                .any(|r| at(r.start.minutes()) <= s && e <= at(r.end.minutes()));
+            prop_assert!(inside, "slot {:?} outside the working hours of {}", slot, day);
+            // And still inside one opening period (touching ranges form one).
+            let mut open: Vec<(u32, u32)> = Vec::new();
+            for r in schedule.opening_hours.day(weekday) {
+                match open.last_mut() {
+                    Some(last) if last.1 == r.start.minutes() => last.1 = r.end.minutes(),
+                    _ => open.push((r.start.minutes(), r.end.minutes())),
+                }
+            }
+            prop_assert!(open.iter().any(|&(a, b)| at(a) <= s && e <= at(b)), "slot {:?} outside opening hours", slot);
+        }
+        let candidates = explain_candidates(&schedule, &query).unwrap();
+        let accepted: Vec<Timestamp> = candidates
+            .iter()
+            .filter(|c| c.verdict.is_ok())
+            .map(|c| c.start)
+            .collect();
+        let listed: Vec<Timestamp> = list.slots.iter().map(|s| s.start).collect();
+        prop_assert_eq!(listed, accepted);
+    }
+}
+
+#[test]
+fn a_time_outside_the_working_hours_is_refused_like_outside_the_opening_hours() {
+    // Monday 1 June 2026 in UTC: open 09:00–17:00, the resource works 10:00–12:00.
+    let mut s = schedule(
+        "UTC",
+        weekdays("09:00", "17:00"),
+        simple(60),
+        vec![iv("2026-06-01T00:00:00Z", "2026-06-02T00:00:00Z")],
+    );
+    s.resources[0].working_hours = Some(weekdays("10:00", "12:00"));
+    let q = query("2026-06-01T00:00:00Z", "2026-06-02T00:00:00Z", NOW);
+    let starts: Vec<String> = compute_slots(&s, &q)
+        .unwrap()
+        .slots
+        .iter()
+        .map(|x| x.start.to_string())
+        .collect();
+    assert_eq!(starts, ["2026-06-01T10:00:00Z", "2026-06-01T11:00:00Z"]);
+    let now = ts(NOW);
+    assert_eq!(
+        check_slot(&s, rid(1), ts("2026-06-01T09:00:00Z"), now).unwrap_err(),
+        Error::OutsideOpeningHours
+    );
+    assert_eq!(
+        check_slot(&s, rid(1), ts("2026-06-01T11:30:00Z"), now).unwrap_err(),
+        Error::OutsideOpeningHours
+    );
+    assert_eq!(
+        check_slot(&s, rid(1), ts("2026-06-01T10:00:00Z"), now),
+        Ok(1)
+    );
+    // A move keeps the appointment's time: off the target's grid and past the notice is fine,
+    // outside its working hours or onto a reservation is not.
+    assert_eq!(check_move(&s, rid(1), ts("2026-06-01T10:30:00Z")), Ok(1));
+    assert_eq!(
+        check_move(&s, rid(1), ts("2026-06-01T11:30:00Z")).unwrap_err(),
+        Error::OutsideOpeningHours
+    );
+    s.resources[0].busy = vec![Busy::new(iv(
+        "2026-06-01T10:00:00Z",
+        "2026-06-01T11:00:00Z",
+    ))];
+    assert_eq!(
+        check_move(&s, rid(1), ts("2026-06-01T10:30:00Z")).unwrap_err(),
+        Error::BookingOverlap
+    );
+    assert_eq!(
+        check_slot(&s, rid(2), ts("2026-06-01T10:00:00Z"), now).unwrap_err(),
+        Error::NotFound {
+            entity: crate::error::Entity::Resource
+        }
+    );
+}
+
+#[test]
+fn snapshots_without_working_hours_are_unchanged_and_invalid_ones_are_named() {
+    let mut s = schedule(
+        "UTC",
+        weekdays("09:00", "17:00"),
+        simple(60),
+        vec![iv("2026-06-01T00:00:00Z", "2026-06-02T00:00:00Z")],
+    );
+    let text = serde_json::to_string(&s).unwrap();
+    assert!(!text.contains("working_hours"), "{text}");
+    assert_eq!(Schedule::from_json(&text).unwrap(), s);
+    let mut hours = OpeningHours::default();
+    hours.tuesday = vec![
+        TimeRange::parse("10:00", "12:00").unwrap(),
+        TimeRange::parse("11:00", "13:00").unwrap(),
+    ];
+    s.resources[0].working_hours = Some(hours);
+    let text = serde_json::to_string(&s).unwrap();
+    assert_eq!(Schedule::from_json(&text).unwrap(), s);
+    let q = query("2026-06-01T00:00:00Z", "2026-06-02T00:00:00Z", NOW);
+    let err = compute_slots(&s, &q).unwrap_err();
+    assert_eq!(
+        err.field_errors()[0].field,
+        "resources[0].working_hours.tuesday[1]"
+    );
+    assert_eq!(err.field_errors()[0].code, "overlap");
 }

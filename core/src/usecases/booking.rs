@@ -46,10 +46,11 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         let ScheduleInputs {
             service,
             business,
+            resources,
             windows,
             busy,
         } = inputs;
-        let schedule = Schedule::for_service(&business, &service, &windows, &busy);
+        let schedule = Schedule::for_service(&business, &service, &resources, &windows, &busy);
         Ok((business, service, schedule))
     }
 

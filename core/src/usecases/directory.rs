@@ -351,23 +351,20 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             .await
     }
 
-    /// Adds a staff member or room to a business.
+    /// Adds a staff member or room to a business, working the business's opening hours
+    /// ([`Self::add_resource`] with working hours).
     pub async fn create_resource(
         &self,
         business: BusinessId,
         name: &str,
         kind: ResourceKind,
     ) -> Result<Resource> {
-        self.business(business).await?;
-        let resource = Resource {
-            id: ResourceId::from_uuid(self.ids.next_uuid()),
-            business_id: business,
-            name: clean_name("name", name, 120)?,
+        let input = super::ResourceInput {
+            name: name.to_owned(),
             kind,
-            active: true,
+            working_hours: None,
         };
-        self.store.save_resource(&resource).await?;
-        Ok(resource)
+        self.add_resource(business, input).await
     }
 
     /// Creates an active service after checking names, price, duration, rules and client

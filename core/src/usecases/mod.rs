@@ -6,7 +6,8 @@
 //! someone else answers `NOT_FOUND` exactly like a missing one, so nothing leaks.
 //!
 //! One file per aggregate, each with its own `impl` block of [`UseCases`] and its input types:
-//! `directory` (businesses, resources, services, client profiles), `businesses` (a business's
+//! `directory` (businesses, services, client profiles), `resources` (a business's resources:
+//! working hours, deactivation with a decision per reservation, deletion), `businesses` (a business's
 //! status: validated, rejected, suspended, resubmitted), `availability` (windows,
 //! one at a time, in bulk or from a recurrence rule), `booking` (schedule snapshot, slots,
 //! booking), `reservations` (reading, lifecycle transitions, rescheduling, listing) and
@@ -17,11 +18,13 @@ mod booking;
 mod businesses;
 mod directory;
 mod reservations;
+mod resources;
 mod statistics;
 
 pub use availability::RecurringAvailability;
 pub use booking::{MAX_FIRST_FREE_CANDIDATES, MAX_RESOURCE_RETRIES};
 pub use directory::{ClientProfileInput, NewBusiness, NewService};
+pub use resources::{ResourceDeactivation, ResourceInput};
 
 pub use crate::availability::{MAX_BULK_ITEMS, MAX_WINDOW_DAYS};
 

@@ -20,7 +20,11 @@ use rdv_core::ports::{Page, PageRequest, ReservationFilter, ReservationSort, Res
 use rdv_core::scope::Scope;
 use rdv_core::slots::{Schedule, SlotList};
 use rdv_core::stats::{Statistics, StatsQuery};
-use rdv_core::usecases::{ClientProfileInput, NewBusiness, NewService, RecurringAvailability};
+use rdv_core::resources::{DecisionKind, ReservationDecision};
+use rdv_core::usecases::{
+    ClientProfileInput, NewBusiness, NewService, RecurringAvailability, ResourceDeactivation,
+    ResourceInput,
+};
 use rdv_core::window_changes::HeldReservations;
 use rdv_core::{Result, Timestamp};
 
@@ -126,6 +130,68 @@ impl<'a> Writes<'a> {
         let resource = self.uc().create_resource(business, name, kind).await?;
         self.changed(business, Change::Other);
         Ok(resource)
+    }
+
+    /// Adds a staff member or room with its working hours.
+    pub async fn add_resource(
+        &self,
+        business: BusinessId,
+        input: ResourceInput,
+    ) -> Result<Resource> {
+        let resource = self.uc().add_resource(business, input).await?;
+        self.changed(business, Change::Other);
+        Ok(resource)
+    }
+
+    /// Replaces a resource's name, kind and working hours.
+    pub async fn update_resource(
+        &self,
+        business: BusinessId,
+        id: ResourceId,
+        input: ResourceInput,
+    ) -> Result<Resource> {
+        let resource = self.uc().update_resource(business, id, input).await?;
+        self.changed(business, Change::Other);
+        Ok(resource)
+    }
+
+    /// Makes a deactivated resource take bookings again.
+    pub async fn activate_resource(
+        &self,
+        business: BusinessId,
+        id: ResourceId,
+    ) -> Result<Resource> {
+        let resource = self.uc().activate_resource(business, id).await?;
+        self.changed(business, Change::Other);
+        Ok(resource)
+    }
+
+    /// Deactivates a resource and applies the owner's decision for each reservation it holds;
+    /// every applied cancellation is counted.
+    pub async fn deactivate_resource(
+        &self,
+        business: BusinessId,
+        id: ResourceId,
+        decisions: &[ReservationDecision],
+    ) -> Result<ResourceDeactivation> {
+        let answer = self
+            .uc()
+            .deactivate_resource(business, id, decisions)
+            .await?;
+        self.changed(business, Change::Other);
+        for outcome in &answer.outcomes {
+            if outcome.applied && outcome.action == DecisionKind::Cancel {
+                self.state.metrics.bookings_cancelled.inc();
+            }
+        }
+        Ok(answer)
+    }
+
+    /// Deletes a resource that holds no reservation any more.
+    pub async fn remove_resource(&self, business: BusinessId, id: ResourceId) -> Result<()> {
+        self.uc().delete_resource(business, id).await?;
+        self.changed(business, Change::Other);
+        Ok(())
     }
 
     /// Creates an active service.
@@ -295,6 +361,11 @@ impl<'a> Reads<'a> {
         Self { uc }
     }
 
+    /// One of a business's resources (another business's answers `NOT_FOUND`).
+    pub async fn owned_resource(&self, business: BusinessId, id: ResourceId) -> Result<Resource> {
+        self.uc.owned_resource(business, id).await
+    }
+
     /// One of a business's services (another business's answers `NOT_FOUND`).
     pub async fn owned_service(&self, business: BusinessId, id: ServiceId) -> Result<Service> {
         self.uc.owned_service(business, id).await
@@ -389,9 +460,10 @@ impl<'a> Reads<'a> {
 #[cfg(test)]
 mod tests {
     /// The store's own writes of what the public sees; only this module may call them.
-    const PUBLIC_WRITES: [&str; 10] = [
+    const PUBLIC_WRITES: [&str; 11] = [
         ".save_business(",
         ".save_resource(",
+        ".delete_resource(",
         ".save_service(",
         ".insert_windows(",
         ".update_window(",

@@ -1,9 +1,11 @@
 //! [`DirectoryStore`] on PostgreSQL: businesses, resources, services, clients, search.
 
-use rdv_core::Result;
+use rdv_core::error::Entity;
 use rdv_core::model::*;
 use rdv_core::ports::{BusinessFilter, BusinessSort, DirectoryStore, Page, PageRequest};
 use rdv_core::search::{SearchHit, SearchQuery};
+use rdv_core::{Error, Result, Timestamp};
+use sqlx::Row as _;
 
 use super::{PgStore, SERVICE_SELECT, backend};
 use crate::codec::db_error;
@@ -26,19 +28,73 @@ impl DirectoryStore for PgStore {
     }
 
     async fn get_resource(&self, id: ResourceId) -> Result<Option<Resource>> {
-        let sql = Statement::new("SELECT * FROM resources WHERE id = $1").bind(Value::Id(id.0));
+        let sql = Statement::new(format!(
+            "SELECT {} FROM resources WHERE id = $1 AND deleted_at IS NULL",
+            queries::resource_columns::<PgStore>()
+        ))
+        .bind(Value::Id(id.0));
         let row = self.fetch_one(sql).await?;
         row.as_ref().map(rows::resource).transpose()
     }
 
     async fn save_resource(&self, r: &Resource) -> Result<()> {
-        self.run(&queries::upsert_resource(r)?).await
+        self.run(&queries::upsert_resource::<PgStore>(r)?).await
+    }
+
+    async fn delete_resource(&self, id: ResourceId, now: Timestamp) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        // Locked like a move to it locks it (advisory lock), and against new reservations
+        // referencing it (their foreign key check waits for this row lock), so the check
+        // below sees every reservation written before.
+        super::lock_in_order(&mut tx, &[id.0]).await?;
+        self.counted();
+        let found: Option<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM resources WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
+        )
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        if found.is_none() {
+            return Err(Error::NotFound {
+                entity: Entity::Resource,
+            });
+        }
+        let with_now =
+            |sql: &'static str| Statement::new(sql).bind(Value::Id(id.0)).int(now.secs());
+        self.counted();
+        let held: i64 = backend::query(&with_now(queries::RESOURCE_HELD))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?
+            .try_get("held")
+            .map_err(db_error)?;
+        if held > 0 {
+            return Err(Error::ResourceHasReservations {
+                reservations: Vec::new(),
+            });
+        }
+        for statement in [
+            with_now(queries::RESOURCE_DELETE).bind(Value::Bool(false)),
+            Statement::new(queries::RESOURCE_UNLIST).bind(Value::Id(id.0)),
+            with_now(queries::RESOURCE_WINDOWS_DELETE),
+        ] {
+            self.counted();
+            backend::query(&statement)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)
     }
 
     async fn list_resources(&self, business: BusinessId) -> Result<Vec<Resource>> {
-        let sql =
-            Statement::new("SELECT * FROM resources WHERE business_id = $1 ORDER BY name, id")
-                .bind(Value::Id(business.0));
+        let sql = Statement::new(format!(
+            "SELECT {} FROM resources WHERE business_id = $1 AND deleted_at IS NULL \
+             ORDER BY name, id",
+            queries::resource_columns::<PgStore>()
+        ))
+        .bind(Value::Id(business.0));
         let rows = self.fetch_statement(&sql).await?;
         rows.iter().map(rows::resource).collect()
     }

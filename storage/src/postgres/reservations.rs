@@ -240,7 +240,8 @@ impl ReservationStore for PgStore {
         self.counted();
         sqlx::query(
             "UPDATE reservations SET start_at = $2, end_at = $3, blocked_start = $4, blocked_end = $5, status = $6, \
-             reschedule_count = $7, version = $8, history = $9::jsonb, session_key = $10 WHERE id = $1",
+             reschedule_count = $7, version = $8, history = $9::jsonb, session_key = $10, \
+             resource_id = $11 WHERE id = $1",
         )
         .bind(r.id.0)
         .bind(r.interval.start().secs())
@@ -252,6 +253,7 @@ impl ReservationStore for PgStore {
         .bind(r.history.len() as i64)
         .bind(to_json(&r.history)?)
         .bind(session_key(r, exclusive))
+        .bind(r.resource_id.0)
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;

@@ -76,19 +76,48 @@ pub fn upsert_business<B: SqlBackend>(b: &Business) -> Result<Statement> {
     .bind(Value::OptText(b.status_reason.clone())))
 }
 
-/// Inserts or replaces a resource.
-pub fn upsert_resource(r: &Resource) -> Result<Statement> {
-    Ok(Statement::new(
-        "INSERT INTO resources (id, business_id, name, kind, active) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
-         kind = excluded.kind, active = excluded.active",
-    )
+/// Inserts or replaces a resource (a deleted one stays deleted).
+pub fn upsert_resource<B: SqlBackend>(r: &Resource) -> Result<Statement> {
+    let json = B::JSON_PARAM;
+    Ok(Statement::new(format!(
+        "INSERT INTO resources (id, business_id, name, kind, active, working_hours) \
+         VALUES ($1, $2, $3, $4, $5, $6{json}) ON CONFLICT (id) DO UPDATE SET \
+         name = excluded.name, kind = excluded.kind, active = excluded.active, \
+         working_hours = excluded.working_hours"
+    ))
     .bind(Value::Id(r.id.0))
     .bind(Value::Id(r.business_id.0))
     .text(r.name.clone())
     .text(to_json(&r.kind)?.trim_matches('"'))
-    .bind(Value::Bool(r.active)))
+    .bind(Value::Bool(r.active))
+    .bind(Value::OptText(
+        r.working_hours.as_ref().map(to_json).transpose()?,
+    )))
 }
+
+/// The columns of a resource that [`super::rows::resource`] reads.
+pub fn resource_columns<B: SqlBackend>() -> String {
+    format!(
+        "id, business_id, name, kind, active, working_hours{} AS working_hours",
+        B::JSON_TEXT
+    )
+}
+
+/// Whether one of the deleted resource's reservations still holds it at `$2`
+/// ([`rdv_core::resources::holds`]): column `held`, 1 or 0.
+pub const RESOURCE_HELD: &str = "SELECT count(*) AS held FROM (SELECT 1 FROM reservations \
+     WHERE resource_id = $1 AND active AND end_at > $2 LIMIT 1) AS h";
+
+/// Marks a resource deleted at `$2` unless it is already; the rows it affected.
+pub const RESOURCE_DELETE: &str =
+    "UPDATE resources SET deleted_at = $2, active = $3 WHERE id = $1 AND deleted_at IS NULL";
+
+/// Takes a deleted resource out of its services.
+pub const RESOURCE_UNLIST: &str = "DELETE FROM service_resources WHERE resource_id = $1";
+
+/// Removes a deleted resource's windows that start at or after `$2`.
+pub const RESOURCE_WINDOWS_DELETE: &str =
+    "DELETE FROM availability_windows WHERE resource_id = $1 AND start_at >= $2";
 
 /// Inserts or replaces a service's own row (its resources are written apart).
 pub fn upsert_service<B: SqlBackend>(s: &Service) -> Result<Statement> {

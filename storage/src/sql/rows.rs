@@ -88,7 +88,7 @@ pub fn business(row: &impl SqlRow, prefix: &str) -> Result<Business> {
     })
 }
 
-/// A resource.
+/// A resource (columns of [`super::queries::resource_columns`]).
 pub fn resource(row: &impl SqlRow) -> Result<Resource> {
     Ok(Resource {
         id: ResourceId(row.id("id")?),
@@ -96,6 +96,10 @@ pub fn resource(row: &impl SqlRow) -> Result<Resource> {
         name: row.text("name")?,
         kind: from_json("kind", &format!("\"{}\"", row.text("kind")?))?,
         active: row.flag("active")?,
+        working_hours: row
+            .opt_text("working_hours")?
+            .map(|text| from_json("working_hours", &text))
+            .transpose()?,
     })
 }
 

@@ -4,8 +4,8 @@
 use rdv_core::ports::{BusinessFilter, BusinessSort, DirectoryStore, Page, PageRequest};
 use rdv_core::search::{SearchHit, SearchQuery};
 
-use rdv_core::Result;
 use rdv_core::model::*;
+use rdv_core::{Result, Timestamp};
 
 use super::SqliteStore;
 use super::writer::WriteOp;
@@ -44,7 +44,8 @@ impl DirectoryStore for SqliteStore {
     async fn get_resource(&self, id: ResourceId) -> Result<Option<Resource>> {
         let row = self
             .fetch_optional(
-                sqlx::query("SELECT * FROM resources WHERE id = ?1").bind(id.to_string()),
+                sqlx::query("SELECT * FROM resources WHERE id = ?1 AND deleted_at IS NULL")
+                    .bind(id.to_string()),
             )
             .await?;
         row.as_ref().map(rows::resource).transpose()
@@ -56,11 +57,20 @@ impl DirectoryStore for SqliteStore {
             .map(|_| ())
     }
 
+    async fn delete_resource(&self, id: ResourceId, now: Timestamp) -> Result<()> {
+        self.write(WriteOp::DeleteResource(id, now))
+            .await
+            .map(|_| ())
+    }
+
     async fn list_resources(&self, business: BusinessId) -> Result<Vec<Resource>> {
         let rows = self
             .fetch_all(
-                sqlx::query("SELECT * FROM resources WHERE business_id = ?1 ORDER BY name, id")
-                    .bind(business.to_string()),
+                sqlx::query(
+                    "SELECT * FROM resources WHERE business_id = ?1 AND deleted_at IS NULL \
+                     ORDER BY name, id",
+                )
+                .bind(business.to_string()),
             )
             .await?;
         rows.iter().map(rows::resource).collect()

@@ -33,13 +33,15 @@ impl Store for SqliteStore {
         Ok(Some(ScheduleInputs {
             service: rows::service(&row)?,
             business: rows::business(&row, "b_")?,
+            resources: resources_from_json(&row.text("resources_json")?)?,
             windows: open_periods_from_json(&row.text("windows_json")?)?,
             busy: busy_groups_from_json(&row.text("busy_json")?)?,
         }))
     }
 }
 
-/// A service, its business (columns `b_*`), the windows of its resources meeting
+/// A service, its business (columns `b_*`), its resources (`resources_json`), the windows of
+/// its resources meeting
 /// `[?2, ?3 + duration)` and the busy periods that can meet a slot starting in `[?4, ?5)`
 /// (blocked ranges meeting `[?4 − buffer before, ?5 + duration + buffer after)`), in one row:
 /// everything a slot query reads ([`Store::load_schedule`]).
@@ -71,6 +73,9 @@ pub(super) fn schedule_sql(prefix: &str) -> String {
          b.status_reason AS b_status_reason, \
          b.opening_hours AS b_opening_hours, b.closures AS b_closures, \
          b.special_hours AS b_special_hours, \
+         (SELECT json_group_array(json_array(id, business_id, name, kind, active, \
+                 json(working_hours))) \
+            FROM resources WHERE {longest_of} AND deleted_at IS NULL) AS resources_json, \
          (SELECT coalesce('[' || group_concat(g, ',') || ']', '[]') FROM \
            (SELECT '[\"' || resource_id || '\",[' || group_concat(start_at || ',' || end_at, ',') \
                    || ']]' AS g \
@@ -88,6 +93,31 @@ pub(super) fn schedule_sql(prefix: &str) -> String {
             GROUP BY resource_id, service_id)) AS busy_json \
          FROM services s JOIN businesses b ON b.id = s.business_id WHERE s.id = ?1"
     )
+}
+
+/// Reads the resources of [`schedule_sql`]: `[[id, business, name, kind, active, hours], …]`.
+fn resources_from_json(text: &str) -> Result<Vec<Resource>> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        i64,
+        Option<rdv_core::hours::OpeningHours>,
+    );
+    let rows: Vec<Row> = crate::codec::from_json("resources", text)?;
+    rows.into_iter()
+        .map(|(id, business, name, kind, active, working_hours)| {
+            Ok(Resource {
+                id: ResourceId(uuid("resource_id", &id)?),
+                business_id: BusinessId(uuid("business_id", &business)?),
+                name,
+                kind: crate::codec::from_json("kind", &format!("\"{kind}\""))?,
+                active: active != 0,
+                working_hours,
+            })
+        })
+        .collect()
 }
 
 /// Reads the windows of [`schedule_sql`], sorted by start then resource.

@@ -14,11 +14,12 @@ use tokio::sync::{mpsc, oneshot};
 
 use rdv_core::model::*;
 use rdv_core::{Error, Result, Timestamp};
+use sqlx::Row as _;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::{RES_COLS, SqliteStore, backend};
 use crate::codec::{MAX_BLOCKED_SECS, db_error, to_json};
-use crate::sql::{SqlRow, Statement, queries, rows};
+use crate::sql::{SqlRow, Statement, Value, queries, rows};
 
 /// Most requests committed in one transaction.
 const MAX_BATCH: usize = 256;
@@ -36,6 +37,7 @@ pub(super) enum WriteOp {
     DeleteWindow(AvailabilityId),
     SaveBusiness(Box<Business>),
     SaveResource(Resource),
+    DeleteResource(ResourceId, Timestamp),
     SaveService(Box<Service>),
     SaveClient(Box<ClientProfile>),
     Archive(Timestamp),
@@ -135,6 +137,7 @@ async fn run_batch(
             WriteOp::InsertWindows(_)
                 | WriteOp::SaveBusiness(_)
                 | WriteOp::SaveService(_)
+                | WriteOp::DeleteResource(..)
                 | WriteOp::Archive(_)
         );
         let result = if several {
@@ -382,7 +385,8 @@ async fn apply(conn: &mut SqliteConnection, op: &WriteOp, queries: &AtomicU64) -
             let blocked = r.blocked_interval();
             sqlx::query(
                 "UPDATE reservations SET start_at = ?2, end_at = ?3, blocked_start = ?4, blocked_end = ?5, \
-                 status = ?6, reschedule_count = ?7, version = ?8, history = ?9 WHERE id = ?1",
+                 status = ?6, reschedule_count = ?7, version = ?8, history = ?9, resource_id = ?10 \
+                 WHERE id = ?1",
             )
             .bind(r.id.to_string())
             .bind(r.interval.start().secs())
@@ -393,6 +397,7 @@ async fn apply(conn: &mut SqliteConnection, op: &WriteOp, queries: &AtomicU64) -
             .bind(i64::from(r.reschedule_count))
             .bind(r.history.len() as i64)
             .bind(to_json(&r.history)?)
+            .bind(r.resource_id.to_string())
             .execute(&mut *conn)
             .await
             .map_err(db_error)?;
@@ -444,7 +449,41 @@ async fn apply(conn: &mut SqliteConnection, op: &WriteOp, queries: &AtomicU64) -
             Ok(1)
         }
         WriteOp::SaveResource(r) => {
-            run(conn, &queries::upsert_resource(r)?).await?;
+            run(conn, &queries::upsert_resource::<SqliteStore>(r)?).await?;
+            Ok(1)
+        }
+        WriteOp::DeleteResource(id, now) => {
+            let with_now =
+                |sql: &'static str| Statement::new(sql).bind(Value::Id(id.0)).int(now.secs());
+            // The writer runs one write at a time: nothing lands between these statements.
+            let deleted = run(
+                conn,
+                &with_now(queries::RESOURCE_DELETE).bind(Value::Bool(false)),
+            )
+            .await?;
+            if deleted == 0 {
+                return Err(Error::NotFound {
+                    entity: Entity::Resource,
+                });
+            }
+            let held: i64 = backend::query(&with_now(queries::RESOURCE_HELD))
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(db_error)?
+                .try_get("held")
+                .map_err(db_error)?;
+            if held > 0 {
+                // The savepoint of this request rolls the deletion back.
+                return Err(Error::ResourceHasReservations {
+                    reservations: Vec::new(),
+                });
+            }
+            run(
+                conn,
+                &Statement::new(queries::RESOURCE_UNLIST).bind(Value::Id(id.0)),
+            )
+            .await?;
+            run(conn, &with_now(queries::RESOURCE_WINDOWS_DELETE)).await?;
             Ok(1)
         }
         WriteOp::SaveService(s) => {

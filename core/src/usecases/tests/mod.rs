@@ -132,3 +132,4 @@ mod booking;
 mod businesses;
 mod directory;
 mod reservations;
+mod resources;
