@@ -17,10 +17,10 @@ use rdv_core::model::{
     ReservationId, Resource, ResourceId, ResourceKind, Service, ServiceId, UserId,
 };
 use rdv_core::ports::{Page, PageRequest, ReservationFilter, ReservationSort, ReservationView};
+use rdv_core::resources::{DecisionKind, ReservationDecision};
 use rdv_core::scope::Scope;
 use rdv_core::slots::{Schedule, SlotList};
 use rdv_core::stats::{Statistics, StatsQuery};
-use rdv_core::resources::{DecisionKind, ReservationDecision};
 use rdv_core::usecases::{
     ClientProfileInput, NewBusiness, NewService, RecurringAvailability, ResourceDeactivation,
     ResourceInput,
