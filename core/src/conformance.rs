@@ -37,6 +37,8 @@ pub use resources::{
     resources_keep_their_working_hours_for_the_schedule,
 };
 pub use stats::statistics_add_up_live_and_archived_reservations;
+mod waitlist;
+pub use waitlist::waitlist_places_are_unique_while_open_and_change_only_from_what_was_read;
 
 fn ts(s: &str) -> Timestamp {
     s.parse().expect("valid timestamp")
@@ -1317,6 +1319,7 @@ macro_rules! storage_conformance_tests {
             business_lists_filter_sort_and_paginate,
             an_owner_has_one_business,
             statistics_add_up_live_and_archived_reservations,
+            waitlist_places_are_unique_while_open_and_change_only_from_what_was_read,
             resources_keep_their_working_hours_for_the_schedule,
             a_reservation_moves_to_another_resource_atomically,
             a_resource_is_deleted_only_once_it_holds_nothing,

@@ -82,6 +82,8 @@ pub enum Entity {
     Availability,
     /// A reservation.
     Reservation,
+    /// A place on a waitlist.
+    WaitlistEntry,
 }
 
 impl fmt::Display for Entity {
@@ -93,6 +95,7 @@ impl fmt::Display for Entity {
             Entity::Client => "client",
             Entity::Availability => "availability",
             Entity::Reservation => "reservation",
+            Entity::WaitlistEntry => "waitlist entry",
         })
     }
 }
@@ -282,6 +285,22 @@ pub enum Error {
         /// Failing items with their codes.
         failures: Vec<ItemFailure>,
     },
+    /// A client asked to join the waitlist of a time range that still has a free slot: book
+    /// it instead ([`crate::waitlist`]).
+    #[error("slots available: {count} free slot(s) in this range, book one instead")]
+    SlotsAvailable {
+        /// How many free slots the range has (at least).
+        count: usize,
+    },
+    /// The client already waits for this service ([`crate::waitlist`]).
+    #[error("already on the waitlist of this service")]
+    AlreadyOnWaitlist,
+    /// The waitlist offer ran out before the claim; the seat passed on ([`crate::waitlist`]).
+    #[error("offer expired at {expired_at}")]
+    OfferExpired {
+        /// When it ran out.
+        expired_at: Timestamp,
+    },
     /// Another writer changed the same record first; reload and retry.
     #[error("concurrent modification, retry the operation")]
     ConcurrentModification,
@@ -385,6 +404,12 @@ pub enum ErrorCode {
     NotFound,
     /// See [`Error::BulkRejected`].
     BulkRejected,
+    /// See [`Error::SlotsAvailable`].
+    SlotsAvailable,
+    /// See [`Error::AlreadyOnWaitlist`].
+    AlreadyOnWaitlist,
+    /// See [`Error::OfferExpired`].
+    OfferExpired,
     /// See [`Error::ConcurrentModification`].
     ConcurrentModification,
     /// See [`Error::UnsupportedSnapshotVersion`].
@@ -397,7 +422,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in documentation order.
-    pub const ALL: [ErrorCode; 37] = [
+    pub const ALL: [ErrorCode; 40] = [
         ErrorCode::ValidationFailed,
         ErrorCode::InvalidInterval,
         ErrorCode::RangeTooLarge,
@@ -431,6 +456,9 @@ impl ErrorCode {
         ErrorCode::UnknownTimeZone,
         ErrorCode::NotFound,
         ErrorCode::BulkRejected,
+        ErrorCode::SlotsAvailable,
+        ErrorCode::AlreadyOnWaitlist,
+        ErrorCode::OfferExpired,
         ErrorCode::ConcurrentModification,
         ErrorCode::UnsupportedSnapshotVersion,
         ErrorCode::DataIntegrity,
@@ -473,6 +501,9 @@ impl ErrorCode {
             ErrorCode::UnknownTimeZone => "UNKNOWN_TIME_ZONE",
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::BulkRejected => "BULK_REJECTED",
+            ErrorCode::SlotsAvailable => "SLOTS_AVAILABLE",
+            ErrorCode::AlreadyOnWaitlist => "ALREADY_ON_WAITLIST",
+            ErrorCode::OfferExpired => "OFFER_EXPIRED",
             ErrorCode::ConcurrentModification => "CONCURRENT_MODIFICATION",
             ErrorCode::UnsupportedSnapshotVersion => "UNSUPPORTED_SNAPSHOT_VERSION",
             ErrorCode::DataIntegrity => "DATA_INTEGRITY",
@@ -544,6 +575,9 @@ impl Error {
             Error::UnknownTimeZone { .. } => ErrorCode::UnknownTimeZone,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::BulkRejected { .. } => ErrorCode::BulkRejected,
+            Error::SlotsAvailable { .. } => ErrorCode::SlotsAvailable,
+            Error::AlreadyOnWaitlist => ErrorCode::AlreadyOnWaitlist,
+            Error::OfferExpired { .. } => ErrorCode::OfferExpired,
             Error::ConcurrentModification => ErrorCode::ConcurrentModification,
             Error::UnsupportedSnapshotVersion { .. } => ErrorCode::UnsupportedSnapshotVersion,
             Error::DataIntegrity { .. } => ErrorCode::DataIntegrity,
@@ -674,6 +708,9 @@ mod tests {
                 entity: Entity::Service,
             },
             ErrorCode::BulkRejected => Error::BulkRejected { failures: vec![] },
+            ErrorCode::SlotsAvailable => Error::SlotsAvailable { count: 2 },
+            ErrorCode::AlreadyOnWaitlist => Error::AlreadyOnWaitlist,
+            ErrorCode::OfferExpired => Error::OfferExpired { expired_at: t },
             ErrorCode::ConcurrentModification => Error::ConcurrentModification,
             ErrorCode::UnsupportedSnapshotVersion => Error::UnsupportedSnapshotVersion {
                 found: 9,

@@ -39,6 +39,7 @@ pub mod tz;
 pub mod usecases;
 pub mod validation;
 pub mod visibility;
+pub mod waitlist;
 pub mod window_changes;
 
 pub use error::{Error, ErrorCode, FieldError, Result};

@@ -51,6 +51,8 @@ struct Data {
 #[derive(Default)]
 pub struct MemoryStore {
     data: Mutex<Data>,
+    /// The waitlist, apart: no other port reads it.
+    waitlist: Mutex<Vec<crate::waitlist::WaitlistEntry>>,
 }
 
 impl MemoryStore {
@@ -480,20 +482,6 @@ impl ReservationStore for MemoryStore {
         let items = items
             .into_iter()
             .map(|r| ReservationView {
-                reservation: r.clone(),
-                business_name: name(data.businesses.get(&r.business_id).map(|b| b.name.clone())),
-                service_name: name(data.services.get(&r.service_id).map(|s| s.name.clone())),
-                resource_name: name(data.resources.get(&r.resource_id).map(|x| x.name.clone())),
-                client: data
-                    .clients
-                    .get(&r.client_id)
-                    .map(ClientContact::from)
-                    .unwrap_or_default(),
-            })
-            .collect();
-        Ok(Page { items, next_cursor })
-    }
-
     async fn archive_reservations(&self, ended_before: Timestamp) -> Result<u64> {
         let mut data = self.lock();
         let old: Vec<ReservationId> = data
@@ -522,5 +510,76 @@ impl crate::ports::StatsStore for MemoryStore {
             data.reservations.values().chain(data.archive.values()),
             data.windows.values(),
         ))
+    }
+}
+
+impl crate::ports::WaitlistStore for MemoryStore {
+    async fn insert_waitlist_entry(&self, entry: &crate::waitlist::WaitlistEntry) -> Result<()> {
+        let mut waitlist = self.waitlist.lock().unwrap_or_else(|e| e.into_inner());
+        let taken = waitlist.iter().any(|e| {
+            e.client_id == entry.client_id
+                && e.service_id == entry.service_id
+                && e.status.is_open()
+        });
+        if taken {
+            return Err(Error::AlreadyOnWaitlist);
+        }
+        waitlist.push(entry.clone());
+        Ok(())
+    }
+
+    async fn get_waitlist_entry(
+        &self,
+        id: crate::model::WaitlistId,
+    ) -> Result<Option<crate::waitlist::WaitlistEntry>> {
+        let waitlist = self.waitlist.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(waitlist.iter().find(|e| e.id == id).cloned())
+    }
+
+    async fn open_waitlist_entries(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<crate::waitlist::WaitlistEntry>> {
+        let waitlist = self.waitlist.lock().unwrap_or_else(|e| e.into_inner());
+        let mut open: Vec<_> = waitlist
+            .iter()
+            .filter(|e| e.status.is_open())
+            .cloned()
+            .collect();
+        open.sort_by_key(|e| (e.created_at, e.id));
+        open.truncate(limit as usize);
+        Ok(open)
+    }
+
+    async fn list_waitlist(
+        &self,
+        client: Option<ClientId>,
+        business: Option<BusinessId>,
+    ) -> Result<Vec<crate::waitlist::WaitlistEntry>> {
+        let waitlist = self.waitlist.lock().unwrap_or_else(|e| e.into_inner());
+        let mut found: Vec<_> = waitlist
+            .iter()
+            .filter(|e| client.is_none_or(|c| e.client_id == c))
+            .filter(|e| business.is_none_or(|b| e.business_id == b && e.status.is_open()))
+            .cloned()
+            .collect();
+        found.sort_by_key(|e| (e.created_at, e.id));
+        found.truncate(MAX_PAGE_SIZE as usize);
+        Ok(found)
+    }
+
+    async fn update_waitlist_entry(
+        &self,
+        entry: &crate::waitlist::WaitlistEntry,
+        expected: crate::waitlist::WaitlistStatus,
+    ) -> Result<bool> {
+        let mut waitlist = self.waitlist.lock().unwrap_or_else(|e| e.into_inner());
+        match waitlist.iter_mut().find(|e| e.id == entry.id) {
+            Some(stored) if stored.status == expected => {
+                *stored = entry.clone();
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 }

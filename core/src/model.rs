@@ -98,6 +98,10 @@ id_type!(
     /// Identifies a reservation.
     ReservationId
 );
+id_type!(
+    /// Identifies a client's place on a service's waitlist.
+    WaitlistId
+);
 
 /// An IANA time zone, serialised as its name (`"Europe/Paris"`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]

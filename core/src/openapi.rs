@@ -34,7 +34,7 @@ use crate::error::ErrorCode;
 use crate::hours::{TimeRange, WallTime};
 use crate::model::{
     AvailabilityId, BusinessId, ClientId, Currency, ReservationId, ResourceId, SeriesId, ServiceId,
-    UserId, Zone,
+    UserId, WaitlistId, Zone,
 };
 use crate::recurrence::RecurrenceRule;
 use crate::time::{Interval, Timestamp};
@@ -109,6 +109,7 @@ id_schema!(
     AvailabilityId: "Identifies an availability window.",
     SeriesId: "Identifies a series of availability windows generated from one recurrence rule.",
     ReservationId: "Identifies a reservation.",
+    WaitlistId: "Identifies a client's place on a service's waitlist.",
 );
 
 manual_schema!(

@@ -584,3 +584,38 @@ pub trait StatsStore: Send + Sync {
         request: &crate::stats::AggregateRequest,
     ) -> impl Future<Output = Result<crate::stats::AggregateRows>> + Send;
 }
+
+/// Storage of the waitlist ([`crate::waitlist`]).
+pub trait WaitlistStore: Send + Sync {
+    /// Adds a client's place; fails with `ALREADY_ON_WAITLIST` when the client already has an
+    /// open (waiting or offered) place on the service's waitlist. Atomic.
+    fn insert_waitlist_entry(
+        &self,
+        entry: &crate::waitlist::WaitlistEntry,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// One place.
+    fn get_waitlist_entry(
+        &self,
+        id: crate::model::WaitlistId,
+    ) -> impl Future<Output = Result<Option<crate::waitlist::WaitlistEntry>>> + Send;
+    /// Open places (waiting or offered) of every service, at most `limit`, in the order
+    /// clients joined (then by id).
+    fn open_waitlist_entries(
+        &self,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<crate::waitlist::WaitlistEntry>>> + Send;
+    /// The places of one client (`client`) or the open places of one business (`business`),
+    /// in the order clients joined, at most [`MAX_PAGE_SIZE`].
+    fn list_waitlist(
+        &self,
+        client: Option<ClientId>,
+        business: Option<BusinessId>,
+    ) -> impl Future<Output = Result<Vec<crate::waitlist::WaitlistEntry>>> + Send;
+    /// Replaces a place if it is still in status `expected`; whether it was (`false`: another
+    /// writer moved it first, nothing changed). Atomic.
+    fn update_waitlist_entry(
+        &self,
+        entry: &crate::waitlist::WaitlistEntry,
+        expected: crate::waitlist::WaitlistStatus,
+    ) -> impl Future<Output = Result<bool>> + Send;
+}

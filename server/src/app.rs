@@ -80,6 +80,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::admin::router())
         .merge(routes::notifications::router())
         .merge(routes::ops::router())
+        .merge(routes::waitlist::router())
         .split_for_parts();
     document_common_errors(&mut doc);
     (router, doc)

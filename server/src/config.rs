@@ -138,6 +138,9 @@ pub struct Config {
     /// (default 90; 0 turns the daily run off; at most 3650). Lists, statistics and the
     /// calendar read the archive when asked.
     pub archive_after_days: u32,
+    /// How long a freed seat is held for the waitlisted client it is offered to, in minutes
+    /// (default 30, 1 to 10080), before it passes to the next client.
+    pub waitlist_offer_minutes: u32,
     /// Messages delivered at once by one worker (default 4).
     pub notify_concurrency: u32,
     /// How often the worker looks for due work, in milliseconds (default 1000).
@@ -224,6 +227,7 @@ impl Default for Config {
             wasm_pkg_dir: "bindings-wasm/pkg/web".into(),
             notify_worker: true,
             archive_after_days: 90,
+            waitlist_offer_minutes: rdv_core::waitlist::DEFAULT_OFFER_MINUTES,
             notify_concurrency: 4,
             notify_poll_ms: 1000,
             notify_max_attempts: 8,
@@ -367,6 +371,12 @@ impl Config {
                 "archive_after_days must be at most {} (0 turns the daily archiving off)",
                 rdv_core::lifecycle::MAX_ARCHIVE_AFTER_DAYS
             ));
+        }
+        if let Err(e) = rdv_core::waitlist::offer_expiry(
+            rdv_core::Timestamp::from_secs(0),
+            self.waitlist_offer_minutes,
+        ) {
+            problems.push(e.to_string());
         }
         if self.jwt_secret.expose().len() < 32 {
             problems.push(if self.jwt_secret.is_empty() {

@@ -298,6 +298,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::ClientDoubleBooked
         | C::AvailabilityOverlap
         | C::WindowHoldsReservations
+        | C::SlotsAvailable
+        | C::AlreadyOnWaitlist
+        | C::OfferExpired
         | C::ResourceHasReservations
         | C::LastResourceOfService
         | C::OwnerHasBusiness

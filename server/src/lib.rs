@@ -134,6 +134,7 @@ pub async fn serve(
     if state.config.archive_after_days > 0 {
         tokio::spawn(archive_daily(state.clone()));
     }
+    tokio::spawn(offer_waitlist_seats(state.clone()));
     let worker = if state.config.notify_worker {
         let notifier = notify::Notifier::new(state.clone())
             .map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -169,6 +170,20 @@ async fn archive_daily(state: AppState) {
         match state.writes().archive_finished_reservations(days).await {
             Ok(moved) => tracing::info!(moved, after_days = days, "archived finished reservations"),
             Err(e) => tracing::error!(error = %e, "archiving failed; next try in 24 hours"),
+        }
+    }
+}
+
+/// Offers freed seats to waitlisted clients every 15 seconds and tells each by email; a failed
+/// run is logged and tried again at the next tick.
+async fn offer_waitlist_seats(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+    loop {
+        tick.tick().await;
+        match routes::waitlist::offer_and_tell(&state).await {
+            Ok(0) => {}
+            Ok(offered) => tracing::info!(offered, "offered freed seats to waitlisted clients"),
+            Err(e) => tracing::error!(error = %e, "waitlist offers failed; next try soon"),
         }
     }
 }

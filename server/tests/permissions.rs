@@ -223,6 +223,8 @@ struct World {
     to_cancel: String,
     webhook: String,
     dead_message: String,
+    /// The client's place on the waitlist of 08:30 tomorrow (held by `absent`).
+    place: String,
 }
 
 impl World {
@@ -387,6 +389,50 @@ fn routes(w: &World) -> Vec<Route> {
             ok,
         )
         .body(json!({"start": o.at("16:00")})),
+        // The waitlist: 08:00 is full (the client's own confirmed booking), so both clients
+        // may wait for it.
+        route(
+            get.clone(),
+            "/api/client/liste-attente/",
+            "/api/client/liste-attente/",
+            ClientList,
+            ok,
+        ),
+        route(
+            post.clone(),
+            "/api/client/liste-attente/",
+            "/api/client/liste-attente/",
+            ClientList,
+            created,
+        )
+        .body(json!({"service_id": s, "from": o.at("08:00"), "to": o.at("08:01")})),
+        // The client's place waits: no offer to claim yet.
+        route(
+            post.clone(),
+            "/api/client/liste-attente/{id}/accepter/",
+            format!("/api/client/liste-attente/{}/accepter/", w.place),
+            ClientObject,
+            ok,
+        )
+        .body(json!({}))
+        .allowed(Answer::problem(
+            StatusCode::CONFLICT,
+            "INVALID_STATUS_TRANSITION",
+        )),
+        route(
+            delete.clone(),
+            "/api/client/liste-attente/{id}/",
+            format!("/api/client/liste-attente/{}/", w.place),
+            ClientObject,
+            ok,
+        ),
+        route(
+            get.clone(),
+            "/api/entreprise/liste-attente/",
+            "/api/entreprise/liste-attente/",
+            OwnerList,
+            ok,
+        ),
         // Owner.
         route(
             get.clone(),
@@ -857,7 +903,17 @@ async fn matrix(srv: Srv) {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
     let webhook = r.body["id"].as_str().unwrap().to_owned();
+    let r = srv
+        .post(
+            "/api/client/liste-attente/",
+            Some(client.as_str()),
+            json!({"service_id": owner.service, "from": owner.at("08:30"), "to": owner.at("08:31")}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let place = r.body["id"].as_str().unwrap().to_owned();
     let mut world = World {
+        place,
         reservation,
         done,
         absent,

@@ -140,6 +140,13 @@ delegate! {
     StatsStore {
         fn stats_aggregates(&self, request: &rdv_core::stats::AggregateRequest) -> Result<rdv_core::stats::AggregateRows>;
     }
+    WaitlistStore {
+        fn insert_waitlist_entry(&self, entry: &rdv_core::waitlist::WaitlistEntry) -> Result<()>;
+        fn get_waitlist_entry(&self, id: WaitlistId) -> Result<Option<rdv_core::waitlist::WaitlistEntry>>;
+        fn open_waitlist_entries(&self, limit: u32) -> Result<Vec<rdv_core::waitlist::WaitlistEntry>>;
+        fn list_waitlist(&self, client: Option<ClientId>, business: Option<BusinessId>) -> Result<Vec<rdv_core::waitlist::WaitlistEntry>>;
+        fn update_waitlist_entry(&self, entry: &rdv_core::waitlist::WaitlistEntry, expected: rdv_core::waitlist::WaitlistStatus) -> Result<bool>;
+    }
     AccountStore {
         fn create_user(&self, user: &User, token: Option<&OneTimeToken>, messages: &[OutboxMessage]) -> Result<bool>;
         fn user_by_email(&self, email: &str) -> Result<Option<User>>;

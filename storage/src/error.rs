@@ -60,7 +60,8 @@ pub struct Constraint {
 }
 
 /// Every constraint the core gives a typed meaning (migrations `0001` and `0006` of each
-/// backend; `one_business_per_owner`, SQLite's `0008` and PostgreSQL's `0007`). A violation
+/// backend; `one_business_per_owner`, SQLite's `0008` and PostgreSQL's `0007`;
+/// `waitlist_one_open_place`, SQLite's `0013` and PostgreSQL's `0012`). A violation
 /// of any other constraint is a storage error.
 pub const CONSTRAINTS: &[Constraint] = &[
     Constraint {
@@ -84,6 +85,11 @@ pub const CONSTRAINTS: &[Constraint] = &[
         name: "businesses_one_per_owner",
         sqlite: SqliteSignal::Unique("businesses.owner_id"),
         conflict: || Error::OwnerHasBusiness,
+    },
+    Constraint {
+        name: "waitlist_one_open_place",
+        sqlite: SqliteSignal::Unique("waitlist_entries.client_id, waitlist_entries.service_id"),
+        conflict: || Error::AlreadyOnWaitlist,
     },
 ];
 

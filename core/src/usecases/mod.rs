@@ -20,9 +20,11 @@ mod directory;
 mod reservations;
 mod resources;
 mod statistics;
+mod waitlist;
 
 pub use availability::RecurringAvailability;
 pub use booking::{MAX_FIRST_FREE_CANDIDATES, MAX_RESOURCE_RETRIES};
+pub use waitlist::{JoinWaitlist, MAX_OPEN_PLACES_PER_RUN};
 pub use directory::{ClientProfileInput, NewBusiness, NewService};
 pub use resources::{ResourceDeactivation, ResourceInput};
 

@@ -15,7 +15,7 @@ use crate::config::ConfigError;
 pub const LOCALES: [&str; 2] = ["en", "fr"];
 
 /// Every template name (the message kinds).
-pub const NAMES: [&str; 16] = [
+pub const NAMES: [&str; 17] = [
     "reservation_created",
     "reservation_confirmed",
     "reservation_reminder",
@@ -32,6 +32,7 @@ pub const NAMES: [&str; 16] = [
     "business_rejected",
     "business_validated",
     "business_suspended",
+    "waitlist_offer",
 ];
 
 macro_rules! builtin {
@@ -61,6 +62,7 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "en" / "business_rejected",
     "en" / "business_validated",
     "en" / "business_suspended",
+    "en" / "waitlist_offer",
     "fr" / "reservation_created",
     "fr" / "reservation_confirmed",
     "fr" / "reservation_reminder",
@@ -77,6 +79,7 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "fr" / "business_rejected",
     "fr" / "business_validated",
     "fr" / "business_suspended",
+    "fr" / "waitlist_offer",
 );
 
 /// A message rendered for one recipient.

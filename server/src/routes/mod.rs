@@ -13,6 +13,7 @@ pub mod entreprise;
 pub mod notifications;
 pub mod ops;
 pub mod public;
+pub mod waitlist;
 
 use axum::extract::{FromRequest, FromRequestParts};
 use rdv_core::ports::{MAX_PAGE_SIZE, Page, PageRequest};

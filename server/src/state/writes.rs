@@ -25,6 +25,9 @@ use rdv_core::usecases::{
     ClientProfileInput, NewBusiness, NewService, RecurringAvailability, ResourceDeactivation,
     ResourceInput,
 };
+use rdv_core::model::WaitlistId;
+use rdv_core::usecases::JoinWaitlist;
+use rdv_core::waitlist::WaitlistEntry;
 use rdv_core::window_changes::HeldReservations;
 use rdv_core::{Result, Timestamp};
 
@@ -344,6 +347,36 @@ impl<'a> Writes<'a> {
     }
 }
 
+/// The waitlist's changes ([`rdv_core::waitlist`]).
+impl Writes<'_> {
+    /// A client joins the waitlist of a full range (nothing the public sees changes).
+    pub async fn join_waitlist(&self, client: ClientId, input: &JoinWaitlist) -> Result<WaitlistEntry> {
+        self.uc().join_waitlist(client, input).await
+    }
+
+    /// A client leaves the waitlist.
+    pub async fn leave_waitlist(&self, client: ClientId, id: WaitlistId) -> Result<WaitlistEntry> {
+        self.uc().leave_waitlist(client, id).await
+    }
+
+    /// A client claims an offered seat: a booking.
+    pub async fn claim_waitlist_offer(
+        &self,
+        client: ClientId,
+        id: WaitlistId,
+    ) -> Result<(WaitlistEntry, Reservation)> {
+        let (entry, reservation) = self.uc().claim_waitlist_offer(client, id).await?;
+        self.changed(reservation.business_id, Change::Booked);
+        Ok((entry, reservation))
+    }
+
+    /// The worker's run: expired offers pass on, freed seats are offered.
+    pub async fn offer_freed_seats(&self) -> Result<Vec<WaitlistEntry>> {
+        let minutes = self.state.config.waitlist_offer_minutes;
+        self.uc().offer_freed_seats(minutes).await
+    }
+}
+
 /// The read-only use cases.
 #[derive(Clone, Copy)]
 pub struct Reads<'a> {
@@ -359,6 +392,16 @@ impl std::fmt::Debug for Reads<'_> {
 impl<'a> Reads<'a> {
     pub(super) fn new(uc: &'a ServerUseCases) -> Self {
         Self { uc }
+    }
+
+    /// A client's places on waitlists.
+    pub async fn client_waitlist(&self, client: ClientId) -> Result<Vec<WaitlistEntry>> {
+        self.uc.client_waitlist(client).await
+    }
+
+    /// A business's open waitlist places.
+    pub async fn business_waitlist(&self, business: BusinessId) -> Result<Vec<WaitlistEntry>> {
+        self.uc.business_waitlist(business).await
     }
 
     /// One of a business's resources (another business's answers `NOT_FOUND`).

@@ -20,6 +20,7 @@ mod directory;
 mod plans;
 mod reservations;
 mod stats;
+mod waitlist;
 
 use std::str::FromStr;
 use std::sync::Arc;

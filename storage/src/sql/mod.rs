@@ -11,6 +11,7 @@
 pub mod queries;
 pub mod rows;
 pub mod stats;
+pub mod waitlist;
 
 use std::borrow::Cow;
 use std::future::Future;

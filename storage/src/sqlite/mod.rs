@@ -23,6 +23,7 @@ mod plans;
 mod reservations;
 mod schedule;
 mod stats;
+mod waitlist;
 mod writer;
 
 use std::str::FromStr;

@@ -132,4 +132,5 @@ mod booking;
 mod businesses;
 mod directory;
 mod reservations;
+mod waitlist;
 mod resources;
