@@ -482,6 +482,20 @@ impl ReservationStore for MemoryStore {
         let items = items
             .into_iter()
             .map(|r| ReservationView {
+                reservation: r.clone(),
+                business_name: name(data.businesses.get(&r.business_id).map(|b| b.name.clone())),
+                service_name: name(data.services.get(&r.service_id).map(|s| s.name.clone())),
+                resource_name: name(data.resources.get(&r.resource_id).map(|x| x.name.clone())),
+                client: data
+                    .clients
+                    .get(&r.client_id)
+                    .map(ClientContact::from)
+                    .unwrap_or_default(),
+            })
+            .collect();
+        Ok(Page { items, next_cursor })
+    }
+
     async fn archive_reservations(&self, ended_before: Timestamp) -> Result<u64> {
         let mut data = self.lock();
         let old: Vec<ReservationId> = data
