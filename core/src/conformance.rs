@@ -29,8 +29,10 @@ use crate::time::{Interval, Timestamp};
 
 pub use crate::memory::block_on;
 
+mod calendar;
 mod resources;
 mod stats;
+pub use calendar::calendar_reads_reservations_meeting_a_range_with_their_buffers;
 pub use resources::{
     a_reservation_moves_to_another_resource_atomically,
     a_resource_is_deleted_only_once_it_holds_nothing,
@@ -1319,6 +1321,7 @@ macro_rules! storage_conformance_tests {
             business_lists_filter_sort_and_paginate,
             an_owner_has_one_business,
             statistics_add_up_live_and_archived_reservations,
+            calendar_reads_reservations_meeting_a_range_with_their_buffers,
             waitlist_places_are_unique_while_open_and_change_only_from_what_was_read,
             resources_keep_their_working_hours_for_the_schedule,
             a_reservation_moves_to_another_resource_atomically,

@@ -47,6 +47,24 @@ struct Data {
     archive: HashMap<ReservationId, Reservation>,
 }
 
+impl Data {
+    /// A reservation with the names a list shows (empty when one is gone).
+    fn view_of(&self, r: &Reservation) -> ReservationView {
+        let name = |found: Option<String>| found.unwrap_or_default();
+        ReservationView {
+            reservation: r.clone(),
+            business_name: name(self.businesses.get(&r.business_id).map(|b| b.name.clone())),
+            service_name: name(self.services.get(&r.service_id).map(|s| s.name.clone())),
+            resource_name: name(self.resources.get(&r.resource_id).map(|x| x.name.clone())),
+            client: self
+                .clients
+                .get(&r.client_id)
+                .map(ClientContact::from)
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// Every port, in memory.
 #[derive(Default)]
 pub struct MemoryStore {
@@ -478,22 +496,26 @@ impl ReservationStore for MemoryStore {
         let limit = page.limit.clamp(1, MAX_PAGE_SIZE) as usize;
         let next_cursor = (items.len() > limit).then(|| reservation_cursor(items[limit - 1], sort));
         items.truncate(limit);
-        let name = |found: Option<String>| found.unwrap_or_default();
-        let items = items
-            .into_iter()
-            .map(|r| ReservationView {
-                reservation: r.clone(),
-                business_name: name(data.businesses.get(&r.business_id).map(|b| b.name.clone())),
-                service_name: name(data.services.get(&r.service_id).map(|s| s.name.clone())),
-                resource_name: name(data.resources.get(&r.resource_id).map(|x| x.name.clone())),
-                client: data
-                    .clients
-                    .get(&r.client_id)
-                    .map(ClientContact::from)
-                    .unwrap_or_default(),
-            })
-            .collect();
+        let items = items.into_iter().map(|r| data.view_of(r)).collect();
         Ok(Page { items, next_cursor })
+    }
+
+    async fn calendar_reservations(
+        &self,
+        business: BusinessId,
+        range: Interval,
+        include_archived: bool,
+    ) -> Result<Vec<ReservationView>> {
+        let data = self.lock();
+        let archived = data.archive.values().filter(|_| include_archived);
+        let mut items: Vec<&Reservation> = data
+            .reservations
+            .values()
+            .chain(archived)
+            .filter(|r| r.business_id == business && r.blocked_interval().overlaps(&range))
+            .collect();
+        items.sort_by_key(|r| (r.interval.start(), r.id));
+        Ok(items.into_iter().map(|r| data.view_of(r)).collect())
     }
 
     async fn archive_reservations(&self, ended_before: Timestamp) -> Result<u64> {

@@ -491,6 +491,48 @@ pub trait ReservationStore: Send + Sync {
         sort: ReservationSort,
         page: &PageRequest,
     ) -> impl Future<Output = Result<Page<ReservationView>>> + Send;
+    /// Every reservation of `business`, in any status, whose blocked range (buffers included)
+    /// meets `range`, with its names, sorted by start then id, unpaged: what the business
+    /// calendar shows ([`crate::calendar`], ADV-1). Callers bound `range` (the calendar: at
+    /// most 31 days). With `include_archived`, the archive too.
+    ///
+    /// The default pages through [`list_reservations`](Self::list_reservations) over the
+    /// starts that can meet `range` (a blocked range lasts at most
+    /// [`MAX_BLOCKED_MINUTES`](crate::validation::MAX_BLOCKED_MINUTES)); stores override it
+    /// with one query.
+    fn calendar_reservations(
+        &self,
+        business: BusinessId,
+        range: Interval,
+        include_archived: bool,
+    ) -> impl Future<Output = Result<Vec<ReservationView>>> + Send {
+        async move {
+            let reach = i64::from(crate::validation::MAX_BLOCKED_MINUTES) * 60;
+            let filter = ReservationFilter {
+                business_id: Some(business),
+                from: Some(range.start().add_secs(-reach)),
+                to: Some(range.end().add_secs(reach)),
+                include_archived,
+                ..ReservationFilter::default()
+            };
+            let mut page = PageRequest::first(MAX_PAGE_SIZE);
+            let mut found = Vec::new();
+            loop {
+                let next = self
+                    .list_reservations(&filter, ReservationSort::StartAsc, &page)
+                    .await?;
+                found.extend(
+                    next.items
+                        .into_iter()
+                        .filter(|v| v.reservation.blocked_interval().overlaps(&range)),
+                );
+                match next.next_cursor {
+                    Some(cursor) => page.cursor = Some(cursor),
+                    None => return Ok(found),
+                }
+            }
+        }
+    }
     /// Moves every reservation that ended before `ended_before` to the archive tables in one
     /// transaction; returns how many moved (PERF-5). Archived reservations appear in lists
     /// only with [`ReservationFilter::include_archived`].

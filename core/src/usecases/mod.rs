@@ -10,12 +10,15 @@
 //! working hours, deactivation with a decision per reservation, deletion), `businesses` (a business's
 //! status: validated, rejected, suspended, resubmitted), `availability` (windows,
 //! one at a time, in bulk or from a recurrence rule), `booking` (schedule snapshot, slots,
-//! booking), `reservations` (reading, lifecycle transitions, rescheduling, listing) and
-//! `statistics` (a business's figures over a period, [`crate::stats`]).
+//! booking), `reservations` (reading, lifecycle transitions, rescheduling, listing),
+//! `calendar` (a business's day, week or month per resource, [`crate::calendar`]),
+//! `statistics` (a business's figures over a period, [`crate::stats`]) and `waitlist` (joining,
+//! offers of freed seats, claims, [`crate::waitlist`]).
 
 mod availability;
 mod booking;
 mod businesses;
+mod calendar;
 mod directory;
 mod reservations;
 mod resources;

@@ -291,4 +291,18 @@ impl ReservationStore for PgStore {
             &self.cipher,
         )
     }
+
+    async fn calendar_reservations(
+        &self,
+        business: BusinessId,
+        range: Interval,
+        include_archived: bool,
+    ) -> Result<Vec<ReservationView>> {
+        let sql = queries::calendar_reservations::<PgStore>("", business, range, include_archived);
+        let found = self.fetch_statement(&sql).await?;
+        found
+            .iter()
+            .map(|row| rows::reservation_view(row, &self.cipher))
+            .collect()
+    }
 }

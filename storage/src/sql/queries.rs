@@ -9,10 +9,10 @@ use rdv_core::ports::{
     parse_business_cursor, parse_reservation_cursor,
 };
 use rdv_core::search::{MAX_SEARCH_HITS, SearchQuery};
-use rdv_core::{Result, Timestamp};
+use rdv_core::{Interval, Result, Timestamp};
 
 use super::{SqlBackend, Statement, Value};
-use crate::codec::{MAX_WINDOW_SECS, to_json};
+use crate::codec::{MAX_BLOCKED_SECS, MAX_WINDOW_SECS, to_json};
 
 /// The columns of a reservation that [`super::rows::reservation`] reads, as both
 /// `reservations` and `reservations_archive` hold them (the history as stored: JSON text on
@@ -333,6 +333,57 @@ pub fn reservation_page<B: SqlBackend>(
     Ok((reservation_list::<B>("", filter, sort, after, limit), limit))
 }
 
+/// The reservations with their names that [`super::rows::reservation_view`] reads, as alias
+/// `r`, from the live table or, with `include_archived`, from its union with the archive;
+/// ends in `WHERE 1 = 1` for the caller's filters. `prefix` goes before the statement.
+fn reservation_views<B: SqlBackend>(prefix: &str, include_archived: bool) -> Statement {
+    let source = if include_archived {
+        let cols = RESERVATION_COLUMNS;
+        format!(
+            "(SELECT {cols} FROM reservations UNION ALL SELECT {cols} FROM reservations_archive)"
+        )
+    } else {
+        "reservations".to_owned()
+    };
+    Statement::new(format!(
+        "{prefix}SELECT {}, b.name AS business_name, s.name AS service_name, \
+         x.name AS resource_name, c.first_name AS client_first_name, \
+         c.last_name AS client_last_name, c.email AS client_email, c.phone AS client_phone \
+         FROM {source} r JOIN businesses b ON b.id = r.business_id \
+         JOIN services s ON s.id = r.service_id JOIN resources x ON x.id = r.resource_id \
+         LEFT JOIN clients c ON c.id = r.client_id WHERE 1 = 1",
+        reservation_columns::<B>("r.")
+    ))
+}
+
+/// The reservations of `business`, every status, whose blocked range (buffers included) meets
+/// `range`, with their names, by start then id: what the business calendar reads
+/// ([`rdv_core::ports::ReservationStore::calendar_reservations`]). The scan of the
+/// `(business_id, start_at)` index is bounded by [`MAX_BLOCKED_SECS`] each side of `range`
+/// (no reservation blocks longer), so a reservation that starts before the range and ends in
+/// it is found; `prefix` goes before the statement (`EXPLAIN …`).
+pub fn calendar_reservations<B: SqlBackend>(
+    prefix: &str,
+    business: BusinessId,
+    range: Interval,
+    include_archived: bool,
+) -> Statement {
+    let (start, end) = (range.start().secs(), range.end().secs());
+    let mut sql = reservation_views::<B>(prefix, include_archived);
+    sql.push(" AND r.business_id = ")
+        .push_bind(Value::Id(business.0))
+        .push(" AND r.start_at > ")
+        .push_bind(Value::Int(start - MAX_BLOCKED_SECS))
+        .push(" AND r.start_at < ")
+        .push_bind(Value::Int(end + MAX_BLOCKED_SECS))
+        .push(" AND r.start_at - r.buffer_before_minutes * 60 < ")
+        .push_bind(Value::Int(end))
+        .push(" AND r.end_at + r.buffer_after_minutes * 60 > ")
+        .push_bind(Value::Int(start))
+        .push(" ORDER BY r.start_at, r.id");
+    sql
+}
+
 /// A page of reservations with their names (`limit + 1` rows, to tell whether there is a
 /// next page), after the keyset `after`; `prefix` goes before the statement (`EXPLAIN …`).
 pub fn reservation_list<B: SqlBackend>(
@@ -342,23 +393,7 @@ pub fn reservation_list<B: SqlBackend>(
     after: Option<(i64, ReservationId)>,
     limit: u32,
 ) -> Statement {
-    let source = if filter.include_archived {
-        let cols = RESERVATION_COLUMNS;
-        format!(
-            "(SELECT {cols} FROM reservations UNION ALL SELECT {cols} FROM reservations_archive)"
-        )
-    } else {
-        "reservations".to_owned()
-    };
-    let mut sql = Statement::new(format!(
-        "{prefix}SELECT {}, b.name AS business_name, s.name AS service_name, \
-         x.name AS resource_name, c.first_name AS client_first_name, \
-         c.last_name AS client_last_name, c.email AS client_email, c.phone AS client_phone \
-         FROM {source} r JOIN businesses b ON b.id = r.business_id \
-         JOIN services s ON s.id = r.service_id JOIN resources x ON x.id = r.resource_id \
-         LEFT JOIN clients c ON c.id = r.client_id WHERE 1 = 1",
-        reservation_columns::<B>("r.")
-    ));
+    let mut sql = reservation_views::<B>(prefix, filter.include_archived);
     let id_filters = [
         ("r.business_id", filter.business_id.map(|x| x.0)),
         ("r.client_id", filter.client_id.map(|x| x.0)),

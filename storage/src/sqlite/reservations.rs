@@ -135,6 +135,21 @@ impl ReservationStore for SqliteStore {
         )
     }
 
+    async fn calendar_reservations(
+        &self,
+        business: BusinessId,
+        range: Interval,
+        include_archived: bool,
+    ) -> Result<Vec<ReservationView>> {
+        let sql =
+            queries::calendar_reservations::<SqliteStore>("", business, range, include_archived);
+        let found = self.fetch_statement(&sql).await?;
+        found
+            .iter()
+            .map(|row| rows::reservation_view(row, &self.cipher))
+            .collect()
+    }
+
     async fn archive_reservations(&self, ended_before: Timestamp) -> Result<u64> {
         self.write(WriteOp::Archive(ended_before)).await
     }
