@@ -109,6 +109,7 @@ fn schedule(first: NaiveDate, duration: u32, busy: Vec<Busy>) -> Schedule {
             resource_id: ResourceId::from_uuid(Default::default()),
             windows,
             busy,
+            working_hours: None,
         }],
     }
 }
