@@ -175,7 +175,7 @@ fn query_structs_declare_query_parameters() {
     use utoipa::openapi::path::{Parameter, ParameterIn};
 
     let path = || Some(ParameterIn::Path);
-    let structs: [(&str, Vec<Parameter>); 11] = [
+    let structs: [(&str, Vec<Parameter>); 12] = [
         (
             "PageParams",
             rdv_server::routes::PageParams::into_params(path),
@@ -217,6 +217,10 @@ fn query_structs_declare_query_parameters() {
             rdv_server::routes::entreprise::StatisticsQuery::into_params(path),
         ),
         (
+            "CalendarQuery",
+            rdv_server::routes::entreprise::CalendarQuery::into_params(path),
+        ),
+        (
             "DeleteWindowQuery",
             rdv_server::routes::entreprise::DeleteWindowQuery::into_params(path),
         ),
@@ -237,6 +241,9 @@ fn query_structs_declare_query_parameters() {
     assert!(required("RangeQuery", "from"));
     assert!(required("StatisticsQuery", "from"));
     assert!(!required("StatisticsQuery", "bucket"));
+    assert!(required("CalendarQuery", "view"));
+    assert!(required("CalendarQuery", "date"));
+    assert!(!required("CalendarQuery", "include_archived"));
     assert!(!required("DeleteWindowQuery", "reservations"));
 
     // Every `IntoParams` struct of the server is in the list above and says where it goes.

@@ -581,6 +581,13 @@ fn routes(w: &World) -> Vec<Route> {
         ),
         route(
             get.clone(),
+            "/api/entreprise/calendrier/",
+            format!("/api/entreprise/calendrier/?view=week&date={}", o.day),
+            OwnerList,
+            ok,
+        ),
+        route(
+            get.clone(),
             "/api/entreprise/services/{id}/",
             format!("/api/entreprise/services/{s}/"),
             OwnerObject,

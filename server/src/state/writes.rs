@@ -11,6 +11,7 @@
 use rdv_core::Interval;
 use rdv_core::booking::BookingRequest;
 use rdv_core::business_status::BusinessAction;
+use rdv_core::calendar::{Calendar, CalendarRequest};
 use rdv_core::lifecycle::Action;
 use rdv_core::model::{
     AvailabilityId, AvailabilityWindow, Business, BusinessId, ClientId, ClientProfile, Reservation,
@@ -461,6 +462,15 @@ impl<'a> Reads<'a> {
     /// A business's statistics over a period (BIZ-5, STAT-2, STAT-3).
     pub async fn statistics(&self, business: BusinessId, query: &StatsQuery) -> Result<Statistics> {
         self.uc.statistics(business, query).await
+    }
+
+    /// A business's calendar of a day, week or month, per resource (ADV-1).
+    pub async fn business_calendar(
+        &self,
+        business: BusinessId,
+        request: &CalendarRequest,
+    ) -> Result<Calendar> {
+        self.uc.business_calendar(business, request).await
     }
 
     /// The free slots of a service.

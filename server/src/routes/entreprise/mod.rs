@@ -1,9 +1,10 @@
 //! `/api/entreprise/`: the signed-in owner's business (BIZ-3, BIZ-4), its resources, services
-//! (SVC-*), availability windows (AV-*), reservations (RES-*) and statistics (BIZ-5), one file
-//! per resource.
+//! (SVC-*), availability windows (AV-*), reservations (RES-*), statistics (BIZ-5) and its
+//! calendar (ADV-1), one file per resource.
 //! Everything is scoped to the owner's own business: another business's object answers 404.
 
 mod availabilities;
+mod calendar;
 mod profile;
 mod reservations;
 mod resources;
@@ -21,6 +22,7 @@ use crate::state::AppState;
 pub use self::availabilities::{
     BulkWindows, DeleteWindowQuery, HeldAction, WindowBounds, WindowInput, WindowQuery,
 };
+pub use self::calendar::CalendarQuery;
 pub use self::resources::NewResourceRequest;
 pub use self::statistics::StatisticsQuery;
 
@@ -31,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(resources::router())
         .merge(services::router())
         .merge(availabilities::router())
+        .merge(calendar::router())
         .merge(reservations::router())
         .merge(statistics::router())
 }
