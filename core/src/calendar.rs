@@ -21,6 +21,8 @@
 //!   resource has no such reservation at all, so the dashboard shows where a new appointment
 //!   of any service could go. An inactive resource takes no new bookings and has no free gaps
 //!   ([`takes_bookings`]). Gaps do not depend on the clock: past free time is shown as free.
+//!   They are computed from the reservations shown, so archived ones count only when the
+//!   request includes the archive (archived reservations have ended; most no longer block).
 //! * **Per day**: every interval is cut at the day's bounds ([`clip`]); a reservation is listed
 //!   on each day its appointment meets, whole.
 //!
