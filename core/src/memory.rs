@@ -275,7 +275,10 @@ impl DirectoryStore for MemoryStore {
         };
         let mut hits = Vec::new();
         for b in data.businesses.values() {
-            if !b.status.is_public() || !same(&b.city, &query.city) || !same(&b.domain, &query.domain) {
+            if !b.status.is_public()
+                || !same(&b.city, &query.city)
+                || !same(&b.domain, &query.domain)
+            {
                 continue;
             }
             let place = format!("{} {}", b.domain, b.city);
@@ -553,9 +556,7 @@ impl crate::ports::WaitlistStore for MemoryStore {
     async fn insert_waitlist_entry(&self, entry: &crate::waitlist::WaitlistEntry) -> Result<()> {
         let mut waitlist = self.waitlist.lock().unwrap_or_else(|e| e.into_inner());
         let taken = waitlist.iter().any(|e| {
-            e.client_id == entry.client_id
-                && e.service_id == entry.service_id
-                && e.status.is_open()
+            e.client_id == entry.client_id && e.service_id == entry.service_id && e.status.is_open()
         });
         if taken {
             return Err(Error::AlreadyOnWaitlist);

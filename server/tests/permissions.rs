@@ -389,8 +389,8 @@ fn routes(w: &World) -> Vec<Route> {
             ok,
         )
         .body(json!({"start": o.at("16:00")})),
-        // The waitlist: 08:00 is full (the client's own confirmed booking), so both clients
-        // may wait for it.
+        // The waitlist: 08:00 is full (the client's own confirmed booking). The client's
+        // place (08:30) is read, claimed without an offer, left; then both clients may join.
         route(
             get.clone(),
             "/api/client/liste-attente/",
@@ -398,14 +398,6 @@ fn routes(w: &World) -> Vec<Route> {
             ClientList,
             ok,
         ),
-        route(
-            post.clone(),
-            "/api/client/liste-attente/",
-            "/api/client/liste-attente/",
-            ClientList,
-            created,
-        )
-        .body(json!({"service_id": s, "from": o.at("08:00"), "to": o.at("08:01")})),
         // The client's place waits: no offer to claim yet.
         route(
             post.clone(),
@@ -426,6 +418,15 @@ fn routes(w: &World) -> Vec<Route> {
             ClientObject,
             ok,
         ),
+        // Once the client left, both clients may join.
+        route(
+            post.clone(),
+            "/api/client/liste-attente/",
+            "/api/client/liste-attente/",
+            ClientList,
+            created,
+        )
+        .body(json!({"service_id": s, "from": o.at("08:00"), "to": o.at("08:01")})),
         route(
             get.clone(),
             "/api/entreprise/liste-attente/",

@@ -793,6 +793,7 @@ fn segments_for(schedule: &Schedule, from: i64, to: i64, timing: Timing) -> Zone
 ///         resource_id: ResourceId::from_uuid(Default::default()),
 ///         windows: vec![Interval::new(ts("2026-06-01T00:00:00Z"), ts("2026-06-02T00:00:00Z")).unwrap()],
 ///         busy: vec![],
+///         working_hours: None,
 ///     }],
 /// };
 /// let query = SlotQuery { from: ts("2026-06-01T00:00:00Z"), to: ts("2026-06-02T00:00:00Z"), now: ts("2026-05-01T00:00:00Z"), limit: 100 };

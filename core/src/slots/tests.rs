@@ -830,10 +830,15 @@ proptest! {
             let at = |m: u32| {
                 crate::tz::resolve_local(tz, day.and_hms_opt(0, 0, 0).unwrap() + chrono::Duration::minutes(i64::from(m))).secs()
             };
-            let inside = working
-                .day(weekday)
-                .iter()
-                .any(|r| at(r.start.minutes()) <= s && e <= at(r.end.minutes()));
+            // Touching working ranges form one (07:00–07:45 and 07:45–08:00 hold 07:30–08:00).
+            let mut works: Vec<(u32, u32)> = Vec::new();
+            for r in working.day(weekday) {
+                match works.last_mut() {
+                    Some(last) if last.1 == r.start.minutes() => last.1 = r.end.minutes(),
+                    _ => works.push((r.start.minutes(), r.end.minutes())),
+                }
+            }
+            let inside = works.iter().any(|&(a, b)| at(a) <= s && e <= at(b));
             prop_assert!(inside, "slot {:?} outside the working hours of {}", slot, day);
             // And still inside one opening period (touching ranges form one).
             let mut open: Vec<(u32, u32)> = Vec::new();

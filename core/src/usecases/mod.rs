@@ -27,9 +27,9 @@ mod waitlist;
 
 pub use availability::RecurringAvailability;
 pub use booking::{MAX_FIRST_FREE_CANDIDATES, MAX_RESOURCE_RETRIES};
-pub use waitlist::{JoinWaitlist, MAX_OPEN_PLACES_PER_RUN};
 pub use directory::{ClientProfileInput, NewBusiness, NewService};
 pub use resources::{ResourceDeactivation, ResourceInput};
+pub use waitlist::{JoinWaitlist, MAX_OPEN_PLACES_PER_RUN};
 
 pub use crate::availability::{MAX_BULK_ITEMS, MAX_WINDOW_DAYS};
 

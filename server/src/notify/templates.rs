@@ -229,7 +229,8 @@ mod tests {
         let t = Templates::load("").unwrap();
         let mut context = reservation_context();
         let extra = json!({ "link": "https://app.example/x?token=abc", "expires_hours": 48,
-            "expires_minutes": 30 });
+            "expires_minutes": 30, "start_local": "2026-10-24 10:00",
+            "expires_local": "2026-10-23 18:30", "waitlist_id": "0196f1a2-3b4c-7d5e-8f60-718293a4b5c6" });
         for (k, v) in extra.as_object().unwrap() {
             context[k] = v.clone();
         }

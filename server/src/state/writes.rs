@@ -13,6 +13,7 @@ use rdv_core::booking::BookingRequest;
 use rdv_core::business_status::BusinessAction;
 use rdv_core::calendar::{Calendar, CalendarRequest};
 use rdv_core::lifecycle::Action;
+use rdv_core::model::WaitlistId;
 use rdv_core::model::{
     AvailabilityId, AvailabilityWindow, Business, BusinessId, ClientId, ClientProfile, Reservation,
     ReservationId, Resource, ResourceId, ResourceKind, Service, ServiceId, UserId,
@@ -22,12 +23,11 @@ use rdv_core::resources::{DecisionKind, ReservationDecision};
 use rdv_core::scope::Scope;
 use rdv_core::slots::{Schedule, SlotList};
 use rdv_core::stats::{Statistics, StatsQuery};
+use rdv_core::usecases::JoinWaitlist;
 use rdv_core::usecases::{
     ClientProfileInput, NewBusiness, NewService, RecurringAvailability, ResourceDeactivation,
     ResourceInput,
 };
-use rdv_core::model::WaitlistId;
-use rdv_core::usecases::JoinWaitlist;
 use rdv_core::waitlist::WaitlistEntry;
 use rdv_core::window_changes::HeldReservations;
 use rdv_core::{Result, Timestamp};
@@ -351,7 +351,11 @@ impl<'a> Writes<'a> {
 /// The waitlist's changes ([`rdv_core::waitlist`]).
 impl Writes<'_> {
     /// A client joins the waitlist of a full range (nothing the public sees changes).
-    pub async fn join_waitlist(&self, client: ClientId, input: &JoinWaitlist) -> Result<WaitlistEntry> {
+    pub async fn join_waitlist(
+        &self,
+        client: ClientId,
+        input: &JoinWaitlist,
+    ) -> Result<WaitlistEntry> {
         self.uc().join_waitlist(client, input).await
     }
 

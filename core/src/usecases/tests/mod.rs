@@ -133,5 +133,5 @@ mod businesses;
 mod calendar;
 mod directory;
 mod reservations;
-mod waitlist;
 mod resources;
+mod waitlist;
