@@ -106,7 +106,7 @@ RULES: tuple[Rule, ...] = (
         "an opening range's end must be after its start (a relation between two fields, checked "
         "while the body is read)",
         POSITIVE_REJECTED,
-        r"(POST|PUT) /api/entreprise/mon-entreprise/",
+        r"(POST|PUT) /api/entreprise/(mon-entreprise|ressources)/(\{id\}/)?",
         422,
         code="INVALID_BODY",
         detail=r"end: end \S+ must be after start",
@@ -143,6 +143,44 @@ RULES: tuple[Rule, ...] = (
 )
 
 RULES += (
+    Rule(
+        "waitlist-in-time",
+        "a waitlist range must end in the future and last at most 31 days: a bound that moves "
+        "with the clock and a relation between `from` and `to`",
+        POSITIVE_REJECTED,
+        r"POST /api/client/liste-attente/",
+        422,
+        code="VALIDATION_FAILED",
+        errors=((r"to", r"in_past|out_of_range"),),
+    ),
+    Rule(
+        "window-decision-reason",
+        "a reason goes with `reservations=cancel` and only with it: a relation between two "
+        "parameters",
+        POSITIVE_REJECTED,
+        r"DELETE /api/entreprise/disponibilites/\{id\}/",
+        422,
+        code="VALIDATION_FAILED",
+        errors=((r"reason", r"not_allowed|required"),),
+    ),
+    Rule(
+        "calendar-date",
+        "a calendar date lies between 2000-01-01 and 2099-12-31: a bound on a date's value",
+        POSITIVE_REJECTED,
+        r"GET /api/entreprise/calendrier/",
+        422,
+        code="VALIDATION_FAILED",
+        errors=((r"date", r"out_of_range"),),
+    ),
+    Rule(
+        "deactivation-cancel-reason",
+        "a decision to cancel needs a reason: a relation between `action` and `reason`",
+        POSITIVE_REJECTED,
+        r"POST /api/entreprise/ressources/\{id\}/desactiver/",
+        422,
+        code="VALIDATION_FAILED",
+        errors=((r"decisions\[\d+\]\.reason", r"required"),),
+    ),
     Rule(
         "window-in-time",
         "an availability window must end in the future and start within the longest booking "
