@@ -173,6 +173,26 @@ RULES += (
         errors=((r"date", r"out_of_range"),),
     ),
     Rule(
+        "working-hours-inside-opening-hours",
+        "a resource works only inside the business's opening hours: a condition on stored data, "
+        "not on the request",
+        POSITIVE_REJECTED,
+        r"(POST|PUT) /api/entreprise/ressources/(\{id\}/)?",
+        422,
+        code="VALIDATION_FAILED",
+        errors=((r"working_hours\.\w+\[\d+\]", r"outside_opening_hours"),),
+    ),
+    Rule(
+        "deactivation-decision-fields",
+        "a deactivation decision names only its action's fields",
+        POSITIVE_REJECTED,
+        r"POST /api/entreprise/ressources/\{id\}/desactiver/",
+        422,
+        code="INVALID_BODY",
+        detail=r"unknown field",
+        pending="server/src/routes/entreprise/resources.rs: additionalProperties false on each decision variant's schema",
+    ),
+    Rule(
         "deactivation-cancel-reason",
         "a decision to cancel needs a reason: a relation between `action` and `reason`",
         POSITIVE_REJECTED,
