@@ -44,7 +44,10 @@ export interface Busy {
   start: Instant; end: Instant; buffer_before_minutes?: number; buffer_after_minutes?: number;
   same_service?: boolean;
 }
-export interface ResourceSchedule { resource_id: string; windows: TimeInterval[]; busy?: Busy[] }
+/** A resource's windows and busy periods; `working_hours` only when it works less than the opening hours. */
+export interface ResourceSchedule {
+  resource_id: string; windows: TimeInterval[]; busy?: Busy[]; working_hours?: OpeningHours;
+}
 /** The versioned schedule snapshot (rdv_core::slots::Schedule), as an object or its JSON text. */
 /** Opening hours replacing a weekday's on one local date (`YYYY-MM-DD`); no ranges = closed. */
 export interface SpecialHours { date: string; ranges?: TimeRange[]; reason?: string | null }
