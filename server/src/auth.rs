@@ -419,6 +419,24 @@ role_session!(ClientSession, Role::Client, "A session of a client.");
 role_session!(OwnerSession, Role::Owner, "A session of a business owner.");
 role_session!(AdminSession, Role::Admin, "A session of an administrator.");
 
+/// A session of a business owner or of one of its staff members: the routes both may use
+/// (reservations, calendar, statistics, the business's profile). What a staff member reaches
+/// there is narrowed to their own resource by the route (`rdv_core::scope::Scope::Staff`).
+#[derive(Clone, Debug)]
+pub struct BusinessSession(pub Session);
+
+impl<S: SessionCheck> FromRequestParts<S> for BusinessSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state).await?;
+        if !matches!(session.role, Role::Owner | Role::Staff) {
+            return Err(ApiError::forbidden());
+        }
+        Ok(BusinessSession(session))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,6 +119,8 @@ pub struct Config {
     pub password_reset_minutes: u32,
     /// Validity of an email verification link, in hours (default 48).
     pub email_verification_hours: u32,
+    /// Validity of a staff invitation link, in days (default 7).
+    pub staff_invitation_days: u32,
     /// Log format.
     pub log_format: LogFormat,
     /// Log filter, `tracing` syntax (env `RDV_LOG` or `RUST_LOG`). Default `info`.
@@ -220,6 +222,7 @@ impl Default for Config {
             password_resets_per_hour: 3,
             password_reset_minutes: 30,
             email_verification_hours: 48,
+            staff_invitation_days: 7,
             log_format: LogFormat::Json,
             log_level: "info".into(),
             demo: false,
@@ -371,6 +374,9 @@ impl Config {
                 "archive_after_days must be at most {} (0 turns the daily archiving off)",
                 rdv_core::lifecycle::MAX_ARCHIVE_AFTER_DAYS
             ));
+        }
+        if !(1..=30).contains(&self.staff_invitation_days) {
+            problems.push("staff_invitation_days must be between 1 and 30".to_owned());
         }
         if let Err(e) = rdv_core::waitlist::offer_expiry(
             rdv_core::Timestamp::from_secs(0),

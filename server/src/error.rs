@@ -72,11 +72,21 @@ pub enum HttpCode {
     UriTooLong,
     /// The request head (request line and headers) is larger than the HTTP layer's buffer.
     HeadersTooLarge,
+    /// The staff invitation was accepted already.
+    InvitationUsed,
+    /// The staff invitation is past its expiry.
+    InvitationExpired,
+    /// The email has an open invitation or membership in this business.
+    StaffAlreadyInvited,
+    /// The resource already has a staff member (or an open invitation).
+    ResourceHasStaff,
+    /// No staff member of the caller's business has this id.
+    StaffMemberNotFound,
 }
 
 impl HttpCode {
     /// Every code, in the order of docs/error-codes.md.
-    pub const ALL: [HttpCode; 27] = [
+    pub const ALL: [HttpCode; 32] = [
         HttpCode::Unauthenticated,
         HttpCode::InvalidToken,
         HttpCode::Forbidden,
@@ -104,6 +114,11 @@ impl HttpCode {
         HttpCode::MessageNotFound,
         HttpCode::UriTooLong,
         HttpCode::HeadersTooLarge,
+        HttpCode::InvitationUsed,
+        HttpCode::InvitationExpired,
+        HttpCode::StaffAlreadyInvited,
+        HttpCode::ResourceHasStaff,
+        HttpCode::StaffMemberNotFound,
     ];
 
     /// The stable text of the code (`code` in problem documents).
@@ -136,6 +151,11 @@ impl HttpCode {
             HttpCode::MessageNotFound => "MESSAGE_NOT_FOUND",
             HttpCode::UriTooLong => "URI_TOO_LONG",
             HttpCode::HeadersTooLarge => "HEADERS_TOO_LARGE",
+            HttpCode::InvitationUsed => "INVITATION_USED",
+            HttpCode::InvitationExpired => "INVITATION_EXPIRED",
+            HttpCode::StaffAlreadyInvited => "STAFF_ALREADY_INVITED",
+            HttpCode::ResourceHasStaff => "RESOURCE_HAS_STAFF",
+            HttpCode::StaffMemberNotFound => "STAFF_MEMBER_NOT_FOUND",
         }
     }
 
@@ -169,6 +189,11 @@ impl HttpCode {
             HttpCode::MessageNotFound => StatusCode::NOT_FOUND,
             HttpCode::UriTooLong => StatusCode::URI_TOO_LONG,
             HttpCode::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            HttpCode::InvitationUsed => StatusCode::CONFLICT,
+            HttpCode::InvitationExpired => StatusCode::GONE,
+            HttpCode::StaffAlreadyInvited => StatusCode::CONFLICT,
+            HttpCode::ResourceHasStaff => StatusCode::CONFLICT,
+            HttpCode::StaffMemberNotFound => StatusCode::NOT_FOUND,
         }
     }
 }

@@ -1,5 +1,8 @@
 //! The permission matrix (PERM-1): every route of the OpenAPI document × {anonymous, client,
-//! other client, owner, other owner, admin}, with the exact answer of every cell. Denied cells
+//! other client, owner, other owner, admin, staff}, with the exact answer of every cell. The
+//! staff member works for the owner's business on a second resource that holds none of the
+//! matrix's reservations: the routes owners and staff share answer them (their own lists) or
+//! 404 (a reservation of another resource), every other owner route 403. Denied cells
 //! answer 401 `UNAUTHENTICATED`, 403 `FORBIDDEN` or a 404 (another's object is "not found",
 //! never "forbidden", so nothing leaks), as problem+json; allowed cells send valid bodies and
 //! get the route's success status, except where a row names the domain rule that answers.
@@ -24,16 +27,29 @@ enum Actor {
     Admin,
     Client,
     Owner,
+    Staff,
 }
 
-const ACTORS: [Actor; 6] = [
+const ACTORS: [Actor; 7] = [
     Actor::Anonymous,
     Actor::OtherClient,
     Actor::OtherOwner,
     Actor::Admin,
     Actor::Client,
     Actor::Owner,
+    Actor::Staff,
 ];
+
+/// What the staff member gets on a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StaffCell {
+    /// 403 `FORBIDDEN`: an owner's route staff may not use (and every client or admin route).
+    Denied,
+    /// The route's allowed answer (lists of their own resource).
+    Allowed,
+    /// The route's 404: the object belongs to another resource of the business.
+    NotFound,
+}
 
 /// Who a route belongs to.
 #[derive(Clone, Copy, Debug)]
@@ -120,6 +136,8 @@ struct Route {
     not_found: &'static str,
     /// While the row runs, the server's clock shows this instant (RFC 3339); then now again.
     clock_at: Option<String>,
+    /// The staff member's cell.
+    staff: StaffCell,
 }
 
 fn route(
@@ -140,6 +158,7 @@ fn route(
         foreign_refs: None,
         not_found: "NOT_FOUND",
         clock_at: None,
+        staff: StaffCell::Denied,
     }
 }
 
@@ -169,6 +188,11 @@ impl Route {
         self
     }
 
+    fn staff(mut self, cell: StaffCell) -> Route {
+        self.staff = cell;
+        self
+    }
+
     fn clock_at(mut self, instant: String) -> Route {
         self.clock_at = Some(instant);
         self
@@ -194,6 +218,11 @@ fn expected(route: &Route, actor: Actor) -> Answer {
         (Scope::Public, _) => allowed,
         (_, Anonymous) => unauthorized,
         (Scope::SignedIn, _) => allowed,
+        (_, Staff) => match route.staff {
+            StaffCell::Denied => forbidden,
+            StaffCell::Allowed => allowed,
+            StaffCell::NotFound => not_found,
+        },
         (Scope::ClientList, Client | OtherClient) => allowed,
         (Scope::ClientObject, Client) => allowed,
         (Scope::ClientObject, OtherClient) => not_found,
@@ -225,6 +254,10 @@ struct World {
     dead_message: String,
     /// The client's place on the waitlist of 08:30 tomorrow (held by `absent`).
     place: String,
+    /// A resource without staff, for the invitation row.
+    free_resource: String,
+    /// An open staff invitation, for the revocation row.
+    invited: String,
 }
 
 impl World {
@@ -441,7 +474,8 @@ fn routes(w: &World) -> Vec<Route> {
             "/api/entreprise/mon-entreprise/",
             OwnerList,
             ok,
-        ),
+        )
+        .staff(StaffCell::Allowed),
         // Both owners created their business through this route (201, in `Srv::owner`); a
         // second one is the one-business-per-owner conflict, past the permission layer.
         route(
@@ -572,21 +606,24 @@ fn routes(w: &World) -> Vec<Route> {
             "/api/entreprise/reservations/",
             OwnerList,
             ok,
-        ),
+        )
+        .staff(StaffCell::Allowed),
         route(
             get.clone(),
             "/api/entreprise/statistiques/",
             format!("/api/entreprise/statistiques/?{range}"),
             OwnerList,
             ok,
-        ),
+        )
+        .staff(StaffCell::Allowed),
         route(
             get.clone(),
             "/api/entreprise/calendrier/",
             format!("/api/entreprise/calendrier/?view=week&date={}", o.day),
             OwnerList,
             ok,
-        ),
+        )
+        .staff(StaffCell::Allowed),
         route(
             get.clone(),
             "/api/entreprise/services/{id}/",
@@ -631,7 +668,8 @@ fn routes(w: &World) -> Vec<Route> {
             format!("/api/entreprise/reservations/{r}/"),
             OwnerObject,
             ok,
-        ),
+        )
+        .staff(StaffCell::NotFound),
         route(
             post.clone(),
             "/api/entreprise/reservations/{id}/confirmer/",
@@ -639,6 +677,7 @@ fn routes(w: &World) -> Vec<Route> {
             OwnerObject,
             ok,
         )
+        .staff(StaffCell::NotFound)
         .body(json!({})),
         route(
             post.clone(),
@@ -647,6 +686,7 @@ fn routes(w: &World) -> Vec<Route> {
             OwnerObject,
             ok,
         )
+        .staff(StaffCell::NotFound)
         .body(json!({"start": o.at("17:00")})),
         // Completing and marking absent need a reservation that has started: the clock shows
         // tomorrow 09:00 meanwhile.
@@ -657,6 +697,7 @@ fn routes(w: &World) -> Vec<Route> {
             OwnerObject,
             ok,
         )
+        .staff(StaffCell::NotFound)
         .body(json!({}))
         .clock_at(o.at("09:00")),
         route(
@@ -666,6 +707,7 @@ fn routes(w: &World) -> Vec<Route> {
             OwnerObject,
             ok,
         )
+        .staff(StaffCell::NotFound)
         .body(json!({}))
         .clock_at(o.at("09:00")),
         // Notification settings, webhooks, the delivery queue.
@@ -753,7 +795,33 @@ fn routes(w: &World) -> Vec<Route> {
             ok,
         )
         .body(json!({})),
+        // The team: the owner invites for a resource without staff; another owner naming it
+        // is refused it.
+        route(
+            get.clone(),
+            "/api/entreprise/equipe/",
+            "/api/entreprise/equipe/",
+            OwnerList,
+            ok,
+        ),
+        route(
+            post.clone(),
+            "/api/entreprise/equipe/",
+            "/api/entreprise/equipe/",
+            OwnerListWithRefs,
+            created,
+        )
+        .body(json!({"email": "nina@example.com", "name": "Nina", "resource_id": w.free_resource}))
+        .foreign_refs(Answer::problem(StatusCode::NOT_FOUND, "NOT_FOUND")),
         // Destructive last.
+        route(
+            delete.clone(),
+            "/api/entreprise/equipe/{id}/",
+            format!("/api/entreprise/equipe/{}/", w.invited),
+            OwnerObject,
+            ok,
+        )
+        .not_found("STAFF_MEMBER_NOT_FOUND"),
         route(
             delete.clone(),
             "/api/entreprise/webhooks/{id}/",
@@ -768,7 +836,8 @@ fn routes(w: &World) -> Vec<Route> {
             format!("/api/entreprise/reservations/{r}/?reason=fermeture"),
             OwnerObject,
             ok,
-        ),
+        )
+        .staff(StaffCell::NotFound),
         route(
             delete.clone(),
             "/api/client/reservations/{id}/",
@@ -849,14 +918,58 @@ fn routes(w: &World) -> Vec<Route> {
 
 /// Routes reachable without a session and tested on their own (forms whose answer does not
 /// depend on who calls).
-const FORMS: [&str; 6] = [
+const FORMS: [&str; 7] = [
     "/api/auth/register/",
+    "/api/auth/invitation/accepter/",
     "/api/auth/login/",
     "/api/auth/token/refresh/",
     "/api/auth/logout/",
     "/api/auth/verify-email/",
     "/api/auth/password-reset/confirm/",
 ];
+
+/// The owner's team: a staff member signed in on a new resource (Bruno) that holds none of
+/// the matrix's reservations, a resource without staff (Chloé), and an open invitation on
+/// the owner's first resource. The staff member's access token, Chloé's id, the invitation's.
+async fn team(srv: &Srv, owner: &common::Owner) -> (String, String, String) {
+    let mut resources = Vec::new();
+    for name in ["Bruno", "Chloé"] {
+        let r = srv
+            .post(
+                "/api/entreprise/ressources/",
+                owner.t(),
+                json!({"name": name, "kind": "staff"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        resources.push(r.body["id"].as_str().unwrap().to_owned());
+    }
+    let invite = |email: &'static str, resource: String| {
+        srv.post(
+            "/api/entreprise/equipe/",
+            owner.t(),
+            json!({"email": email, "name": "Staff", "resource_id": resource}),
+        )
+    };
+    let r = invite("staff@example.com", resources[0].clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let token = srv
+        .outbox_token("staff@example.com", "staff_invitation")
+        .await;
+    let r = srv
+        .post(
+            "/api/auth/invitation/accepter/",
+            None,
+            json!({"token": token, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let staff = r.body["access_token"].as_str().unwrap().to_owned();
+    let r = invite("invited@example.com", owner.resource.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let invited = r.body["id"].as_str().unwrap().to_owned();
+    (staff, resources.swap_remove(1), invited)
+}
 
 async fn book(srv: &Srv, client: &str, service: &str, start: String) -> String {
     let r = srv
@@ -920,8 +1033,11 @@ async fn matrix(srv: Srv) {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
     let place = r.body["id"].as_str().unwrap().to_owned();
+    let (staff, free_resource, invited) = team(&srv, &owner).await;
     let mut world = World {
         place,
+        free_resource,
+        invited,
         reservation,
         done,
         absent,
@@ -935,6 +1051,7 @@ async fn matrix(srv: Srv) {
             (Actor::Admin, Some(admin)),
             (Actor::Client, Some(client)),
             (Actor::Owner, Some(owner.token.clone())),
+            (Actor::Staff, Some(staff)),
         ],
         owner,
     };

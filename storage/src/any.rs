@@ -6,6 +6,7 @@
 // The ports and the types of their signatures.
 use crate::accounts::*;
 use crate::notifications::*;
+use crate::staff::*;
 use rdv_core::model::*;
 use rdv_core::ports::*;
 use rdv_core::search::{SearchHit, SearchQuery};
@@ -171,6 +172,15 @@ delegate! {
         fn idempotency_forget(&self, user: Uuid, key: &str) -> Result<()>;
         fn ping(&self) -> Result<()>;
         fn purge_expired(&self, now: Timestamp, retention: Retention) -> Result<Purged>;
+    }
+    StaffStore {
+        fn invite_staff(&self, member: &StaffMember, token_hash: &str, messages: &[OutboxMessage]) -> Result<InviteOutcome>;
+        fn list_staff(&self, business: Uuid) -> Result<Vec<StaffMember>>;
+        fn staff_member(&self, business: Uuid, id: Uuid) -> Result<Option<StaffMember>>;
+        fn staff_invitation(&self, token_hash: &str) -> Result<Option<StaffMember>>;
+        fn staff_by_user(&self, user: Uuid) -> Result<Option<StaffMember>>;
+        fn accept_staff_invitation(&self, token_hash: &str, user: &User, now: Timestamp) -> Result<AcceptOutcome>;
+        fn revoke_staff(&self, business: Uuid, id: Uuid, now: Timestamp) -> Result<Option<StaffMember>>;
     }
     NotificationStore {
         fn pending_events(&self, limit: u32) -> Result<Vec<NotificationEvent>>;

@@ -25,6 +25,19 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         business: BusinessId,
         request: &CalendarRequest,
     ) -> Result<Calendar> {
+        self.resource_calendar(business, None, request).await
+    }
+
+    /// [`Self::business_calendar`] reduced to one resource when `only` names one (a staff
+    /// member's calendar, or an owner's filter): the days are the same, the resources only
+    /// that one with its windows and reservations. `NOT_FOUND` when `only` is not a resource
+    /// of the business (deleted ones are not listed).
+    pub async fn resource_calendar(
+        &self,
+        business: BusinessId,
+        only: Option<ResourceId>,
+        request: &CalendarRequest,
+    ) -> Result<Calendar> {
         check_request(request)?;
         let found = self
             .store
@@ -40,17 +53,28 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
                 "the time zone skips every day of this period",
             )
         })?;
-        let resources = self.store.list_resources(business).await?;
+        let mut resources = self.store.list_resources(business).await?;
+        if let Some(only) = only {
+            resources.retain(|r| r.id == only);
+            if resources.is_empty() {
+                return Err(Error::NotFound {
+                    entity: Entity::Resource,
+                });
+            }
+        }
         let ids: Vec<ResourceId> = resources.iter().map(|r| r.id).collect();
         let windows = if ids.is_empty() {
             Vec::new()
         } else {
             self.store.list_windows(&ids, period).await?
         };
-        let reservations = self
+        let mut reservations = self
             .store
             .calendar_reservations(business, period, request.include_archived)
             .await?;
+        if let Some(only) = only {
+            reservations.retain(|v| v.reservation.resource_id == only);
+        }
         build_calendar(
             request,
             &CalendarInputs {

@@ -15,7 +15,7 @@ use crate::config::ConfigError;
 pub const LOCALES: [&str; 2] = ["en", "fr"];
 
 /// Every template name (the message kinds).
-pub const NAMES: [&str; 17] = [
+pub const NAMES: [&str; 18] = [
     "reservation_created",
     "reservation_confirmed",
     "reservation_reminder",
@@ -33,6 +33,7 @@ pub const NAMES: [&str; 17] = [
     "business_validated",
     "business_suspended",
     "waitlist_offer",
+    "staff_invitation",
 ];
 
 macro_rules! builtin {
@@ -63,6 +64,7 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "en" / "business_validated",
     "en" / "business_suspended",
     "en" / "waitlist_offer",
+    "en" / "staff_invitation",
     "fr" / "reservation_created",
     "fr" / "reservation_confirmed",
     "fr" / "reservation_reminder",
@@ -80,6 +82,7 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "fr" / "business_validated",
     "fr" / "business_suspended",
     "fr" / "waitlist_offer",
+    "fr" / "staff_invitation",
 );
 
 /// A message rendered for one recipient.
@@ -230,7 +233,8 @@ mod tests {
         let mut context = reservation_context();
         let extra = json!({ "link": "https://app.example/x?token=abc", "expires_hours": 48,
             "expires_minutes": 30, "start_local": "2026-10-24 10:00",
-            "expires_local": "2026-10-23 18:30", "waitlist_id": "0196f1a2-3b4c-7d5e-8f60-718293a4b5c6" });
+            "expires_local": "2026-10-23 18:30", "waitlist_id": "0196f1a2-3b4c-7d5e-8f60-718293a4b5c6",
+            "staff_name": "Marc <b>" });
         for (k, v) in extra.as_object().unwrap() {
             context[k] = v.clone();
         }

@@ -1,6 +1,6 @@
 //! The pages behind the links sent by email: verify an email address, choose a new password,
-//! see a reservation and cancel it (client), see a reservation and confirm or decline it
-//! (owner). Each is a small HTML file with its own script and the shared style sheet, embedded
+//! accept a staff invitation (choosing the account's password), see a reservation and cancel
+//! it (client), see a reservation and confirm or decline it (owner). Each is a small HTML file with its own script and the shared style sheet, embedded
 //! in the binary; the scripts call the JSON API from the browser, and the reservation pages
 //! ask the visitor to sign in first (the access token is kept in `sessionStorage`).
 //!
@@ -36,9 +36,10 @@ const VERIFY_HTML: &str = include_str!("../../pages/verify-email.html");
 const RESET_HTML: &str = include_str!("../../pages/reset-password.html");
 const RESERVATION_HTML: &str = include_str!("../../pages/reservation.html");
 const BUSINESS_RESERVATION_HTML: &str = include_str!("../../pages/business-reservation.html");
+const INVITATION_HTML: &str = include_str!("../../pages/invitation.html");
 
 /// The scripts and the style sheet: file name under [`ASSETS_PATH`], content type, text.
-const ASSETS: [(&str, &str, &str); 5] = [
+const ASSETS: [(&str, &str, &str); 6] = [
     ("pages.css", CSS, include_str!("../../pages/pages.css")),
     (
         "common.js",
@@ -60,13 +61,19 @@ const ASSETS: [(&str, &str, &str); 5] = [
         JAVASCRIPT,
         include_str!("../../pages/reservation.js"),
     ),
+    (
+        "invitation.js",
+        JAVASCRIPT,
+        include_str!("../../pages/invitation.js"),
+    ),
 ];
 
 /// The link paths and the folder of the files, each mounted like the widget's static files
 /// (`nest_service`, never `.route(`: only API operations are routes, documented by
 /// construction); [`serve`] reads the whole path and answers GET and HEAD.
-const MOUNTS: [&str; 5] = [
+const MOUNTS: [&str; 6] = [
     "/verify-email",
+    "/invitation",
     "/reset-password",
     "/reservations",
     "/business/reservations",
@@ -106,6 +113,7 @@ fn target(path: &str) -> Option<Target> {
     match segments.as_slice() {
         ["verify-email"] => Some(Target::Page(VERIFY_HTML)),
         ["reset-password"] => Some(Target::Page(RESET_HTML)),
+        ["invitation"] => Some(Target::Page(INVITATION_HTML)),
         ["reservations", id] | ["reservations", id, "cancel"] => reservation(id, RESERVATION_HTML),
         ["business", "reservations", id] => reservation(id, BUSINESS_RESERVATION_HTML),
         ["pages", name] => ASSETS

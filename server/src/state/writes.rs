@@ -468,13 +468,15 @@ impl<'a> Reads<'a> {
         self.uc.statistics(business, query).await
     }
 
-    /// A business's calendar of a day, week or month, per resource (ADV-1).
-    pub async fn business_calendar(
+    /// A business's calendar of a day, week or month, per resource (ADV-1), or of one of its
+    /// resources when `only` names it.
+    pub async fn resource_calendar(
         &self,
         business: BusinessId,
+        only: Option<ResourceId>,
         request: &CalendarRequest,
     ) -> Result<Calendar> {
-        self.uc.business_calendar(business, request).await
+        self.uc.resource_calendar(business, only, request).await
     }
 
     /// The free slots of a service.

@@ -6,9 +6,11 @@ use super::accounts::{
     AccountStore, IdempotencyState, OneTimeToken, OutboxMessage, PURGE_BATCH, Purged,
     RefreshOutcome, RefreshToken, Retention, SessionState, TokenPurpose, User,
 };
-use super::{insert_message, message_from_row, parse_uuid, read_one, user_from_row, write_one};
+use super::{
+    insert_message, insert_user, message_from_row, parse_uuid, read_one, user_from_row, write_one,
+};
 use crate::error::StorageError;
-use crate::sql::{SqlBackend, SqlRow, Statement, Value};
+use crate::sql::{SqlBackend, SqlRow, Statement};
 
 /// Inserts a single-use token.
 fn insert_token(t: &OneTimeToken) -> Statement {
@@ -63,19 +65,7 @@ impl<B: SqlBackend> AccountStore for B {
         messages: &[OutboxMessage],
     ) -> Result<bool> {
         let mut tx = self.begin().await?;
-        let insert = Statement::new(
-            "INSERT INTO users (id, email, password_hash, role, locale, email_verified_at, \
-             created_at, password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (email) DO NOTHING",
-        )
-        .text(user.id.to_string())
-        .text(user.email.clone())
-        .text(user.password_hash.clone())
-        .text(user.role.as_str())
-        .text(user.locale.clone())
-        .bind(Value::OptInt(user.email_verified_at.map(|t| t.secs())))
-        .int(user.created_at.secs())
-        .int(user.password_changed_at.secs());
+        let insert = insert_user(user);
         if B::execute(&mut tx, &insert).await? == 0 {
             return Ok(false);
         }

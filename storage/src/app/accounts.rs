@@ -30,6 +30,8 @@ pub enum Role {
     Owner,
     /// Validates businesses.
     Admin,
+    /// Works for a business, on one resource's calendar ([`super::staff`]).
+    Staff,
 }
 
 impl Role {
@@ -39,6 +41,7 @@ impl Role {
             Role::Client => "client",
             Role::Owner => "owner",
             Role::Admin => "admin",
+            Role::Staff => "staff",
         }
     }
 
@@ -48,6 +51,7 @@ impl Role {
             "client" => Some(Role::Client),
             "owner" => Some(Role::Owner),
             "admin" => Some(Role::Admin),
+            "staff" => Some(Role::Staff),
             _ => None,
         }
     }

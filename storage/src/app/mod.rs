@@ -1,15 +1,19 @@
 //! The reference server's own storage, beside the core's ports: accounts, sessions,
-//! single-use tokens, the outbox and idempotency records ([`accounts`]), and notification
-//! events, the delivery queue, preferences and webhooks ([`notifications`]).
+//! single-use tokens, the outbox and idempotency records ([`accounts`]), notification
+//! events, the delivery queue, preferences and webhooks ([`notifications`]), and the staff
+//! members of businesses ([`staff`]).
 //!
 //! The server owns their meaning; this module stores them, with one SQL text for both
-//! backends, written once over [`SqlBackend`] ([`account_store`], [`notification_store`]):
+//! backends, written once over [`SqlBackend`] ([`account_store`], [`notification_store`],
+//! [`staff_store`]):
 //! every identifier of these tables is stored as text, every time as integer seconds.
 
 pub mod account_store;
 pub mod accounts;
 pub mod notification_store;
 pub mod notifications;
+pub mod staff;
+pub mod staff_store;
 
 use rdv_core::{Error, Result, Timestamp, Uuid};
 
@@ -54,6 +58,25 @@ fn user_from_row(row: &impl SqlRow) -> Result<User> {
         created_at: Timestamp::from_secs(row.int("created_at")?),
         password_changed_at: Timestamp::from_secs(row.int("password_changed_at")?),
     })
+}
+
+/// Inserts a user; affects no row when the email is taken.
+fn insert_user(user: &User) -> Statement {
+    Statement::new(
+        "INSERT INTO users (id, email, password_hash, role, locale, email_verified_at, \
+         created_at, password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (email) DO NOTHING",
+    )
+    .text(user.id.to_string())
+    .text(user.email.clone())
+    .text(user.password_hash.clone())
+    .text(user.role.as_str())
+    .text(user.locale.clone())
+    .bind(crate::sql::Value::OptInt(
+        user.email_verified_at.map(|t| t.secs()),
+    ))
+    .int(user.created_at.secs())
+    .int(user.password_changed_at.secs())
 }
 
 /// Reads an `outbox` row.

@@ -177,6 +177,12 @@ impl SqliteStore {
         MIGRATOR.run(&mut conn).await.map_err(|e| Error::Storage {
             message: e.to_string(),
         })?;
+        // The writer gets a fresh connection: one that ran a migration editing a table's
+        // definition in place (0014 widens a CHECK) may still hold the old one in memory.
+        conn.close().await.map_err(db_error)?;
+        let conn = SqliteConnection::connect_with(&opts)
+            .await
+            .map_err(db_error)?;
         let mut conns = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let reader = opts.clone().pragma("query_only", "ON");

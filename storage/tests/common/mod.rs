@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod environment;
 pub mod notifications;
+pub mod staff;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -50,7 +51,7 @@ pub fn assert_plans_use_indexes(plans: Vec<(String, String)>, scans_table: fn(&s
 }
 
 /// Expands to the suites every backend runs unchanged, one module each: the core's
-/// conformance suite and this crate's concurrency, account and notification cases. `$run`
+/// conformance suite and this crate's concurrency, account, notification and staff cases. `$run`
 /// drives a future, `$fresh` makes an empty store; both are in scope where it expands.
 #[macro_export]
 macro_rules! backend_suites {
@@ -73,6 +74,11 @@ macro_rules! backend_suites {
         mod notifications {
             use super::*;
             $crate::notification_tests!($run, $fresh);
+        }
+
+        mod staff {
+            use super::*;
+            $crate::staff_tests!($run, $fresh);
         }
 
         mod listings {

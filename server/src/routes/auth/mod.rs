@@ -7,9 +7,10 @@
 //!
 //! This file holds the bodies and the helpers the routes share; the routes are in
 //! `accounts.rs` (registration, verification), `sessions.rs` (login, refresh, logout, me) and
-//! `password.rs` (change, reset).
+//! `password.rs` (change, reset), `invitation.rs` (a staff member accepting an invitation).
 
 mod accounts;
+mod invitation;
 mod password;
 mod sessions;
 
@@ -40,6 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(accounts::router())
         .merge(sessions::router())
         .merge(password::router())
+        .merge(invitation::router())
 }
 
 /// Who may register through the API (administrators are created by the CLI).

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::my_business;
-use crate::auth::OwnerSession;
+use super::business_access;
+use crate::auth::BusinessSession;
 use crate::error::ApiResult;
 use crate::routes::{ApiQuery, Json};
 use crate::state::AppState;
@@ -36,9 +36,12 @@ pub struct CalendarQuery {
     pub date: String,
     /// Also show reservations moved to the archive (default false).
     pub include_archived: Option<bool>,
+    /// Only this resource (a staff member always sees only their own).
+    #[param(value_type = Option<uuid::Uuid>)]
+    pub resource_id: Option<rdv_core::model::ResourceId>,
 }
 
-/// The signed-in owner's calendar of one day, week or month: the days with their UTC bounds
+/// The signed-in owner's (or staff member's: their resource only) calendar of one day, week or month: the days with their UTC bounds
 /// in the business's time zone (23 or 25 hours on a DST change), each day's opening hours,
 /// special hours and closures, and for every resource its working hours, windows,
 /// reservations of every status with the client's name, email and phone and the service, and
@@ -49,15 +52,16 @@ pub struct CalendarQuery {
     params(CalendarQuery),
     responses(
         (status = 200, description = "The calendar of the period", body = Calendar),
-        (status = 404, description = "NO_BUSINESS (the owner has no business yet)", body = crate::error::Problem),
+        (status = 404, description = "NO_BUSINESS (the owner has no business yet), NOT_FOUND (`resource_id` not one of the business's resources, or not the staff member's own)", body = crate::error::Problem),
         (status = 422, description = "VALIDATION_FAILED: `view` not day, week or month (invalid_choice), `date` not YYYY-MM-DD (invalid_format) or outside 2000-01-01 to 2099-12-31 (out_of_range)", body = crate::error::Problem),
     ))]
 pub async fn calendar(
     State(state): State<AppState>,
-    session: OwnerSession,
+    session: BusinessSession,
     ApiQuery(query): ApiQuery<CalendarQuery>,
 ) -> ApiResult<Json<Calendar>> {
-    let business = my_business(&state, &session).await?;
+    let access = business_access(&state, &session).await?;
+    let only = access.narrow(query.resource_id)?;
     let request = CalendarRequest::parse(
         &query.view,
         &query.date,
@@ -66,7 +70,7 @@ pub async fn calendar(
     Ok(axum::Json(
         state
             .reads()
-            .business_calendar(business.id, &request)
+            .resource_calendar(access.id(), only, &request)
             .await?,
     ))
 }

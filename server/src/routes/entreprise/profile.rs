@@ -10,8 +10,8 @@ use rdv_core::usecases::NewBusiness;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{find_business, my_business};
-use crate::auth::OwnerSession;
+use super::{business_access, find_business, my_business};
+use crate::auth::{BusinessSession, OwnerSession};
 use crate::error::{ApiError, ApiResult, HttpCode};
 use crate::routes::{ApiJson, Json};
 use crate::state::AppState;
@@ -23,7 +23,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(resubmit_business))
 }
 
-/// The owner's business.
+/// The owner's business (a staff member's: the business they work for).
 #[utoipa::path(get, path = "/api/entreprise/mon-entreprise/", tag = "entreprise",
     security(("bearer" = [])),
     responses(
@@ -32,9 +32,11 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     ))]
 pub async fn get_business(
     State(state): State<AppState>,
-    session: OwnerSession,
+    session: BusinessSession,
 ) -> ApiResult<Json<Business>> {
-    Ok(axum::Json(my_business(&state, &session).await?))
+    Ok(axum::Json(
+        business_access(&state, &session).await?.business,
+    ))
 }
 
 /// Creates the owner's business (one per owner); it is public once an admin validates it.

@@ -1,16 +1,16 @@
 //! `/api/entreprise/reservations/`: the business's reservations (RES-*): listed, read,
-//! confirmed, cancelled, completed, marked as no-shows, moved.
+//! confirmed, cancelled, completed, marked as no-shows, moved. The owner reaches every one; a
+//! staff member those of their own resource (another answers 404, like a missing id).
 
 use axum::extract::State;
 use rdv_core::lifecycle::Action;
 use rdv_core::model::{Reservation, ReservationId};
 use rdv_core::ports::ReservationView;
-use rdv_core::scope::Scope;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::my_business;
-use crate::auth::OwnerSession;
+use super::business_access;
+use crate::auth::BusinessSession;
 use crate::error::ApiResult;
 use crate::routes::client::{CancelQuery, RescheduleRequest, ReservationQuery, reservation_page};
 use crate::routes::{ApiJson, ApiPath, ApiQuery, Json, PageOut};
@@ -39,16 +39,17 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     ))]
 pub async fn list_reservations(
     State(state): State<AppState>,
-    session: OwnerSession,
+    session: BusinessSession,
     ApiQuery(query): ApiQuery<ReservationQuery>,
 ) -> ApiResult<Json<PageOut<ReservationView>>> {
-    let business = my_business(&state, &session).await?;
+    let access = business_access(&state, &session).await?;
     let mut filter = query.filter()?;
-    filter.business_id = Some(business.id);
+    filter.business_id = Some(access.id());
+    filter.resource_id = access.narrow(filter.resource_id)?;
     if let Some(text) = &query.q {
         let clients = state
             .reads()
-            .find_business_clients(business.id, "q", text)
+            .find_business_clients(access.id(), "q", text)
             .await?;
         filter.client_ids = Some(clients);
     }
@@ -65,28 +66,25 @@ pub async fn list_reservations(
     ))]
 pub async fn get_reservation(
     State(state): State<AppState>,
-    session: OwnerSession,
+    session: BusinessSession,
     ApiPath(id): ApiPath<ReservationId>,
 ) -> ApiResult<Json<Reservation>> {
-    let business = my_business(&state, &session).await?;
+    let access = business_access(&state, &session).await?;
     Ok(axum::Json(
-        state
-            .reads()
-            .reservation(Scope::Business(business.id), id)
-            .await?,
+        state.reads().reservation(access.scope(), id).await?,
     ))
 }
 
 async fn act(
     state: &AppState,
-    session: &OwnerSession,
+    session: &BusinessSession,
     id: ReservationId,
     action: Action,
 ) -> ApiResult<Json<Reservation>> {
-    let business = my_business(state, session).await?;
+    let access = business_access(state, session).await?;
     let r = state
         .writes()
-        .transition(Scope::Business(business.id), id, action)
+        .transition(access.scope(), id, action)
         .await?;
     Ok(axum::Json(r))
 }
@@ -103,7 +101,7 @@ async fn act(
     ))]
 pub async fn cancel_reservation(
     State(state): State<AppState>,
-    session: OwnerSession,
+    session: BusinessSession,
     ApiPath(id): ApiPath<ReservationId>,
     ApiQuery(query): ApiQuery<CancelQuery>,
 ) -> ApiResult<Json<Reservation>> {
@@ -129,7 +127,7 @@ pub async fn cancel_reservation(
     ))]
 pub async fn confirm_reservation(
     State(state): State<AppState>,
-    session: OwnerSession,
+    session: BusinessSession,
     ApiPath(id): ApiPath<ReservationId>,
 ) -> ApiResult<Json<Reservation>> {
     act(&state, &session, id, Action::Confirm).await
@@ -146,7 +144,7 @@ pub async fn confirm_reservation(
     ))]
 pub async fn complete_reservation(
     State(state): State<AppState>,
-    session: OwnerSession,
+    session: BusinessSession,
     ApiPath(id): ApiPath<ReservationId>,
 ) -> ApiResult<Json<Reservation>> {
     act(&state, &session, id, Action::Complete).await
@@ -163,7 +161,7 @@ pub async fn complete_reservation(
     ))]
 pub async fn no_show_reservation(
     State(state): State<AppState>,
-    session: OwnerSession,
+    session: BusinessSession,
     ApiPath(id): ApiPath<ReservationId>,
 ) -> ApiResult<Json<Reservation>> {
     act(&state, &session, id, Action::MarkNoShow).await
@@ -185,14 +183,14 @@ pub async fn no_show_reservation(
     ))]
 pub async fn reschedule_reservation(
     State(state): State<AppState>,
-    session: OwnerSession,
+    session: BusinessSession,
     ApiPath(id): ApiPath<ReservationId>,
     ApiJson(input): ApiJson<RescheduleRequest>,
 ) -> ApiResult<Json<Reservation>> {
-    let business = my_business(&state, &session).await?;
+    let access = business_access(&state, &session).await?;
     let r = state
         .writes()
-        .reschedule(Scope::Business(business.id), id, input.start)
+        .reschedule(access.scope(), id, input.start)
         .await?;
     Ok(axum::Json(r))
 }

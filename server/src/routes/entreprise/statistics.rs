@@ -11,8 +11,8 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::my_business;
-use crate::auth::OwnerSession;
+use super::business_access;
+use crate::auth::BusinessSession;
 use crate::error::ApiResult;
 use crate::routes::{ApiQuery, Json};
 use crate::state::AppState;
@@ -41,7 +41,8 @@ pub struct StatisticsQuery {
     /// Only this service's reservations (and its resources' windows as available time).
     #[param(value_type = Option<uuid::Uuid>)]
     pub service_id: Option<ServiceId>,
-    /// Only this resource's reservations and windows.
+    /// Only this resource's reservations and windows (a staff member's figures are always
+    /// their own resource's).
     #[param(value_type = Option<uuid::Uuid>)]
     pub resource_id: Option<ResourceId>,
 }
@@ -60,17 +61,17 @@ pub struct StatisticsQuery {
     ))]
 pub async fn statistics(
     State(state): State<AppState>,
-    session: OwnerSession,
+    session: BusinessSession,
     ApiQuery(query): ApiQuery<StatisticsQuery>,
 ) -> ApiResult<Json<Statistics>> {
-    let business = my_business(&state, &session).await?;
+    let access = business_access(&state, &session).await?;
     let query = StatsQuery {
         period: Interval::new(query.from, query.to)?,
         bucket: query.bucket.unwrap_or_default(),
         service_id: query.service_id,
-        resource_id: query.resource_id,
+        resource_id: access.narrow(query.resource_id)?,
     };
     Ok(axum::Json(
-        state.reads().statistics(business.id, &query).await?,
+        state.reads().statistics(access.id(), &query).await?,
     ))
 }
