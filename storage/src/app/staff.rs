@@ -106,7 +106,7 @@ pub enum InviteOutcome {
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum AcceptOutcome {
     /// Spent: the account is created and linked.
-    Accepted(StaffMember),
+    Accepted(Box<StaffMember>),
     /// No invitation has this token.
     Unknown,
     /// Accepted already.

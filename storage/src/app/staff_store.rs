@@ -185,7 +185,7 @@ impl<B: SqlBackend> StaffStore for B {
             if let Some(row) = B::fetch(&mut tx, &spend).await?.first() {
                 let member = member_from_row(row)?;
                 B::commit(tx).await?;
-                return Ok(AcceptOutcome::Accepted(member));
+                return Ok(AcceptOutcome::Accepted(Box::new(member)));
             }
         }
         B::rollback(tx).await?;

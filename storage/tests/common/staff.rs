@@ -116,6 +116,7 @@ where
     else {
         panic!("the invitation is live");
     };
+    let accepted = *accepted;
     assert_eq!(accepted.user_id, Some(user.id));
     assert_eq!(accepted.accepted_at, Some(t(20)));
     assert_eq!(accepted.status(t(5000)), StaffStatus::Active);
