@@ -70,7 +70,7 @@ step "wasm: TypeScript declarations (tsc --strict on a usage file)"
 "$tools/node_modules/.bin/tsc" --noEmit --strict --target es2020 --module nodenext \
   --moduleResolution nodenext bindings-wasm/tests/usage.ts
 
-step "server + wasm: parity of slots and the booking widget in headless Chromium"
+step "server + wasm: parity of slots, the booking widget and the dashboard in headless Chromium"
 # The server binary as the workspace's tests build it: after scripts/test.sh this reuses the
 # artifacts of `cargo nextest run --workspace` (same features), where `cargo build -p
 # rdv-server` would resolve other features and rebuild a large part of the dependencies.
@@ -89,6 +89,8 @@ export RDV_TEST_SERVER="$(sed -n 's/^rdv-server listening on //p' "$srv_dir/out.
 echo "server with demo data at $RDV_TEST_SERVER"
 export RDV_ARTIFACTS="$CARGO_TARGET_DIR/test-artifacts"
 node --test examples/web-widget/tests/
+# The business dashboard on the same server; its screenshots stay in $RDV_ARTIFACTS/dashboard.
+node --test server/dashboard/tests/
 kill $srv_pid
 wait $srv_pid 2>/dev/null || true
 rm -rf "$srv_dir"

@@ -1,10 +1,16 @@
 //! Demo data (`--demo`, `seed-demo`): three validated businesses in two time zones with staff,
 //! services (one a group class), eight weeks of recurring availabilities, two clients and an
-//! administrator, so a newcomer can click through the API at once. Loading twice does nothing.
+//! administrator, so a newcomer can click through the API at once; the first business, the
+//! Lyon salon, also has six clients and twelve weeks of reservations behind it and two ahead
+//! ([`history`]), for the dashboard. Loading twice does nothing.
+
+mod history;
 
 use chrono::{Datelike, Duration, NaiveTime};
 use rdv_core::hours::{OpeningHours, TimeRange};
-use rdv_core::model::{Address, ClientId, Currency, Money, ResourceKind, SlotRules, UserId, Zone};
+use rdv_core::model::{
+    Address, ClientId, Currency, Money, ResourceKind, ServiceId, SlotRules, UserId, Zone,
+};
 use rdv_core::ports::DirectoryStore as _;
 use rdv_core::usecases::{ClientProfileInput, NewBusiness, NewService, RecurringAvailability};
 use rdv_core::{Error, Uuid};
@@ -16,6 +22,16 @@ use crate::state::AppState;
 
 /// Password of every demo account.
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
+
+/// The salon's clients (email: the first name, lowercase, `@demo.rdv`).
+const SALON_CLIENTS: [(&str, &str, &str); 6] = [
+    ("Camille", "Martin", "+33 6 11 22 33 44"),
+    ("Lucas", "Bernard", "+33 6 22 33 44 55"),
+    ("Chloe", "Petit", "+33 6 33 44 55 66"),
+    ("Hugo", "Robert", "+33 6 44 55 66 77"),
+    ("Emma", "Richard", "+33 6 55 66 77 88"),
+    ("Louis", "Durand", "+33 6 66 77 88 99"),
+];
 
 async fn user(state: &AppState, email: &str, password: &str, role: Role) -> Result<User, ApiError> {
     let now = state.now();
@@ -123,6 +139,7 @@ pub async fn seed(state: &AppState) -> Result<String, ApiError> {
         },
     ];
     let mut lines = Vec::new();
+    let mut salon = None;
     for demo in &businesses {
         let owner = user(state, demo.owner, DEMO_PASSWORD, Role::Owner).await?;
         let zone = Zone::parse(demo.zone)?;
@@ -163,6 +180,7 @@ pub async fn seed(state: &AppState) -> Result<String, ApiError> {
         } else {
             "EUR"
         };
+        let mut service_ids: Vec<ServiceId> = Vec::new();
         for (name, minutes, price, seats) in demo.services {
             let mut rules = SlotRules::simple(*minutes);
             rules.step_minutes = 15;
@@ -170,7 +188,7 @@ pub async fn seed(state: &AppState) -> Result<String, ApiError> {
             rules.min_notice_minutes = 60;
             rules.horizon_days = 60;
             rules.seats = *seats;
-            state
+            let service = state
                 .writes()
                 .create_service(
                     business.id,
@@ -187,6 +205,7 @@ pub async fn seed(state: &AppState) -> Result<String, ApiError> {
                     },
                 )
                 .await?;
+            service_ids.push(service.id);
         }
         let today = state.now().to_utc().with_timezone(&zone.0).date_naive();
         let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
@@ -217,6 +236,16 @@ pub async fn seed(state: &AppState) -> Result<String, ApiError> {
             "  {} ({}) — owner {}",
             demo.name, demo.zone, demo.owner
         ));
+        if salon.is_none() {
+            salon = Some((
+                business.id,
+                zone,
+                resource_ids,
+                service_ids,
+                open,
+                wall_minutes,
+            ));
+        }
     }
     for (email, first, last, phone) in [
         ("jeanne@demo.rdv", "Jeanne", "Dupont", "+33 6 12 34 56 78"),
@@ -233,8 +262,45 @@ pub async fn seed(state: &AppState) -> Result<String, ApiError> {
         .validate(ClientId::from_uuid(client.id))?;
         state.store().save_client(&profile).await?;
     }
+    // The salon's own clients, who book its history (the two above stay free for trying).
+    let mut clients = Vec::new();
+    for (first, last, phone) in SALON_CLIENTS {
+        let email = format!("{}@demo.rdv", first.to_lowercase());
+        let client = user(state, &email, DEMO_PASSWORD, Role::Client).await?;
+        let profile = ClientProfileInput {
+            email,
+            first_name: first.into(),
+            last_name: last.into(),
+            phone: Some(phone.into()),
+            address: None,
+        }
+        .validate(ClientId::from_uuid(client.id))?;
+        state.store().save_client(&profile).await?;
+        clients.push(profile.id);
+    }
+    let mut history_line = String::new();
+    if let Some((business, zone, resources, services, open, wall_minutes)) = salon {
+        let written = history::write(
+            state,
+            &history::Salon {
+                business,
+                zone,
+                resources: &resources,
+                services: &services,
+                open,
+                wall_minutes,
+                rrule_days: businesses[0].rrule_days,
+                clients: &clients,
+            },
+        )
+        .await?;
+        history_line = format!(
+            "\n  {}: {} past reservations, {} of yesterday and today, {} upcoming",
+            businesses[0].name, written.past, written.recent, written.upcoming
+        );
+    }
     Ok(format!(
-        "demo data loaded:\n{}\n  clients jeanne@demo.rdv, marc@demo.rdv; admin admin@demo.rdv\n  password of every demo account: {DEMO_PASSWORD}",
+        "demo data loaded:\n{}{history_line}\n  clients jeanne@demo.rdv, marc@demo.rdv (and the salon's camille@, lucas@, chloe@, hugo@, emma@, louis@demo.rdv); admin admin@demo.rdv\n  password of every demo account: {DEMO_PASSWORD}",
         lines.join("\n")
     ))
 }

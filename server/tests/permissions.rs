@@ -618,6 +618,30 @@ fn routes(w: &World) -> Vec<Route> {
         .staff(StaffCell::Allowed),
         route(
             get.clone(),
+            "/api/entreprise/statistiques/graphiques/bookings/",
+            format!("/api/entreprise/statistiques/graphiques/bookings/?{range}"),
+            OwnerList,
+            ok,
+        )
+        .staff(StaffCell::Allowed),
+        route(
+            get.clone(),
+            "/api/entreprise/statistiques/graphiques/revenue/",
+            format!("/api/entreprise/statistiques/graphiques/revenue/?{range}"),
+            OwnerList,
+            ok,
+        )
+        .staff(StaffCell::Allowed),
+        route(
+            get.clone(),
+            "/api/entreprise/statistiques/graphiques/utilisation/",
+            format!("/api/entreprise/statistiques/graphiques/utilisation/?{range}"),
+            OwnerList,
+            ok,
+        )
+        .staff(StaffCell::Allowed),
+        route(
+            get.clone(),
             "/api/entreprise/calendrier/",
             format!("/api/entreprise/calendrier/?view=week&date={}", o.day),
             OwnerList,

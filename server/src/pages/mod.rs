@@ -1,6 +1,6 @@
 //! The pages behind the links sent by email: verify an email address, choose a new password,
-//! accept a staff invitation (choosing the account's password), see a reservation and cancel
-//! it (client), see a reservation and confirm or decline it (owner). Each is a small HTML file with its own script and the shared style sheet, embedded
+//! accept a staff invitation (choosing the account's password), see a reservation and cancel it (client), see a reservation and confirm or decline it
+//! (owner); and the business dashboard (`/dashboard/`). Each is a small HTML file with its own script and the shared style sheet, embedded
 //! in the binary; the scripts call the JSON API from the browser, and the reservation pages
 //! ask the visitor to sign in first (the access token is kept in `sessionStorage`).
 //!
@@ -36,6 +36,24 @@ const VERIFY_HTML: &str = include_str!("../../pages/verify-email.html");
 const RESET_HTML: &str = include_str!("../../pages/reset-password.html");
 const RESERVATION_HTML: &str = include_str!("../../pages/reservation.html");
 const BUSINESS_RESERVATION_HTML: &str = include_str!("../../pages/business-reservation.html");
+
+/// The business dashboard (`/dashboard/`, issue 17): its page, script and style sheet, in
+/// `server/dashboard/`. Its charts are SVG documents that the script fetches with the bearer
+/// token and inserts with `DOMParser`, so the same policy (`img-src 'self'`, no inline
+/// script or style) holds.
+const DASHBOARD_HTML: &str = include_str!("../../dashboard/index.html");
+const DASHBOARD_ASSETS: [(&str, &str, &str); 2] = [
+    (
+        "dashboard.js",
+        JAVASCRIPT,
+        include_str!("../../dashboard/dashboard.js"),
+    ),
+    (
+        "dashboard.css",
+        CSS,
+        include_str!("../../dashboard/dashboard.css"),
+    ),
+];
 const INVITATION_HTML: &str = include_str!("../../pages/invitation.html");
 
 /// The scripts and the style sheet: file name under [`ASSETS_PATH`], content type, text.
@@ -83,9 +101,12 @@ const MOUNTS: [&str; 6] = [
 /// The pages and their files.
 pub fn router() -> Router<AppState> {
     let service = axum::handler::HandlerWithoutStateExt::into_service(serve);
-    MOUNTS.into_iter().fold(Router::new(), |router, mount| {
-        router.nest_service(mount, service.clone())
-    })
+    MOUNTS
+        .into_iter()
+        .fold(Router::new(), |router, mount| {
+            router.nest_service(mount, service.clone())
+        })
+        .nest_service("/dashboard", service)
 }
 
 /// What a path names.
@@ -99,6 +120,9 @@ enum Target {
 }
 
 fn target(path: &str) -> Option<Target> {
+    if path == "/dashboard" || path == "/dashboard/" {
+        return Some(Target::Page(DASHBOARD_HTML));
+    }
     let segments: Vec<&str> = path.split('/').skip(1).collect();
     if segments.contains(&"") {
         return None; // a trailing or doubled slash names nothing here
@@ -117,6 +141,10 @@ fn target(path: &str) -> Option<Target> {
         ["reservations", id] | ["reservations", id, "cancel"] => reservation(id, RESERVATION_HTML),
         ["business", "reservations", id] => reservation(id, BUSINESS_RESERVATION_HTML),
         ["pages", name] => ASSETS
+            .iter()
+            .find(|(file, _, _)| file == name)
+            .map(|(_, content_type, text)| Target::Asset(content_type, text)),
+        ["dashboard", name] => DASHBOARD_ASSETS
             .iter()
             .find(|(file, _, _)| file == name)
             .map(|(_, content_type, text)| Target::Asset(content_type, text)),
@@ -227,5 +255,38 @@ mod tests {
                 assert!(text.contains("from \"./common.js\""), "{name}");
             }
         }
+    }
+
+    /// The dashboard names only its own script and style sheet, inlines nothing, and is
+    /// served with and without the trailing slash.
+    #[test]
+    fn the_dashboard_names_only_its_files_and_inlines_nothing() {
+        let mut named = 0;
+        for attribute in ["src=\"", "href=\""] {
+            for (i, _) in DASHBOARD_HTML.match_indices(attribute) {
+                let rest = &DASHBOARD_HTML[i + attribute.len()..];
+                let target = &rest[..rest.find('"').expect("closed attribute")];
+                let name = target
+                    .strip_prefix("/dashboard/")
+                    .expect("a dashboard file");
+                assert!(DASHBOARD_ASSETS.iter().any(|(file, _, _)| *file == name));
+                named += 1;
+            }
+        }
+        assert_eq!(named, 2, "one style sheet and one script");
+        assert!(!DASHBOARD_HTML.contains("<script>") && !DASHBOARD_HTML.contains("<style"));
+        assert!(!DASHBOARD_HTML.contains(" style=\"") && !DASHBOARD_HTML.contains(" onclick="));
+        assert!(DASHBOARD_ASSETS[0].2.contains("from \"/pages/common.js\""));
+        for path in ["/dashboard", "/dashboard/"] {
+            assert!(matches!(target(path), Some(Target::Page(_))), "{path}");
+        }
+        for (name, _, _) in DASHBOARD_ASSETS {
+            assert!(matches!(
+                target(&format!("/dashboard/{name}")),
+                Some(Target::Asset(..))
+            ));
+        }
+        assert!(target("/dashboard/x.js").is_none());
+        assert!(target("/dashboard//").is_none());
     }
 }

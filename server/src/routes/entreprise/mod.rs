@@ -5,6 +5,7 @@
 
 mod availabilities;
 mod calendar;
+mod charts;
 mod profile;
 mod reservations;
 mod resources;
@@ -28,6 +29,7 @@ pub use self::availabilities::{
     BulkWindows, DeleteWindowQuery, HeldAction, WindowBounds, WindowInput, WindowQuery,
 };
 pub use self::calendar::CalendarQuery;
+pub use self::charts::{Chart, colours as chart_colours};
 pub use self::resources::NewResourceRequest;
 pub use self::staff::{StaffInvitation, StaffMemberOut};
 pub use self::statistics::StatisticsQuery;
@@ -43,6 +45,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(reservations::router())
         .merge(statistics::router())
         .merge(staff::router())
+        .merge(charts::router())
 }
 
 /// The owner's business, or 404 `NO_BUSINESS`.
