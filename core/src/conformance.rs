@@ -30,9 +30,11 @@ use crate::time::{Interval, Timestamp};
 pub use crate::memory::block_on;
 
 mod calendar;
+mod catalog;
 mod resources;
 mod stats;
 pub use calendar::calendar_reads_reservations_meeting_a_range_with_their_buffers;
+pub use catalog::the_catalogue_filters_businesses_and_counts_categories;
 pub use resources::{
     a_reservation_moves_to_another_resource_atomically,
     a_resource_is_deleted_only_once_it_holds_nothing,
@@ -1326,6 +1328,7 @@ macro_rules! storage_conformance_tests {
             resources_keep_their_working_hours_for_the_schedule,
             a_reservation_moves_to_another_resource_atomically,
             a_resource_is_deleted_only_once_it_holds_nothing,
+            the_catalogue_filters_businesses_and_counts_categories,
         );
     };
     (@cases $make:expr, $block_on:expr; $($case:ident),* $(,)?) => {

@@ -15,6 +15,7 @@ pub mod availability;
 pub mod booking;
 pub mod business_status;
 pub mod calendar;
+pub mod catalog;
 pub mod client_search;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;

@@ -132,13 +132,22 @@ impl DirectoryStore for MemoryStore {
             .as_deref()
             .map(parse_business_cursor)
             .transpose()?;
-        let mut all: Vec<Business> = self
-            .lock()
+        let data = self.lock();
+        let mut all: Vec<Business> = data
             .businesses
             .values()
-            .filter(|b| filter.matches(b))
+            .filter(|b| {
+                let services: Vec<Service> = data
+                    .services
+                    .values()
+                    .filter(|s| s.business_id == b.id)
+                    .cloned()
+                    .collect();
+                filter.matches_with_services(b, &services)
+            })
             .cloned()
             .collect();
+        drop(data);
         all.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
         if sort == BusinessSort::NameDesc {
             all.reverse();
@@ -247,6 +256,16 @@ impl DirectoryStore for MemoryStore {
             .collect())
     }
 
+    async fn categories_in_use(&self) -> Result<Vec<crate::catalog::CategoryCount>> {
+        let data = self.lock();
+        Ok(crate::catalog::count_categories(
+            data.services.values().filter(|s| {
+                data.businesses
+                    .get(&s.business_id)
+                    .is_some_and(|b| crate::visibility::service_is_public(b, s))
+            }),
+        ))
+    }
     async fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>> {
         let words = query.words()?;
         let data = self.lock();

@@ -263,10 +263,20 @@ pub struct BusinessFilter {
     /// Only this city.
     #[serde(default)]
     pub city: Option<String>,
+    /// Only businesses with an active service of this category, or carrying this tag
+    /// ([`crate::catalog`]; values in their stored form).
+    #[serde(default)]
+    pub catalog: crate::catalog::CatalogFilter,
 }
 
 impl BusinessFilter {
-    /// Whether a business passes the filter.
+    /// Whether a business passes the filter, given its services (for [`Self::catalog`]).
+    pub fn matches_with_services(&self, b: &Business, services: &[Service]) -> bool {
+        self.matches(b) && self.catalog.matches_business(services)
+    }
+
+    /// Whether a business passes the filter's own criteria (everything but
+    /// [`Self::catalog`], which needs its services).
     pub fn matches(&self, b: &Business) -> bool {
         let same = |want: &Option<String>, have: &str| {
             want.as_deref()
@@ -372,6 +382,11 @@ pub trait DirectoryStore: Send + Sync {
     ) -> impl Future<Output = Result<Vec<ClientProfile>>> + Send;
     /// Ranked full-text search over validated businesses and their active services (PERF-8).
     fn search(&self, query: &SearchQuery) -> impl Future<Output = Result<Vec<SearchHit>>> + Send;
+    /// The categories of the public catalogue (active services of validated businesses),
+    /// each with its service and business counts, by name ([`crate::catalog::count_categories`]).
+    fn categories_in_use(
+        &self,
+    ) -> impl Future<Output = Result<Vec<crate::catalog::CategoryCount>>> + Send;
 }
 
 /// Availability windows (AV-*).

@@ -48,12 +48,17 @@ pub fn check_service_is_public(business: &Business, service: &Service) -> Result
 
 /// The business list's filter that keeps only public businesses, with the caller's other
 /// criteria.
-pub fn public_business_filter(domain: Option<String>, city: Option<String>) -> BusinessFilter {
+pub fn public_business_filter(
+    domain: Option<String>,
+    city: Option<String>,
+    catalog: crate::catalog::CatalogFilter,
+) -> BusinessFilter {
     BusinessFilter {
         status: Some(BusinessStatus::Validated),
         domain,
         city,
         owner_id: None,
+        catalog,
     }
 }
 
@@ -148,7 +153,7 @@ mod tests {
 
     #[test]
     fn the_public_filter_keeps_validated_businesses_only() {
-        let f = public_business_filter(Some("coiffure".into()), None);
+        let f = public_business_filter(Some("coiffure".into()), None, Default::default());
         assert_eq!(f.status, Some(BusinessStatus::Validated));
         assert_eq!(f.owner_id, None);
         assert_eq!(f.domain.as_deref(), Some("coiffure"));

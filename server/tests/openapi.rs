@@ -175,7 +175,7 @@ fn query_structs_declare_query_parameters() {
     use utoipa::openapi::path::{Parameter, ParameterIn};
 
     let path = || Some(ParameterIn::Path);
-    let structs: [(&str, Vec<Parameter>); 12] = [
+    let structs: [(&str, Vec<Parameter>); 13] = [
         (
             "PageParams",
             rdv_server::routes::PageParams::into_params(path),
@@ -195,6 +195,10 @@ fn query_structs_declare_query_parameters() {
         (
             "BusinessQuery",
             rdv_server::routes::public::BusinessQuery::into_params(path),
+        ),
+        (
+            "ServiceQuery",
+            rdv_server::routes::public::ServiceQuery::into_params(path),
         ),
         (
             "SearchParams",

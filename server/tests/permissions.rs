@@ -303,6 +303,13 @@ fn routes(w: &World) -> Vec<Route> {
         ),
         route(
             get.clone(),
+            "/api/categories/",
+            "/api/categories/",
+            Public,
+            ok,
+        ),
+        route(
+            get.clone(),
             "/api/recherche/",
             "/api/recherche/?q=salon",
             Public,

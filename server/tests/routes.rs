@@ -1442,7 +1442,7 @@ async fn a_service_is_read_and_replaced_field_by_field(srv: Srv) {
     let updated = json!({
         "id": owner.service, "business_id": owner.business, "name": "Coupe longue",
         "description": "Coupe et brushing", "price": {"amount_minor": 4000, "currency": "EUR"},
-        "category": "Cheveux", "tags": ["femme", "long"], "active": true,
+        "category": "cheveux", "tags": ["femme", "long"], "active": true,
         "rules": {"duration_minutes": 60, "step_minutes": 60, "buffer_before_minutes": 0,
                   "buffer_after_minutes": 15, "min_notice_minutes": 0, "horizon_days": 30, "seats": 1},
         "resource_ids": [owner.resource, bruno], "cancellation_deadline_minutes": 120,

@@ -116,6 +116,7 @@ delegate! {
         fn save_client(&self, client: &ClientProfile) -> Result<()>;
         fn business_clients(&self, business: BusinessId) -> Result<Vec<ClientProfile>>;
         fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>>;
+        fn categories_in_use(&self) -> Result<Vec<rdv_core::catalog::CategoryCount>>;
     }
     AvailabilityStore {
         fn get_window(&self, id: AvailabilityId) -> Result<Option<AvailabilityWindow>>;

@@ -432,25 +432,14 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
                 );
             }
         }
-        let mut tags = Vec::new();
-        for (i, tag) in input.tags.iter().enumerate() {
-            match clean_name(&format!("tags[{i}]"), tag, 40) {
-                Ok(t) => tags.push(t.to_lowercase()),
-                Err(e) => errors.absorb("", e),
-            }
-        }
-        let category = match input
-            .category
-            .as_deref()
-            .map(|c| clean_name("category", c, 60))
-        {
-            Some(Ok(c)) => Some(c),
-            Some(Err(e)) => {
-                errors.absorb("", e);
-                None
-            }
-            None => None,
-        };
+        let tags = crate::catalog::clean_tags(&input.tags)
+            .map_err(|e| errors.absorb("", e))
+            .unwrap_or_default();
+        let category = input.category.as_deref().and_then(|c| {
+            crate::catalog::clean_category("category", c)
+                .map_err(|e| errors.absorb("", e))
+                .ok()
+        });
         let service = Service {
             id,
             business_id: business,

@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use rdv_core::catalog::{CatalogFilter, CategoryCount};
 use rdv_core::error::Entity;
 use rdv_core::model::{Business, BusinessId, Service, ServiceId};
 use rdv_core::ports::{BusinessSort, DirectoryStore as _};
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{ApiPath, ApiQuery, Json, PageOut, PageParams, page_loaded, page_request};
+use super::{ApiPath, ApiQuery, Json, PageOut, page_loaded, page_request};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, SlotBody, SlotKey};
 
@@ -29,6 +30,7 @@ use crate::state::{AppState, SlotBody, SlotKey};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_businesses))
+        .routes(routes!(list_categories))
         .routes(routes!(search))
         .routes(routes!(get_business))
         .routes(routes!(business_services))
@@ -88,6 +90,12 @@ pub struct BusinessQuery {
     pub domain: Option<String>,
     /// City (exact, case-insensitive).
     pub city: Option<String>,
+    /// Only businesses with an active service of this category (case-insensitive).
+    #[param(max_length = 60, example = "coupe")]
+    pub category: Option<String>,
+    /// Only businesses with an active service carrying this tag (case-insensitive).
+    #[param(max_length = 40, example = "femme")]
+    pub tag: Option<String>,
     /// `name_asc` (default) or `name_desc`.
     #[param(value_type = Option<BusinessSort>, inline)]
     pub sort: Option<BusinessSort>,
@@ -104,14 +112,15 @@ pub struct BusinessQuery {
     params(BusinessQuery),
     responses(
         (status = 200, description = "A page of businesses", body = PageOut<PublicBusiness>),
-        (status = 422, description = "VALIDATION_FAILED (limit, cursor)", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED (limit, cursor; category, tag: required when given, too_long, markup)", body = crate::error::Problem),
     ))]
 pub async fn list_businesses(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<BusinessQuery>,
 ) -> ApiResult<Json<PageOut<PublicBusiness>>> {
     let page = page_request(query.limit, query.cursor)?;
-    let filter = rdv_core::visibility::public_business_filter(query.domain, query.city);
+    let catalog = CatalogFilter::parse(query.category.as_deref(), query.tag.as_deref())?;
+    let filter = rdv_core::visibility::public_business_filter(query.domain, query.city, catalog);
     let result = state
         .store()
         .list_businesses(&filter, query.sort.unwrap_or_default(), &page)
@@ -121,6 +130,36 @@ pub async fn list_businesses(
         next_cursor: result.next_cursor,
         limit: page.limit,
     }))
+}
+
+/// The categories of the public catalogue: those of the active services of validated
+/// businesses, each with how many services and businesses carry it, by name. Filter the
+/// business list and a business's services with them (`?category=`).
+#[utoipa::path(get, path = "/api/categories/", tag = "public",
+    responses(
+        (status = 200, description = "Categories in use, by name", body = Vec<CategoryCount>),
+    ))]
+pub async fn list_categories(State(state): State<AppState>) -> ApiResult<Json<Vec<CategoryCount>>> {
+    Ok(axum::Json(state.store().categories_in_use().await?))
+}
+
+/// Filters and page of a business's public services.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceQuery {
+    /// Only this category (case-insensitive).
+    #[param(max_length = 60, example = "coupe")]
+    pub category: Option<String>,
+    /// Only services carrying this tag (case-insensitive).
+    #[param(max_length = 40, example = "femme")]
+    pub tag: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    #[param(schema_with = crate::routes::loaded_cursor_schema)]
+    pub cursor: Option<String>,
 }
 
 /// Full-text search parameters.
@@ -212,30 +251,35 @@ pub async fn get_business(
     Ok(cached_json(body))
 }
 
-/// The active services of a validated business, by name.
+/// The active services of a validated business, by name, optionally of one category or tag.
 #[utoipa::path(get, path = "/api/entreprises/{id}/services/", tag = "public",
-    params(("id" = uuid::Uuid, Path, description = "Business id"), PageParams),
+    params(("id" = uuid::Uuid, Path, description = "Business id"), ServiceQuery),
     responses(
         (status = 200, description = "Services", body = PageOut<Service>),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
-        (status = 422, description = "VALIDATION_FAILED (limit, cursor)", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED (limit, cursor; category, tag: required when given, too_long, markup)", body = crate::error::Problem),
     ))]
 pub async fn business_services(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<BusinessId>,
-    ApiQuery(params): ApiQuery<PageParams>,
+    ApiQuery(params): ApiQuery<ServiceQuery>,
 ) -> ApiResult<Response> {
     let page = page_request(params.limit, params.cursor)?;
+    let catalog = CatalogFilter::parse(params.category.as_deref(), params.tag.as_deref())?;
+    // The filter's values are plain text without newlines ([`CatalogFilter::parse`]): JSON
+    // text keeps them apart in the key.
     let key = format!(
-        "services:{}:{}",
+        "services:{}:{}:{}",
         page.limit,
-        page.cursor.as_deref().unwrap_or("")
+        page.cursor.as_deref().unwrap_or(""),
+        serde_json::to_string(&catalog).map_err(|e| ApiError::internal(e.to_string()))?
     );
     if let Some(body) = state.cache.get(id, &key) {
         return Ok(cached_json(body));
     }
     let generation = state.cache.generation(id);
-    let services = state.reads().public_services(id).await?;
+    let mut services = state.reads().public_services(id).await?;
+    services.retain(|s| catalog.matches(s));
     let body = to_bytes(&page_loaded(services, |s| (s.name.clone(), s.id.0), &page)?)?;
     state.cache.put(id, key, body.clone(), generation);
     Ok(cached_json(body))

@@ -186,6 +186,13 @@ impl DirectoryStore for PgStore {
         rows.iter().map(rows::search_hit).collect()
     }
 
+    async fn categories_in_use(&self) -> Result<Vec<rdv_core::catalog::CategoryCount>> {
+        let rows = self
+            .fetch_statement(&queries::categories_in_use::<PgStore>())
+            .await?;
+        rows.iter().map(rows::category_count).collect()
+    }
+
     async fn list_businesses(
         &self,
         filter: &BusinessFilter,

@@ -3,6 +3,7 @@
 //! listings. The few spellings that differ come from [`SqlBackend`]'s constants.
 
 use rdv_core::business_status::BusinessStatus;
+use rdv_core::catalog::CatalogFilter;
 use rdv_core::model::*;
 use rdv_core::ports::{
     BusinessFilter, BusinessSort, MAX_PAGE_SIZE, PageRequest, ReservationFilter, ReservationSort,
@@ -266,6 +267,7 @@ pub fn business_list<B: SqlBackend>(
             .push_bind(Value::Text(c.clone()))
             .push(")");
     }
+    push_catalog_filter::<B>(&mut sql, &filter.catalog, "businesses.id");
     let (cmp, order) = match sort {
         BusinessSort::NameAsc => (">", "ASC"),
         BusinessSort::NameDesc => ("<", "DESC"),
@@ -285,6 +287,60 @@ pub fn business_list<B: SqlBackend>(
     ))
     .push_bind(Value::Int(i64::from(limit) + 1));
     Ok((sql, limit))
+}
+
+/// Keeps the businesses (whose id is the column `business`) with an active service of the
+/// filter's category and tag ([`rdv_core::catalog`]): categories compare in lower case; a tag
+/// is found in the JSON text of `tags` as its JSON string (`"femme"`), tags being stored in
+/// lower case, with `LIKE` metacharacters escaped.
+fn push_catalog_filter<B: SqlBackend>(
+    sql: &mut Statement,
+    catalog: &CatalogFilter,
+    business: &str,
+) {
+    if catalog.is_empty() {
+        return;
+    }
+    sql.push(&format!(
+        " AND EXISTS (SELECT 1 FROM services s WHERE s.business_id = {business} AND s.active = "
+    ))
+    .push_bind(Value::Bool(true));
+    if let Some(category) = &catalog.category {
+        sql.push(" AND lower(s.category) = lower(")
+            .push_bind(Value::Text(category.clone()))
+            .push(")");
+    }
+    if let Some(tag) = &catalog.tag {
+        let json = serde_json::Value::String(tag.clone()).to_string();
+        let escaped = json
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        sql.push(&format!(" AND s.tags{} LIKE ", B::JSON_TEXT))
+            .push_bind(Value::Text(format!("%{escaped}%")))
+            .push(" ESCAPE '\\'");
+    }
+    sql.push(")");
+}
+
+/// The categories of the public catalogue with their service and business counts, by name in
+/// byte order (the order of [`rdv_core::catalog::count_categories`]); read by
+/// [`super::rows::category_count`].
+pub fn categories_in_use<B: SqlBackend>() -> Statement {
+    let mut sql = Statement::new(
+        "SELECT lower(s.category) AS name, COUNT(*) AS services, \
+         COUNT(DISTINCT s.business_id) AS businesses \
+         FROM services s JOIN businesses b ON b.id = s.business_id \
+         WHERE s.category IS NOT NULL AND s.active = ",
+    );
+    sql.push_bind(Value::Bool(true))
+        .push(" AND b.validated = ")
+        .push_bind(Value::Bool(true))
+        .push(&format!(
+            " GROUP BY lower(s.category) ORDER BY lower(s.category){} ",
+            B::BYTE_ORDER
+        ));
+    sql
 }
 
 /// Ends a search statement: the query's city and domain filters on the columns `city` and

@@ -193,6 +193,15 @@ pub fn reservation_page(
 }
 
 /// A page of businesses from the rows of [`super::queries::business_list`].
+/// A row of [`super::queries::categories_in_use`].
+pub fn category_count(row: &impl SqlRow) -> Result<rdv_core::catalog::CategoryCount> {
+    Ok(rdv_core::catalog::CategoryCount {
+        name: row.text("name")?,
+        services: u32_col("services", row.int("services")?)?,
+        businesses: u32_col("businesses", row.int("businesses")?)?,
+    })
+}
+
 pub fn business_page(rows: &[impl SqlRow], limit: u32) -> Result<Page<Business>> {
     let items = rows
         .iter()

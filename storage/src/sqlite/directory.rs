@@ -31,6 +31,13 @@ impl DirectoryStore for SqliteStore {
             .map(|_| ())
     }
 
+    async fn categories_in_use(&self) -> Result<Vec<rdv_core::catalog::CategoryCount>> {
+        let rows = self
+            .fetch_statement(&queries::categories_in_use::<SqliteStore>())
+            .await?;
+        rows.iter().map(rows::category_count).collect()
+    }
+
     async fn list_businesses(
         &self,
         filter: &BusinessFilter,

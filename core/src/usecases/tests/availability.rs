@@ -322,6 +322,9 @@ impl DirectoryStore for CountingStore {
     async fn search(&self, query: &SearchQuery) -> crate::Result<Vec<SearchHit>> {
         self.inner.search(query).await
     }
+    async fn categories_in_use(&self) -> crate::Result<Vec<crate::catalog::CategoryCount>> {
+        self.inner.categories_in_use().await
+    }
 }
 
 impl AvailabilityStore for CountingStore {
