@@ -43,11 +43,21 @@ async fn the_public_catalogue_filters_by_category_and_tag(srv: Srv) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{r:?}");
     // Stored in lower case, tags without duplicates.
-    let massage = service(&srv, &spa, "Massage", " Massage ", &["Relax", "relax", "duo"]).await;
+    let massage = service(
+        &srv,
+        &spa,
+        "Massage",
+        " Massage ",
+        &["Relax", "relax", "duo"],
+    )
+    .await;
     let r = srv
         .get(&format!("/api/entreprise/services/{massage}/"), spa.t())
         .await;
-    assert_eq!((&r.body["category"], &r.body["tags"]), (&json!("massage"), &json!(["relax", "duo"])));
+    assert_eq!(
+        (&r.body["category"], &r.body["tags"]),
+        (&json!("massage"), &json!(["relax", "duo"]))
+    );
     service(&srv, &spa, "Soin visage", "soin", &["relax"]).await;
     service(&srv, &salon, "Brushing", "coiffure", &["femme"]).await;
     service(&srv, &salon, "Massage crânien", "massage", &["express"]).await;
@@ -90,13 +100,23 @@ async fn the_public_catalogue_filters_by_category_and_tag(srv: Srv) {
     let services = format!("/api/entreprises/{}/services/", spa.business);
     let r = srv.get(&format!("{services}?tag=relax"), None).await;
     assert_eq!(names(&r.body), ["Massage", "Soin visage"], "{r:?}");
-    let r = srv.get(&format!("{services}?category=massage&limit=1"), None).await;
+    let r = srv
+        .get(&format!("{services}?category=massage&limit=1"), None)
+        .await;
     assert_eq!(names(&r.body), ["Massage"], "{r:?}");
     let r = srv.get(&format!("{services}?tag=duo"), None).await;
-    assert_eq!(names(&r.body), ["Massage"], "the cache keeps filters apart: {r:?}");
+    assert_eq!(
+        names(&r.body),
+        ["Massage"],
+        "the cache keeps filters apart: {r:?}"
+    );
     // Deactivating the last massage service of the spa takes it out of the category.
     let r = srv
-        .post(&format!("/api/entreprise/services/{massage}/desactiver/"), spa.t(), json!({}))
+        .post(
+            &format!("/api/entreprise/services/{massage}/desactiver/"),
+            spa.t(),
+            json!({}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{r:?}");
     let r = srv.get("/api/entreprises/?category=massage", None).await;
@@ -107,7 +127,11 @@ async fn the_public_catalogue_filters_by_category_and_tag(srv: Srv) {
     for (path, field, code) in [
         ("/api/entreprises/?category=", "category", "required"),
         ("/api/entreprises/?tag=%3Cb%3E", "tag", "markup"),
-        (&*format!("{services}?category={}", "x".repeat(61)), "category", "too_long"),
+        (
+            &*format!("{services}?category={}", "x".repeat(61)),
+            "category",
+            "too_long",
+        ),
     ] {
         let r = srv.get(path, None).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {r:?}");
