@@ -25,14 +25,14 @@ async fn names(store: &impl Store, filter: &BusinessFilter) -> Vec<String> {
 pub async fn the_catalogue_filters_businesses_and_counts_categories(store: impl Store) {
     let f = Fixture::new(&store).await; // "Coiffeur Élégance": Coupe, category hair, tag short
     let other = Business {
-        id: BusinessId(uuid::Uuid::from_u128(0xb2)),
-        owner_id: UserId(uuid::Uuid::from_u128(0xb3)),
+        id: BusinessId(Uuid::from_u128(0xb2)),
+        owner_id: UserId(Uuid::from_u128(0xb3)),
         name: "Spa Zen".into(),
         ..f.business.clone()
     };
     let hidden = Business {
-        id: BusinessId(uuid::Uuid::from_u128(0xb4)),
-        owner_id: UserId(uuid::Uuid::from_u128(0xb5)),
+        id: BusinessId(Uuid::from_u128(0xb4)),
+        owner_id: UserId(Uuid::from_u128(0xb5)),
         name: "Pending Spa".into(),
         status: BusinessStatus::Pending,
         ..f.business.clone()
@@ -42,7 +42,7 @@ pub async fn the_catalogue_filters_businesses_and_counts_categories(store: impl 
     }
     let service =
         |n: u128, business: &Business, category: Option<&str>, tags: &[&str], active| Service {
-            id: ServiceId(uuid::Uuid::from_u128(0x5e0 + n)),
+            id: ServiceId(Uuid::from_u128(0x5e0 + n)),
             business_id: business.id,
             category: category.map(str::to_owned),
             tags: tags.iter().map(|t| (*t).to_owned()).collect(),
