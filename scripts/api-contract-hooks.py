@@ -116,17 +116,17 @@ RULES: tuple[Rule, ...] = (
         "a password must not be in the list of common passwords, nor one repeated character, "
         "nor the email: a list, not a pattern",
         POSITIVE_REJECTED,
-        r"POST /api/auth/(register|password-reset/confirm)/",
+        r"POST /api/auth/(register|password-reset/confirm|invitation/accepter)/",
         422,
         code="VALIDATION_FAILED",
         errors=((r"(new_)?password", r"too_common"),),
     ),
     Rule(
         "emailed-token",
-        "the token of a verification or reset link is one the server sent by email: any other "
-        "well-formed token is refused",
+        "the token of a verification, reset or staff invitation link is one the server sent by "
+        "email: any other well-formed token is refused",
         POSITIVE_REJECTED,
-        r"POST /api/auth/(verify-email|password-reset/confirm)/",
+        r"POST /api/auth/(verify-email|password-reset/confirm|invitation/accepter)/",
         400,
         code="INVALID_ONE_TIME_TOKEN",
     ),
@@ -300,6 +300,38 @@ RULES += (
         r"POST /api/entreprise/disponibilites/recurrentes/",
         422,
         code="INVALID_RECURRENCE",
+    ),
+    Rule(
+        "staff-invitation-fields",
+        "an invitation's email as the core reads it (one @, a domain with a dot, no spaces) and "
+        "its name as plain single-line text: a grammar and a character class, not a pattern "
+        "the document states",
+        POSITIVE_REJECTED,
+        r"POST /api/entreprise/equipe/",
+        422,
+        code="VALIDATION_FAILED",
+        errors=((r"email", r"invalid_format"), (r"name", r"required|too_long|markup"),
+                (r"locale", r"invalid_choice")),
+    ),
+    Rule(
+        "business-cancel-reason",
+        "the business gives a reason when it cancels, the client need not: one query (`reason`) "
+        "serves both, and a blank reason is none",
+        POSITIVE_REJECTED,
+        r"DELETE /api/entreprise/reservations/\{id\}/",
+        422,
+        code="VALIDATION_FAILED",
+        errors=((r"reason", r"required"),),
+    ),
+    Rule(
+        "catalog-filter-value",
+        "a category or tag filter is plain single-line text, as stored categories and tags are: "
+        "a character class the document does not state",
+        POSITIVE_REJECTED,
+        r"GET /api/entreprises/(\{id\}/services/)?",
+        422,
+        code="VALIDATION_FAILED",
+        errors=((r"category|tag", r"required|too_long|markup"),),
     ),
     Rule(
         "webhook-url",
