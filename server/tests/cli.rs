@@ -34,10 +34,10 @@ fn ended_before(url: &str, cut: i64) -> u64 {
             "SELECT (SELECT COUNT(*) FROM reservations WHERE end_at < ?1) \
              + (SELECT COUNT(*) FROM reservations_archive WHERE end_at < ?1)",
         )
-            .bind(cut)
-            .fetch_one(&mut conn)
-            .await
-            .unwrap();
+        .bind(cut)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
         u64::try_from(n).unwrap()
     })
 }
@@ -175,7 +175,10 @@ fn archive_command_reports_what_it_moved_and_checks_its_delay() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(before >= past, "{before} rows ended a day ago, {past} in the history");
+    assert!(
+        before >= past,
+        "{before} rows ended a day ago, {past} in the history"
+    );
     let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     let archived = (before..=after)
         .find(|n| text == format!("archived {n} reservations that ended more than 1 days ago"));
