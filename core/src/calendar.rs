@@ -451,6 +451,28 @@ impl CalendarReservation {
     }
 }
 
+/// A reservation as the calendar reads it from the store
+/// ([`ReservationStore::calendar_reservations`](crate::ports::ReservationStore::calendar_reservations)):
+/// what the calendar shows of it and the resource it holds, nothing else (no history, no
+/// price), so the read stays narrow.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct CalendarRow {
+    /// The resource it holds.
+    pub resource_id: ResourceId,
+    /// What the calendar shows.
+    pub reservation: CalendarReservation,
+}
+
+impl CalendarRow {
+    /// The calendar's row of a reservation read with its names.
+    pub fn of(view: &ReservationView) -> Self {
+        Self {
+            resource_id: view.reservation.resource_id,
+            reservation: CalendarReservation::of(view),
+        }
+    }
+}
+
 /// One resource on one local day.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -514,7 +536,7 @@ pub struct CalendarInputs<'a> {
     pub windows: &'a [AvailabilityWindow],
     /// The business's reservations whose blocked range meets the period, in any order;
     /// those of resources not in `resources` are ignored.
-    pub reservations: &'a [ReservationView],
+    pub reservations: &'a [CalendarRow],
 }
 
 /// The period a request covers, in UTC, or `None` when every day of it was skipped by the
@@ -605,18 +627,18 @@ fn resource_calendar(
         .filter(|w| w.resource_id == resource.id)
         .collect();
     windows.sort_by_key(|w| (w.interval.start(), w.id));
-    let mut reservations: Vec<&ReservationView> = inputs
+    let mut reservations: Vec<&CalendarReservation> = inputs
         .reservations
         .iter()
-        .filter(|v| v.reservation.resource_id == resource.id)
+        .filter(|row| row.resource_id == resource.id)
+        .map(|row| &row.reservation)
         .collect();
-    reservations.sort_by_key(|v| (v.reservation.interval.start(), v.reservation.id));
+    reservations.sort_by_key(|r| (r.interval.start(), r.id));
     let free = if takes_bookings(resource) {
         let spans = |i: Interval| (i.start().secs(), i.end().secs());
         let window_spans: Vec<_> = windows.iter().map(|w| spans(w.interval)).collect();
         let blocked: Vec<_> = reservations
             .iter()
-            .map(|v| &v.reservation)
             .filter(|r| blocks_free_time(r.status))
             .map(|r| {
                 spans(r.interval.widened(
@@ -643,8 +665,8 @@ fn resource_calendar(
                 .collect(),
             reservations: reservations
                 .iter()
-                .filter(|v| v.reservation.interval.overlaps(&day.interval))
-                .map(|v| CalendarReservation::of(v))
+                .filter(|r| r.interval.overlaps(&day.interval))
+                .map(|r| (*r).clone())
                 .collect(),
             free: clip(&free, day.interval),
         })

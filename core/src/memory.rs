@@ -527,7 +527,7 @@ impl ReservationStore for MemoryStore {
         business: BusinessId,
         range: Interval,
         include_archived: bool,
-    ) -> Result<Vec<ReservationView>> {
+    ) -> Result<Vec<crate::calendar::CalendarRow>> {
         let data = self.lock();
         let archived = data.archive.values().filter(|_| include_archived);
         let mut items: Vec<&Reservation> = data
@@ -537,7 +537,10 @@ impl ReservationStore for MemoryStore {
             .filter(|r| r.business_id == business && r.blocked_interval().overlaps(&range))
             .collect();
         items.sort_by_key(|r| (r.interval.start(), r.id));
-        Ok(items.into_iter().map(|r| data.view_of(r)).collect())
+        Ok(items
+            .into_iter()
+            .map(|r| crate::calendar::CalendarRow::of(&data.view_of(r)))
+            .collect())
     }
 
     async fn archive_reservations(&self, ended_before: Timestamp) -> Result<u64> {

@@ -507,9 +507,10 @@ pub trait ReservationStore: Send + Sync {
         page: &PageRequest,
     ) -> impl Future<Output = Result<Page<ReservationView>>> + Send;
     /// Every reservation of `business`, in any status, whose blocked range (buffers included)
-    /// meets `range`, with its names, sorted by start then id, unpaged: what the business
-    /// calendar shows ([`crate::calendar`], ADV-1). Callers bound `range` (the calendar: at
-    /// most 31 days). With `include_archived`, the archive too.
+    /// meets `range`, sorted by start then id, unpaged, as the business calendar shows it
+    /// ([`crate::calendar::CalendarRow`], ADV-1: no history, no price, the client's contact
+    /// and the service's name). Callers bound `range` (the calendar: at most 31 days). With
+    /// `include_archived`, the archive too.
     ///
     /// The default pages through [`list_reservations`](Self::list_reservations) over the
     /// starts that can meet `range` (a blocked range lasts at most
@@ -520,7 +521,7 @@ pub trait ReservationStore: Send + Sync {
         business: BusinessId,
         range: Interval,
         include_archived: bool,
-    ) -> impl Future<Output = Result<Vec<ReservationView>>> + Send {
+    ) -> impl Future<Output = Result<Vec<crate::calendar::CalendarRow>>> + Send {
         async move {
             let reach = i64::from(crate::validation::MAX_BLOCKED_MINUTES) * 60;
             let filter = ReservationFilter {
@@ -539,7 +540,8 @@ pub trait ReservationStore: Send + Sync {
                 found.extend(
                     next.items
                         .into_iter()
-                        .filter(|v| v.reservation.blocked_interval().overlaps(&range)),
+                        .filter(|v| v.reservation.blocked_interval().overlaps(&range))
+                        .map(|v| crate::calendar::CalendarRow::of(&v)),
                 );
                 match next.next_cursor {
                     Some(cursor) => page.cursor = Some(cursor),

@@ -137,7 +137,7 @@ delegate! {
         fn insert_on_first_free(&self, reservation: &Reservation, resources: &[ResourceId], seats: u32) -> Result<ResourceId>;
         fn update_reservation(&self, reservation: &Reservation, recheck_seats: Option<u32>) -> Result<()>;
         fn list_reservations(&self, filter: &ReservationFilter, sort: ReservationSort, page: &PageRequest) -> Result<Page<ReservationView>>;
-        fn calendar_reservations(&self, business: BusinessId, range: Interval, include_archived: bool) -> Result<Vec<ReservationView>>;
+        fn calendar_reservations(&self, business: BusinessId, range: Interval, include_archived: bool) -> Result<Vec<rdv_core::calendar::CalendarRow>>;
         fn archive_reservations(&self, ended_before: Timestamp) -> Result<u64>;
     }
     StatsStore {

@@ -69,6 +69,69 @@ mod postgres_only {
         });
     }
 
+    /// A year of finished reservations of the fixture's business, live and archived, and
+    /// the planner's statistics of them.
+    async fn seed_a_year(store: &PgStore, f: &Fixture) {
+        let columns = "id, business_id, client_id, service_id, resource_id, start_at, end_at, \
+            blocked_start, blocked_end, buffer_before_minutes, buffer_after_minutes, status, \
+            exclusive, session_key, price_minor, currency, reschedule_count, version, history, \
+            created_at";
+        let rows = "SELECT gen_random_uuid(), $1, gen_random_uuid(), $2, $3, \
+            1750000000 + k * 3600, 1750001800 + k * 3600, 1750000000 + k * 3600, \
+            1750001800 + k * 3600, 0, 0, 'completed', true, gen_random_uuid()::text, 2500, \
+            'EUR', 0, 1, '[]'::jsonb, 1749990000 + k * 3600";
+        for sql in [
+            format!(
+                "INSERT INTO reservations ({columns}) {rows} FROM generate_series(0, 8759) AS k"
+            ),
+            format!(
+                "INSERT INTO reservations_archive ({columns}, archived_at) {rows}, 0 FROM generate_series(0, 8759) AS k"
+            ),
+            "INSERT INTO availability_windows (id, business_id, resource_id, start_at, end_at) \
+             SELECT gen_random_uuid(), $1, $3, 1750000000 + k * 86400, 1750028800 + k * 86400 \
+             FROM generate_series(0, 364) AS k WHERE $2::uuid IS NOT NULL"
+                .to_owned(),
+        ] {
+            sqlx::query(&sql)
+                .bind(f.business.id.0)
+                .bind(f.service.id.0)
+                .bind(f.resource.id.0)
+                .execute(store.pool())
+                .await
+                .unwrap();
+        }
+        sqlx::query("ANALYZE reservations, reservations_archive, availability_windows")
+            .execute(store.pool())
+            .await
+            .unwrap();
+    }
+
+    /// The calendar's read walks the `(business_id, start_at)` index of the live table and of
+    /// the archive once they hold a year of the business's rows.
+    #[test]
+    fn calendar_reads_through_the_business_start_indexes() {
+        run(async {
+            let store = fresh().await;
+            let f = Fixture::new(&store).await;
+            seed_a_year(&store, &f).await;
+            let month = Interval::new(
+                Timestamp::from_secs(1_780_000_000),
+                Timestamp::from_secs(1_780_000_000 + 31 * 86_400),
+            )
+            .unwrap();
+            let plan = store
+                .calendar_plan(f.business.id, month, true)
+                .await
+                .unwrap();
+            for index in [
+                "reservations_business_start",
+                "reservations_archive_business_start",
+            ] {
+                assert!(plan.contains(index), "{index} unused:\n{plan}");
+            }
+        });
+    }
+
     /// The statistics query reads each table through its business index (reservations,
     /// live and archived, by start and by creation; windows by start) once the tables hold a
     /// year of the business's rows and the planner has their statistics.
@@ -77,34 +140,7 @@ mod postgres_only {
         run(async {
             let store = fresh().await;
             let f = Fixture::new(&store).await;
-            // A year of finished reservations of the business, live and archived.
-            let columns = "id, business_id, client_id, service_id, resource_id, start_at, end_at, \
-                blocked_start, blocked_end, buffer_before_minutes, buffer_after_minutes, status, \
-                exclusive, session_key, price_minor, currency, reschedule_count, version, history, \
-                created_at";
-            let rows = "SELECT gen_random_uuid(), $1, gen_random_uuid(), $2, $3, \
-                1750000000 + k * 3600, 1750001800 + k * 3600, 1750000000 + k * 3600, \
-                1750001800 + k * 3600, 0, 0, 'completed', true, gen_random_uuid()::text, 2500, \
-                'EUR', 0, 1, '[]'::jsonb, 1749990000 + k * 3600";
-            for sql in [
-                format!("INSERT INTO reservations ({columns}) {rows} FROM generate_series(0, 8759) AS k"),
-                format!("INSERT INTO reservations_archive ({columns}, archived_at) {rows}, 0 FROM generate_series(0, 8759) AS k"),
-                "INSERT INTO availability_windows (id, business_id, resource_id, start_at, end_at) \
-                 SELECT gen_random_uuid(), $1, $3, 1750000000 + k * 86400, 1750028800 + k * 86400 \
-                 FROM generate_series(0, 364) AS k WHERE $2::uuid IS NOT NULL".to_owned(),
-            ] {
-                sqlx::query(&sql)
-                    .bind(f.business.id.0)
-                    .bind(f.service.id.0)
-                    .bind(f.resource.id.0)
-                    .execute(store.pool())
-                    .await
-                    .unwrap();
-            }
-            sqlx::query("ANALYZE reservations, reservations_archive, availability_windows")
-                .execute(store.pool())
-                .await
-                .unwrap();
+            seed_a_year(&store, &f).await;
             let day = 86_400;
             let range = Interval::new(
                 Timestamp::from_secs(1_780_000_000),

@@ -322,6 +322,67 @@ mod sqlite_only {
         });
     }
 
+    /// A year of finished reservations of the fixture's business, live and archived, and
+    /// the planner's statistics of them.
+    async fn seed_a_year(store: &SqliteStore, f: &Fixture) {
+        let columns = "id, business_id, client_id, service_id, resource_id, start_at, end_at, \
+            blocked_start, blocked_end, buffer_before_minutes, buffer_after_minutes, status, \
+            exclusive, price_minor, currency, reschedule_count, version, history, created_at";
+        let rows = "SELECT lower(hex(randomblob(16))), ?1, lower(hex(randomblob(16))), ?2, ?3, \
+            1750000000 + k * 3600, 1750001800 + k * 3600, 1750000000 + k * 3600, \
+            1750001800 + k * 3600, 0, 0, 'completed', 1, 2500, 'EUR', 0, 1, '[]', \
+            1749990000 + k * 3600";
+        let series =
+            "WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 8759)";
+        for sql in [
+            format!("INSERT INTO reservations ({columns}) {series} {rows} FROM n"),
+            format!(
+                "INSERT INTO reservations_archive ({columns}, archived_at) {series} {rows}, 0 FROM n"
+            ),
+            "INSERT INTO availability_windows (id, business_id, resource_id, start_at, end_at) \
+             WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 364) \
+             SELECT lower(hex(randomblob(16))), ?1, ?3, 1750000000 + k * 86400, \
+             1750028800 + k * 86400 FROM n WHERE ?2 IS NOT NULL"
+                .to_owned(),
+            "ANALYZE".to_owned(),
+        ] {
+            let mut query = sqlx::query(&sql);
+            if sql.contains("?1") {
+                query = query
+                    .bind(f.business.id.to_string())
+                    .bind(f.service.id.to_string())
+                    .bind(f.resource.id.to_string());
+            }
+            query.execute(store.pool()).await.unwrap();
+        }
+    }
+
+    /// The calendar's read walks the `(business_id, start_at)` index of the live table and of
+    /// the archive once they hold a year of the business's rows.
+    #[test]
+    fn calendar_reads_through_the_business_start_indexes() {
+        run(async {
+            let store = fresh().await;
+            let f = Fixture::new(&store).await;
+            seed_a_year(&store, &f).await;
+            let month = Interval::new(
+                Timestamp::from_secs(1_780_000_000),
+                Timestamp::from_secs(1_780_000_000 + 31 * 86_400),
+            )
+            .unwrap();
+            let plan = store
+                .calendar_plan(f.business.id, month, true)
+                .await
+                .unwrap();
+            for index in [
+                "reservations_business_start",
+                "reservations_archive_business_start",
+            ] {
+                assert!(plan.contains(index), "{index} unused:\n{plan}");
+            }
+        });
+    }
+
     /// The statistics query reads each table through its business index (reservations,
     /// live and archived, by start and by creation; windows by start) once the tables hold a
     /// year of the business's rows and the planner has their statistics.
@@ -330,34 +391,7 @@ mod sqlite_only {
         run(async {
             let store = fresh().await;
             let f = Fixture::new(&store).await;
-            // A year of finished reservations of the business, live and archived.
-            let columns = "id, business_id, client_id, service_id, resource_id, start_at, end_at, \
-                blocked_start, blocked_end, buffer_before_minutes, buffer_after_minutes, status, \
-                exclusive, price_minor, currency, reschedule_count, version, history, created_at";
-            let rows = "SELECT lower(hex(randomblob(16))), ?1, lower(hex(randomblob(16))), ?2, ?3, \
-                1750000000 + k * 3600, 1750001800 + k * 3600, 1750000000 + k * 3600, \
-                1750001800 + k * 3600, 0, 0, 'completed', 1, 2500, 'EUR', 0, 1, '[]', \
-                1749990000 + k * 3600";
-            let series =
-                "WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 8759)";
-            for sql in [
-                format!("INSERT INTO reservations ({columns}) {series} {rows} FROM n"),
-                format!("INSERT INTO reservations_archive ({columns}, archived_at) {series} {rows}, 0 FROM n"),
-                "INSERT INTO availability_windows (id, business_id, resource_id, start_at, end_at) \
-                 WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 364) \
-                 SELECT lower(hex(randomblob(16))), ?1, ?3, 1750000000 + k * 86400, \
-                 1750028800 + k * 86400 FROM n WHERE ?2 IS NOT NULL".to_owned(),
-                "ANALYZE".to_owned(),
-            ] {
-                let mut query = sqlx::query(&sql);
-                if sql.contains("?1") {
-                    query = query
-                        .bind(f.business.id.to_string())
-                        .bind(f.service.id.to_string())
-                        .bind(f.resource.id.to_string());
-                }
-                query.execute(store.pool()).await.unwrap();
-            }
+            seed_a_year(&store, &f).await;
             let day = 86_400;
             let range = Interval::new(
                 Timestamp::from_secs(1_780_000_000),

@@ -277,6 +277,11 @@ fn window(n: u128, resource: &Resource, a: &str, b: &str) -> AvailabilityWindow 
     }
 }
 
+/// The calendar's rows of `views`, as a store reads them.
+fn rows(views: &[ReservationView]) -> Vec<CalendarRow> {
+    views.iter().map(CalendarRow::of).collect()
+}
+
 fn booking(
     n: u128,
     resource: &Resource,
@@ -379,7 +384,7 @@ fn the_week_shows_each_day_s_hours_closures_windows_reservations_and_free_gaps()
             business: &business,
             resources: &resources,
             windows: &windows,
-            reservations: &reservations,
+            reservations: &rows(&reservations),
         },
     )
     .unwrap();
@@ -572,7 +577,7 @@ fn a_reservation_across_midnight_is_listed_on_both_days_and_blocks_both() {
             business: &business,
             resources: std::slice::from_ref(&alice),
             windows: &windows,
-            reservations: std::slice::from_ref(&late),
+            reservations: &rows(std::slice::from_ref(&late)),
         },
     )
     .unwrap();
@@ -632,7 +637,7 @@ fn a_group_session_with_seats_left_is_not_free_time() {
             business: &business,
             resources: std::slice::from_ref(&room),
             windows: &windows,
-            reservations: &seats,
+            reservations: &rows(&seats),
         },
     )
     .unwrap();
@@ -738,7 +743,7 @@ proptest! {
             business: &business,
             resources: std::slice::from_ref(&alice),
             windows: &windows,
-            reservations: &reservations,
+            reservations: &rows(&reservations),
         }).unwrap();
         let free: Vec<Interval> = calendar.resources[0].days.iter().flat_map(|d| d.free.clone()).collect();
         let working: Vec<Interval> = calendar.resources[0].days.iter().flat_map(|d| d.working_hours.clone()).collect();

@@ -3,8 +3,9 @@
 //! request, with their names, by start.
 
 use super::{Fixture, iv, ts};
+use crate::calendar::CalendarReservation;
 use crate::model::*;
-use crate::ports::Store;
+use crate::ports::{ClientContact, Store};
 
 /// `calendar_reservations` returns the business's reservations whose blocked range meets the
 /// range (one that ends before it but whose buffer after reaches in, one that starts before it
@@ -107,21 +108,33 @@ pub async fn calendar_reads_reservations_meeting_a_range_with_their_buffers(stor
         .calendar_reservations(f.business.id, range, false)
         .await
         .unwrap();
-    let ids: Vec<ReservationId> = found.iter().map(|v| v.reservation.id).collect();
+    let ids: Vec<ReservationId> = found.iter().map(|row| row.reservation.id).collect();
     assert_eq!(
         ids,
         [buffer_in.id, crossing.id, cancelled.id, early_buffer.id]
     );
-    assert_eq!(found[0].client.first_name, "Jeanne");
-    assert_eq!(found[0].client.phone.as_deref(), Some("+33612345678"));
+    let first = &found[0].reservation;
+    assert_eq!(first.client.first_name, "Jeanne");
+    assert_eq!(first.client.phone.as_deref(), Some("+33612345678"));
     assert_eq!(
-        (
-            found[0].service_name.as_str(),
-            found[0].resource_name.as_str()
-        ),
-        ("Coupe", "Alice")
+        (first.service_name.as_str(), found[0].resource_id),
+        ("Coupe", alice)
     );
-    assert_eq!(found[2].reservation, gone);
+    assert_eq!(found[1].resource_id, bob);
+    assert_eq!(
+        found[2].reservation,
+        CalendarReservation {
+            id: gone.id,
+            interval: gone.interval,
+            buffer_before_minutes: 0,
+            buffer_after_minutes: gone.buffer_after_minutes,
+            status: ReservationStatus::CancelledByClient,
+            service_id: gone.service_id,
+            service_name: "Coupe".into(),
+            // The client has no profile: an empty contact.
+            client: ClientContact::default(),
+        }
+    );
     assert_eq!(found[3].reservation.buffer_before_minutes, 10);
 
     let other = BusinessId::from_uuid(Uuid::from_u128(42));
@@ -151,7 +164,7 @@ pub async fn calendar_reads_reservations_meeting_a_range_with_their_buffers(stor
         .await
         .unwrap();
     assert_eq!(
-        all.iter().map(|v| v.reservation.id).collect::<Vec<_>>(),
+        all.iter().map(|row| row.reservation.id).collect::<Vec<_>>(),
         [old.id]
     );
 }

@@ -73,7 +73,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             .calendar_reservations(business, period, request.include_archived)
             .await?;
         if let Some(only) = only {
-            reservations.retain(|v| v.reservation.resource_id == only);
+            reservations.retain(|row| row.resource_id == only);
         }
         build_calendar(
             request,

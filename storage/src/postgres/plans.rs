@@ -61,6 +61,18 @@ impl PgStore {
                 "statistics of a business",
                 crate::sql::stats::aggregates("EXPLAIN ", &crate::sql::stats::plan_request()?),
             ),
+            (
+                "calendar of a business, archive included",
+                queries::calendar_reservations::<PgStore>(
+                    "EXPLAIN ",
+                    BusinessId(nil),
+                    rdv_core::Interval::new(
+                        rdv_core::Timestamp::from_secs(1_780_000_000),
+                        rdv_core::Timestamp::from_secs(1_782_592_000),
+                    )?,
+                    true,
+                ),
+            ),
         ] {
             let rows = backend::query(&statement)
                 .fetch_all(&mut *conn)
@@ -104,10 +116,31 @@ impl PgStore {
 }
 
 impl PgStore {
+    /// `EXPLAIN` of the calendar's read of `business` over `range`, one line per plan node.
+    pub async fn calendar_plan(
+        &self,
+        business: BusinessId,
+        range: rdv_core::Interval,
+        include_archived: bool,
+    ) -> Result<String> {
+        let statement = queries::calendar_reservations::<PgStore>(
+            "EXPLAIN ",
+            business,
+            range,
+            include_archived,
+        );
+        self.explain(&statement).await
+    }
+
     /// `EXPLAIN` of the statistics query of `request`, one line per plan node.
     pub async fn stats_plan(&self, request: &rdv_core::stats::AggregateRequest) -> Result<String> {
         let statement = crate::sql::stats::aggregates("EXPLAIN ", request);
-        let rows = backend::query(&statement)
+        self.explain(&statement).await
+    }
+
+    /// The plan of an `EXPLAIN` statement, one line per plan node.
+    async fn explain(&self, statement: &crate::sql::Statement) -> Result<String> {
+        let rows = backend::query(statement)
             .fetch_all(&self.pool)
             .await
             .map_err(db_error)?;

@@ -2,6 +2,7 @@
 //! NOTHING`, group bookings and updates under advisory locks taken in order.
 
 use rdv_core::booking::check_capacity;
+use rdv_core::calendar::CalendarRow;
 use rdv_core::error::Entity;
 use rdv_core::model::*;
 use rdv_core::ports::{
@@ -297,12 +298,8 @@ impl ReservationStore for PgStore {
         business: BusinessId,
         range: Interval,
         include_archived: bool,
-    ) -> Result<Vec<ReservationView>> {
+    ) -> Result<Vec<CalendarRow>> {
         let sql = queries::calendar_reservations::<PgStore>("", business, range, include_archived);
-        let found = self.fetch_statement(&sql).await?;
-        found
-            .iter()
-            .map(|row| rows::reservation_view(row, &self.cipher))
-            .collect()
+        rows::calendar_rows(&self.fetch_statement(&sql).await?, &self.cipher)
     }
 }

@@ -413,11 +413,15 @@ fn reservation_views<B: SqlBackend>(prefix: &str, include_archived: bool) -> Sta
 }
 
 /// The reservations of `business`, every status, whose blocked range (buffers included) meets
-/// `range`, with their names, by start then id: what the business calendar reads
-/// ([`rdv_core::ports::ReservationStore::calendar_reservations`]). The scan of the
-/// `(business_id, start_at)` index is bounded by [`MAX_BLOCKED_SECS`] each side of `range`
-/// (no reservation blocks longer), so a reservation that starts before the range and ends in
-/// it is found; `prefix` goes before the statement (`EXPLAIN …`).
+/// `range`, in no order (callers sort: [`super::rows::sort_calendar`]), with only what the
+/// business calendar shows
+/// ([`rdv_core::ports::ReservationStore::calendar_reservations`],
+/// [`super::rows::calendar_row`]): no history, no price, the service's name and the client's
+/// contact (its phone as stored). The live table, or with `include_archived` its union with
+/// the archive, each filtered on its own `(business_id, start_at)` index, whose scan is
+/// bounded by [`MAX_BLOCKED_SECS`] each side of `range` (no reservation blocks longer), so a
+/// reservation that starts before the range and ends in it is found; `prefix` goes before the
+/// statement (`EXPLAIN …`).
 pub fn calendar_reservations<B: SqlBackend>(
     prefix: &str,
     business: BusinessId,
@@ -425,18 +429,39 @@ pub fn calendar_reservations<B: SqlBackend>(
     include_archived: bool,
 ) -> Statement {
     let (start, end) = (range.start().secs(), range.end().secs());
-    let mut sql = reservation_views::<B>(prefix, include_archived);
-    sql.push(" AND r.business_id = ")
+    let tables: &[&str] = if include_archived {
+        &["reservations", "reservations_archive"]
+    } else {
+        &["reservations"]
+    };
+    let mut sql = Statement::new(format!(
+        "{prefix}SELECT r.id, r.resource_id, r.service_id, r.client_id, r.start_at, r.end_at, \
+         r.buffer_before_minutes, r.buffer_after_minutes, r.status, s.name AS service_name, \
+         c.first_name AS client_first_name, c.last_name AS client_last_name, \
+         c.email AS client_email, c.phone AS client_phone FROM ("
+    ));
+    for (k, table) in tables.iter().enumerate() {
+        if k > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push(&format!(
+            "SELECT id, resource_id, service_id, client_id, start_at, end_at, \
+             buffer_before_minutes, buffer_after_minutes, status FROM {table} \
+             WHERE business_id = "
+        ))
         .push_bind(Value::Id(business.0))
-        .push(" AND r.start_at > ")
+        .push(" AND start_at > ")
         .push_bind(Value::Int(start - MAX_BLOCKED_SECS))
-        .push(" AND r.start_at < ")
+        .push(" AND start_at < ")
         .push_bind(Value::Int(end + MAX_BLOCKED_SECS))
-        .push(" AND r.start_at - r.buffer_before_minutes * 60 < ")
+        .push(" AND start_at - buffer_before_minutes * 60 < ")
         .push_bind(Value::Int(end))
-        .push(" AND r.end_at + r.buffer_after_minutes * 60 > ")
-        .push_bind(Value::Int(start))
-        .push(" ORDER BY r.start_at, r.id");
+        .push(" AND end_at + buffer_after_minutes * 60 > ")
+        .push_bind(Value::Int(start));
+    }
+    sql.push(
+        ") r JOIN services s ON s.id = r.service_id LEFT JOIN clients c ON c.id = r.client_id",
+    );
     sql
 }
 

@@ -1,7 +1,10 @@
 //! Row mappers of the booking tables, the same for both backends: each reads a row through
 //! [`SqlRow`], which knows how its backend stores identifiers, booleans and id lists.
 
+use std::collections::HashMap;
+
 use rdv_core::business_status::BusinessStatus;
+use rdv_core::calendar::{CalendarReservation, CalendarRow};
 use rdv_core::model::*;
 use rdv_core::ports::{ClientContact, Page, ReservationSort, ReservationView, reservation_cursor};
 use rdv_core::search::{HitKind, SearchHit};
@@ -60,6 +63,72 @@ pub fn reservation_view(row: &impl SqlRow, cipher: &FieldCipher) -> Result<Reser
             phone: phone.map(|p| cipher.decrypt("phone", &p)).transpose()?,
         },
     })
+}
+
+/// The contact of `client`: the one already read in this call, else the one `read` builds
+/// (decrypting its phone), kept in `contacts`. Many reservations share a client, so each
+/// client's phone is decrypted once per call.
+pub fn contact_once(
+    contacts: &mut HashMap<ClientId, ClientContact>,
+    client: ClientId,
+    read: impl FnOnce() -> Result<ClientContact>,
+) -> Result<ClientContact> {
+    if let Some(contact) = contacts.get(&client) {
+        return Ok(contact.clone());
+    }
+    let contact = read()?;
+    contacts.insert(client, contact.clone());
+    Ok(contact)
+}
+
+/// A reservation as the calendar reads it (columns of
+/// [`super::queries::calendar_reservations`]), its client's contact through
+/// [`contact_once`].
+pub fn calendar_row(
+    row: &impl SqlRow,
+    contacts: &mut HashMap<ClientId, ClientContact>,
+    cipher: &FieldCipher,
+) -> Result<CalendarRow> {
+    let client = contact_once(contacts, ClientId(row.id("client_id")?), || {
+        let phone = row.opt_text("client_phone")?;
+        Ok(ClientContact {
+            first_name: row.opt_text("client_first_name")?.unwrap_or_default(),
+            last_name: row.opt_text("client_last_name")?.unwrap_or_default(),
+            email: row.opt_text("client_email")?.unwrap_or_default(),
+            phone: phone.map(|p| cipher.decrypt("phone", &p)).transpose()?,
+        })
+    })?;
+    Ok(CalendarRow {
+        resource_id: ResourceId(row.id("resource_id")?),
+        reservation: CalendarReservation {
+            id: ReservationId(row.id("id")?),
+            interval: interval_of(row, "start_at", "end_at")?,
+            buffer_before_minutes: count(row, "buffer_before_minutes")?,
+            buffer_after_minutes: count(row, "buffer_after_minutes")?,
+            status: status(&row.text("status")?)?,
+            service_id: ServiceId(row.id("service_id")?),
+            service_name: row.text("service_name")?,
+            client,
+        },
+    })
+}
+
+/// The calendar's rows of the rows of [`super::queries::calendar_reservations`]
+/// ([`calendar_row`]), sorted ([`sort_calendar`]).
+pub fn calendar_rows(rows: &[impl SqlRow], cipher: &FieldCipher) -> Result<Vec<CalendarRow>> {
+    let mut contacts = HashMap::new();
+    let mut found = rows
+        .iter()
+        .map(|row| calendar_row(row, &mut contacts, cipher))
+        .collect::<Result<Vec<_>>>()?;
+    sort_calendar(&mut found);
+    Ok(found)
+}
+
+/// Puts the calendar's rows in the port's order, by start then id: done here rather than by
+/// the database, whose sort of the joined rows costs more than the whole read otherwise.
+pub fn sort_calendar(rows: &mut [CalendarRow]) {
+    rows.sort_unstable_by_key(|row| (row.reservation.interval.start(), row.reservation.id));
 }
 
 /// A business read from columns named `{prefix}{column}` (a join's aliases; `""` for the

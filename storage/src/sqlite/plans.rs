@@ -80,6 +80,15 @@ impl SqliteStore {
                 "statistics of a business",
                 crate::sql::stats::aggregates(prefix, &crate::sql::stats::plan_request()?),
             ),
+            (
+                "calendar of a business, archive included",
+                queries::calendar_reservations::<SqliteStore>(
+                    prefix,
+                    BusinessId(Uuid::nil()),
+                    range,
+                    true,
+                ),
+            ),
         ];
         for (name, statement) in &lists {
             let rows = backend::query(statement)
@@ -120,6 +129,27 @@ fn plan_text(rows: &[SqliteRow]) -> Result<String> {
 }
 
 impl SqliteStore {
+    /// `EXPLAIN QUERY PLAN` of the calendar's read of `business` over `range`, one line per
+    /// step.
+    pub async fn calendar_plan(
+        &self,
+        business: BusinessId,
+        range: Interval,
+        include_archived: bool,
+    ) -> Result<String> {
+        let statement = queries::calendar_reservations::<SqliteStore>(
+            "EXPLAIN QUERY PLAN ",
+            business,
+            range,
+            include_archived,
+        );
+        let rows = backend::query(&statement)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_error)?;
+        plan_text(&rows)
+    }
+
     /// `EXPLAIN QUERY PLAN` of the statistics query of `request`, one line per step.
     pub async fn stats_plan(&self, request: &rdv_core::stats::AggregateRequest) -> Result<String> {
         let statement = crate::sql::stats::aggregates("EXPLAIN QUERY PLAN ", request);

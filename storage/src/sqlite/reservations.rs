@@ -2,9 +2,11 @@
 //! updates through the writer task.
 
 use rdv_core::ports::{
-    Page, PageRequest, ReservationFilter, ReservationSort, ReservationStore, ReservationView,
+    ClientContact, Page, PageRequest, ReservationFilter, ReservationSort, ReservationStore,
+    ReservationView,
 };
 
+use rdv_core::calendar::{CalendarReservation, CalendarRow};
 use rdv_core::model::*;
 use rdv_core::{Error, Interval, Result, Timestamp};
 use sqlx::{QueryBuilder, Sqlite};
@@ -12,7 +14,7 @@ use sqlx::{QueryBuilder, Sqlite};
 use super::writer::{WriteOp, push_longest_blocked};
 use super::{RES_COLS, SqliteStore};
 use crate::codec::{MAX_BLOCKED_SECS, db_error, from_json_borrowed, u32_col, uuid};
-use crate::sql::{queries, rows};
+use crate::sql::{SqlRow, queries, rows};
 
 impl ReservationStore for SqliteStore {
     async fn get_reservation(&self, id: ReservationId) -> Result<Option<Reservation>> {
@@ -140,19 +142,94 @@ impl ReservationStore for SqliteStore {
         business: BusinessId,
         range: Interval,
         include_archived: bool,
-    ) -> Result<Vec<ReservationView>> {
-        let sql =
-            queries::calendar_reservations::<SqliteStore>("", business, range, include_archived);
+    ) -> Result<Vec<CalendarRow>> {
+        // One row holding the JSON array of the calendar's rows: thousands of rows handed
+        // one by one from the driver's thread cost several times the query itself.
+        let mut sql = queries::calendar_reservations::<SqliteStore>(
+            CALENDAR_JSON,
+            business,
+            range,
+            include_archived,
+        );
+        sql.push(") AS calendar");
         let found = self.fetch_statement(&sql).await?;
-        found
-            .iter()
-            .map(|row| rows::reservation_view(row, &self.cipher))
-            .collect()
+        let text = found
+            .first()
+            .map(|row| row.text("found"))
+            .transpose()?
+            .unwrap_or_else(|| "[]".to_owned());
+        calendar_from_json(&text, &self.cipher)
     }
 
     async fn archive_reservations(&self, ended_before: Timestamp) -> Result<u64> {
         self.write(WriteOp::Archive(ended_before)).await
     }
+}
+
+/// The aggregate around [`queries::calendar_reservations`] that the SQLite store runs: one
+/// row, column `found`, the JSON array of its rows that [`calendar_from_json`] reads.
+const CALENDAR_JSON: &str = "SELECT json_group_array(json_array(id, resource_id, service_id, \
+    client_id, start_at, end_at, buffer_before_minutes, buffer_after_minutes, status, \
+    service_name, client_first_name, client_last_name, client_email, client_phone)) AS found \
+    FROM (";
+
+/// Reads the array of [`CALENDAR_JSON`], sorted by start then id, each client's phone
+/// decrypted once ([`rows::contact_once`]).
+fn calendar_from_json(text: &str, cipher: &crate::FieldCipher) -> Result<Vec<CalendarRow>> {
+    type CalendarJson<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        i64,
+        i64,
+        i64,
+        i64,
+        &'a str,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<&'a str>,
+    );
+    let found: Vec<CalendarJson<'_>> = from_json_borrowed("reservations", text)?;
+    let mut contacts = std::collections::HashMap::new();
+    let mut rows = found
+        .into_iter()
+        .map(|row| {
+            let (id, resource, service, client, start, end, before, after, status, service_name) = (
+                row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9,
+            );
+            let (first_name, last_name, email, phone) = (row.10, row.11, row.12, row.13);
+            let client =
+                rows::contact_once(&mut contacts, ClientId(uuid("client_id", client)?), || {
+                    Ok(ClientContact {
+                        first_name: first_name.unwrap_or_default(),
+                        last_name: last_name.unwrap_or_default(),
+                        email: email.unwrap_or_default(),
+                        phone: phone.map(|p| cipher.decrypt("phone", p)).transpose()?,
+                    })
+                })?;
+            Ok(CalendarRow {
+                resource_id: ResourceId(uuid("resource_id", resource)?),
+                reservation: CalendarReservation {
+                    id: ReservationId(uuid("id", id)?),
+                    interval: Interval::new(
+                        Timestamp::from_secs(start),
+                        Timestamp::from_secs(end),
+                    )?,
+                    buffer_before_minutes: u32_col("buffer_before_minutes", before)?,
+                    buffer_after_minutes: u32_col("buffer_after_minutes", after)?,
+                    status: crate::codec::status(status)?,
+                    service_id: ServiceId(uuid("service_id", service)?),
+                    service_name,
+                    client,
+                },
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    rows::sort_calendar(&mut rows);
+    Ok(rows)
 }
 
 /// Reads the array built by [`busy_json_query`], sorted by start then resource.
