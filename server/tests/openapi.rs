@@ -175,7 +175,7 @@ fn query_structs_declare_query_parameters() {
     use utoipa::openapi::path::{Parameter, ParameterIn};
 
     let path = || Some(ParameterIn::Path);
-    let structs: [(&str, Vec<Parameter>); 13] = [
+    let structs: [(&str, Vec<Parameter>); 15] = [
         (
             "PageParams",
             rdv_server::routes::PageParams::into_params(path),
@@ -223,6 +223,14 @@ fn query_structs_declare_query_parameters() {
         (
             "CalendarQuery",
             rdv_server::routes::entreprise::CalendarQuery::into_params(path),
+        ),
+        (
+            "ReservationExportQuery",
+            rdv_server::routes::entreprise::ReservationExportQuery::into_params(path),
+        ),
+        (
+            "ExportQuery",
+            rdv_server::routes::entreprise::ExportQuery::into_params(path),
         ),
         (
             "DeleteWindowQuery",

@@ -826,6 +826,28 @@ fn routes(w: &World) -> Vec<Route> {
             ok,
         )
         .body(json!({})),
+        // Exports: the owner's own data, as CSV.
+        route(
+            get.clone(),
+            "/api/entreprise/exports/reservations/",
+            "/api/entreprise/exports/reservations/",
+            OwnerList,
+            ok,
+        ),
+        route(
+            get.clone(),
+            "/api/entreprise/exports/clients/",
+            "/api/entreprise/exports/clients/",
+            OwnerList,
+            ok,
+        ),
+        route(
+            get.clone(),
+            "/api/entreprise/exports/services/",
+            "/api/entreprise/exports/services/",
+            OwnerList,
+            ok,
+        ),
         // The team: the owner invites for a resource without staff; another owner naming it
         // is refused it.
         route(

@@ -129,20 +129,7 @@ pub struct ReservationQuery {
 impl ReservationQuery {
     /// The store filter.
     pub fn filter(&self) -> Result<ReservationFilter, ApiError> {
-        let mut statuses = Vec::new();
-        for s in self
-            .status
-            .iter()
-            .flat_map(|s| s.split(','))
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            let status: ReservationStatus =
-                serde_json::from_value(serde_json::json!(s)).map_err(|_| {
-                    ApiError::field("status", "invalid_value", format!("unknown status {s:?}"))
-                })?;
-            statuses.push(status);
-        }
+        let statuses = parse_statuses(self.status.as_deref())?;
         Ok(ReservationFilter {
             service_id: self.service_id,
             resource_id: self.resource_id,
@@ -158,6 +145,24 @@ impl ReservationQuery {
 }
 
 /// Pages of reservations with their names, for both client and business lists.
+/// The statuses of a comma-separated `status` parameter; an unknown one is a 422 on `status`.
+pub fn parse_statuses(text: Option<&str>) -> Result<Vec<ReservationStatus>, ApiError> {
+    let mut statuses = Vec::new();
+    for s in text
+        .iter()
+        .flat_map(|s| s.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let status: ReservationStatus =
+            serde_json::from_value(serde_json::json!(s)).map_err(|_| {
+                ApiError::field("status", "invalid_value", format!("unknown status {s:?}"))
+            })?;
+        statuses.push(status);
+    }
+    Ok(statuses)
+}
+
 pub async fn reservation_page(
     state: &AppState,
     filter: ReservationFilter,

@@ -6,6 +6,7 @@
 mod availabilities;
 mod calendar;
 mod charts;
+mod exports;
 mod profile;
 mod reservations;
 mod resources;
@@ -30,6 +31,7 @@ pub use self::availabilities::{
 };
 pub use self::calendar::CalendarQuery;
 pub use self::charts::{Chart, colours as chart_colours};
+pub use self::exports::{ExportQuery, ReservationExportQuery};
 pub use self::resources::NewResourceRequest;
 pub use self::staff::{StaffInvitation, StaffMemberOut};
 pub use self::statistics::StatisticsQuery;
@@ -45,6 +47,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(reservations::router())
         .merge(statistics::router())
         .merge(staff::router())
+        .merge(exports::router())
         .merge(charts::router())
 }
 

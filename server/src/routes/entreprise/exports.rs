@@ -1,0 +1,389 @@
+//! `/api/entreprise/exports/`: the business's data as CSV files (issue 18 item 3, ADV-2):
+//! its reservations (with the list's filters), its clients and its services.
+//!
+//! The files follow RFC 4180 (written by the `csv` crate: quotes, commas and line breaks
+//! inside cells are quoted), in UTF-8, with an optional byte order mark (`bom=true`) for
+//! spreadsheets that need it to read UTF-8. A cell that a spreadsheet would run as a formula
+//! (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with `'`
+//! ([`neutralised`]), so an exported name like `=HYPERLINK(…)` stays text.
+//!
+//! Reservations are streamed: read a page at a time through the list's keyset pagination and
+//! written out as they come, so 100,000 rows leave without being held in memory.
+
+use std::borrow::Cow;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream;
+use rdv_core::Timestamp;
+use rdv_core::model::{ReservationStatus, ResourceId, ServiceId, Zone};
+use rdv_core::ports::{
+    DirectoryStore as _, MAX_PAGE_SIZE, PageRequest, ReservationFilter, ReservationSort,
+    ReservationView,
+};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::my_business;
+use crate::auth::OwnerSession;
+use crate::error::{ApiError, ApiResult};
+use crate::routes::ApiQuery;
+use crate::state::AppState;
+
+/// The routes of this file.
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(export_reservations))
+        .routes(routes!(export_clients))
+        .routes(routes!(export_services))
+}
+
+const CSV: &str = "text/csv; charset=utf-8";
+/// UTF-8's byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A cell as a spreadsheet will show it: unchanged, or prefixed with `'` when it starts with a
+/// character that makes it a formula (`=`, `+`, `-`, `@`, tab, carriage return; OWASP's list
+/// for CSV injection).
+pub fn neutralised(cell: &str) -> Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
+}
+
+/// One CSV record of `cells`, neutralised, as bytes.
+fn record<'a>(cells: impl IntoIterator<Item = Cow<'a, str>>) -> ApiResult<Vec<u8>> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let cells: Vec<Cow<'a, str>> = cells.into_iter().collect();
+    writer
+        .write_record(cells.iter().map(|c| neutralised(c).into_owned()))
+        .map_err(|e| ApiError::internal(format!("csv: {e}")))?;
+    writer
+        .into_inner()
+        .map_err(|e| ApiError::internal(format!("csv: {e}")))
+}
+
+/// The answer carrying a CSV file named `name`.
+fn csv_file(name: &str, body: Body) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(CSV)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `YYYY-MM-DD HH:MM` of `t` in `zone`.
+fn local(t: Timestamp, zone: Zone) -> String {
+    t.to_utc()
+        .with_timezone(&zone.0)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// Query of the reservations' export: the list's filters, and the byte order mark.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReservationExportQuery {
+    /// Comma-separated statuses: pending, confirmed, completed, no_show,
+    /// cancelled_by_client, cancelled_by_business.
+    #[param(value_type = Option<Vec<ReservationStatus>>, style = Form, explode = false)]
+    pub status: Option<String>,
+    /// Starting at or after (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub from: Option<Timestamp>,
+    /// Starting before (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<Timestamp>,
+    /// Of this service.
+    #[param(value_type = Option<uuid::Uuid>)]
+    pub service_id: Option<ServiceId>,
+    /// With this resource.
+    #[param(value_type = Option<uuid::Uuid>)]
+    pub resource_id: Option<ResourceId>,
+    /// Also the reservations moved to the archive (default false).
+    pub include_archived: Option<bool>,
+    /// Start the file with UTF-8's byte order mark, for spreadsheets (default false).
+    pub bom: Option<bool>,
+}
+
+const RESERVATION_HEADER: [&str; 15] = [
+    "id",
+    "status",
+    "start_utc",
+    "end_utc",
+    "start_local",
+    "end_local",
+    "service",
+    "resource",
+    "client_first_name",
+    "client_last_name",
+    "client_email",
+    "client_phone",
+    "price_minor",
+    "currency",
+    "created_at_utc",
+];
+
+fn reservation_record(v: &ReservationView, zone: Zone) -> ApiResult<Vec<u8>> {
+    let r = &v.reservation;
+    let (start, end) = (r.interval.start(), r.interval.end());
+    record([
+        Cow::Owned(r.id.to_string()),
+        Cow::Borrowed(r.status.as_str()),
+        Cow::Owned(start.to_string()),
+        Cow::Owned(end.to_string()),
+        Cow::Owned(local(start, zone)),
+        Cow::Owned(local(end, zone)),
+        Cow::Borrowed(v.service_name.as_str()),
+        Cow::Borrowed(v.resource_name.as_str()),
+        Cow::Borrowed(v.client.first_name.as_str()),
+        Cow::Borrowed(v.client.last_name.as_str()),
+        Cow::Borrowed(v.client.email.as_str()),
+        Cow::Borrowed(v.client.phone.as_deref().unwrap_or("")),
+        Cow::Owned(r.price.amount_minor.to_string()),
+        Cow::Borrowed(r.price.currency.as_str()),
+        Cow::Owned(r.created_at.to_string()),
+    ])
+}
+
+/// A failure after the answer's head is sent cannot change its status: the server logs it
+/// and ends the body early, so the client sees a cut transfer, never a complete-looking file.
+fn io(e: ApiError) -> std::io::Error {
+    tracing::error!(error = ?e, "reservation export stopped");
+    std::io::Error::other("the export stopped; see the server's log")
+}
+
+/// Where the stream of reservation pages stands.
+enum Pages {
+    /// The header (and the byte order mark) is still to send.
+    Start,
+    /// The next page starts after this cursor (`None`: the first page).
+    Next(Option<String>),
+    /// Everything was sent.
+    Done,
+}
+
+/// The business's reservations as a CSV file, one row per reservation with the client's name,
+/// email and phone, times in UTC and in the business's zone, sorted by start; the list's
+/// filters apply. Streamed page by page.
+#[utoipa::path(get, path = "/api/entreprise/exports/reservations/", tag = "entreprise",
+    security(("bearer" = [])),
+    params(ReservationExportQuery),
+    responses(
+        (status = 200, description = "RFC 4180 CSV, UTF-8: id, status, start_utc, end_utc, start_local, end_local, service, resource, client_first_name, client_last_name, client_email, client_phone, price_minor, currency, created_at_utc", content_type = "text/csv"),
+        (status = 404, description = "NO_BUSINESS", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED (status: invalid_value)", body = crate::error::Problem),
+    ))]
+pub async fn export_reservations(
+    State(state): State<AppState>,
+    session: OwnerSession,
+    ApiQuery(query): ApiQuery<ReservationExportQuery>,
+) -> ApiResult<Response> {
+    let business = my_business(&state, &session).await?;
+    let statuses = crate::routes::client::parse_statuses(query.status.as_deref())?;
+    let filter = ReservationFilter {
+        business_id: Some(business.id),
+        service_id: query.service_id,
+        resource_id: query.resource_id,
+        statuses,
+        from: query.from,
+        to: query.to,
+        include_archived: query.include_archived.unwrap_or(false),
+        client_id: None,
+        client_ids: None,
+    };
+    let zone = business.time_zone;
+    let bom = query.bom.unwrap_or(false);
+    let name = format!(
+        "reservations-{}.csv",
+        local(state.now(), zone).get(..10).unwrap_or("export")
+    );
+    let pages = stream::unfold(Pages::Start, move |at| {
+        let (state, filter) = (state.clone(), filter.clone());
+        async move {
+            let cursor = match at {
+                Pages::Done => return None,
+                Pages::Start => {
+                    let mut head = if bom { BOM.to_vec() } else { Vec::new() };
+                    match record(RESERVATION_HEADER.map(Cow::Borrowed)) {
+                        Ok(bytes) => head.extend(bytes),
+                        Err(e) => return Some((Err(io(e)), Pages::Done)),
+                    }
+                    return Some((Ok(Bytes::from(head)), Pages::Next(None)));
+                }
+                Pages::Next(cursor) => cursor,
+            };
+            let page = PageRequest {
+                limit: MAX_PAGE_SIZE,
+                cursor,
+            };
+            let result = state
+                .reads()
+                .list_reservations(&filter, ReservationSort::StartAsc, &page)
+                .await;
+            let page = match result {
+                Ok(page) => page,
+                Err(e) => return Some((Err(io(ApiError::from(e))), Pages::Done)),
+            };
+            let mut out = Vec::with_capacity(page.items.len() * 160);
+            for v in &page.items {
+                match reservation_record(v, zone) {
+                    Ok(bytes) => out.extend(bytes),
+                    Err(e) => return Some((Err(io(e)), Pages::Done)),
+                }
+            }
+            let next = match page.next_cursor {
+                Some(cursor) => Pages::Next(Some(cursor)),
+                None => Pages::Done,
+            };
+            Some((Ok(Bytes::from(out)), next))
+        }
+    });
+    Ok(csv_file(&name, Body::from_stream(pages)))
+}
+
+/// Query of the clients' and services' exports.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// Start the file with UTF-8's byte order mark, for spreadsheets (default false).
+    pub bom: Option<bool>,
+}
+
+fn whole_file(bom: bool, rows: Vec<Vec<u8>>) -> Body {
+    let mut out = if bom { BOM.to_vec() } else { Vec::new() };
+    for row in rows {
+        out.extend(row);
+    }
+    Body::from(out)
+}
+
+/// The clients who booked with the business, as a CSV file: id, first and last name, email,
+/// phone, by last then first name.
+#[utoipa::path(get, path = "/api/entreprise/exports/clients/", tag = "entreprise",
+    security(("bearer" = [])),
+    params(ExportQuery),
+    responses(
+        (status = 200, description = "RFC 4180 CSV, UTF-8: id, first_name, last_name, email, phone", content_type = "text/csv"),
+        (status = 404, description = "NO_BUSINESS", body = crate::error::Problem),
+    ))]
+pub async fn export_clients(
+    State(state): State<AppState>,
+    session: OwnerSession,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> ApiResult<Response> {
+    let business = my_business(&state, &session).await?;
+    let mut clients = state.store().business_clients(business.id).await?;
+    clients.sort_by(|a, b| {
+        (&a.last_name, &a.first_name, a.id).cmp(&(&b.last_name, &b.first_name, b.id))
+    });
+    let mut rows = vec![record(
+        ["id", "first_name", "last_name", "email", "phone"].map(Cow::Borrowed),
+    )?];
+    for c in &clients {
+        rows.push(record([
+            Cow::Owned(c.id.to_string()),
+            Cow::Borrowed(c.first_name.as_str()),
+            Cow::Borrowed(c.last_name.as_str()),
+            Cow::Borrowed(c.email.as_str()),
+            Cow::Borrowed(c.phone.as_deref().unwrap_or("")),
+        ])?);
+    }
+    Ok(csv_file(
+        "clients.csv",
+        whole_file(query.bom.unwrap_or(false), rows),
+    ))
+}
+
+/// The business's services, as a CSV file: id, name, category, tags (separated by `|`),
+/// active, duration, price, by name.
+#[utoipa::path(get, path = "/api/entreprise/exports/services/", tag = "entreprise",
+    security(("bearer" = [])),
+    params(ExportQuery),
+    responses(
+        (status = 200, description = "RFC 4180 CSV, UTF-8: id, name, category, tags, active, duration_minutes, price_minor, currency", content_type = "text/csv"),
+        (status = 404, description = "NO_BUSINESS", body = crate::error::Problem),
+    ))]
+pub async fn export_services(
+    State(state): State<AppState>,
+    session: OwnerSession,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> ApiResult<Response> {
+    let business = my_business(&state, &session).await?;
+    let mut services = state.store().list_services(business.id).await?;
+    services.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+    let header = [
+        "id",
+        "name",
+        "category",
+        "tags",
+        "active",
+        "duration_minutes",
+        "price_minor",
+        "currency",
+    ];
+    let mut rows = vec![record(header.map(Cow::Borrowed))?];
+    for s in &services {
+        rows.push(record([
+            Cow::Owned(s.id.to_string()),
+            Cow::Borrowed(s.name.as_str()),
+            Cow::Borrowed(s.category.as_deref().unwrap_or("")),
+            Cow::Owned(s.tags.join("|")),
+            Cow::Borrowed(if s.active { "true" } else { "false" }),
+            Cow::Owned(s.rules.duration_minutes.to_string()),
+            Cow::Owned(s.price.amount_minor.to_string()),
+            Cow::Borrowed(s.price.currency.as_str()),
+        ])?);
+    }
+    Ok(csv_file(
+        "services.csv",
+        whole_file(query.bom.unwrap_or(false), rows),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_others_kept() {
+        for (cell, shown) in [
+            ("=1+1", "'=1+1"),
+            ("+33612345678", "'+33612345678"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("Dupont", "Dupont"),
+            ("", ""),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(neutralised(cell), shown, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn records_quote_what_rfc_4180_quotes() {
+        let bytes = record(["a,b", "say \"hi\"", "two\nlines", "=x"].map(Cow::Borrowed)).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",'=x\r\n"
+        );
+    }
+}
