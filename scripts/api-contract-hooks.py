@@ -215,7 +215,7 @@ RULES += (
         "range-too-large",
         "`to` at most 366 days after `from`: a relation between two parameters",
         POSITIVE_REJECTED,
-        r"GET /api/(services/\{id\}/(creneaux|snapshot)|entreprise/(disponibilites|statistiques))/"
+        r"GET /api/(services/\{id\}/(creneaux|snapshot)|entreprise/(disponibilites|(exports/)?statistiques))/"
         r"(graphiques/(bookings|revenue|utilisation)/)?",
         422,
         code="RANGE_TOO_LARGE",
@@ -225,8 +225,8 @@ RULES += (
         "a statistics period lies between 2000 and 2100 and is cut into at most 370 buckets: "
         "bounds on the value of a date-time, and a relation between `from`, `to` and `bucket`",
         POSITIVE_REJECTED,
-        # the statistics and their charts (the same query)
-        r"GET /api/entreprise/statistiques/(graphiques/(bookings|revenue|utilisation)/)?",
+        # the statistics, their charts and their export (the same query)
+        r"GET /api/entreprise/(exports/)?statistiques/(graphiques/(bookings|revenue|utilisation)/)?",
         422,
         code="VALIDATION_FAILED",
         errors=((r"from|to|bucket", r"out_of_range"),),

@@ -268,6 +268,76 @@ async fn exports_read_back_exactly_with_formulas_neutralised(srv: Srv) {
             ],
         ]
     );
+    // The statistics, one row per bucket, equal to the API's series.
+    let day = &owner.day;
+    let next = (chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap()
+        + chrono::Duration::days(3))
+    .format("%Y-%m-%d");
+    let range = format!("from={day}T00:00:00Z&to={next}T00:00:00Z&bucket=day");
+    let json = srv
+        .get(&format!("/api/entreprise/statistiques/?{range}"), owner.t())
+        .await;
+    assert_eq!(json.status, StatusCode::OK, "{json:?}");
+    let (_, body) = download(
+        &srv,
+        &format!("/api/entreprise/exports/statistiques/?{range}"),
+        owner.t(),
+    )
+    .await;
+    let (rows, _) = python_rows(&body);
+    assert_eq!(
+        rows[0],
+        [
+            "label",
+            "start_utc",
+            "end_utc",
+            "created",
+            "appointments",
+            "pending",
+            "confirmed",
+            "completed",
+            "no_show",
+            "cancelled_by_client",
+            "cancelled_by_business",
+            "booked_minutes",
+            "available_minutes",
+            "utilisation",
+            "completed_revenue_EUR",
+            "booked_revenue_EUR"
+        ]
+    );
+    let buckets = json.body["buckets"].as_array().unwrap();
+    assert_eq!(rows.len(), 1 + buckets.len());
+    for (row, b) in rows[1..].iter().zip(buckets) {
+        assert_eq!(row[0], b["label"].as_str().unwrap());
+        assert_eq!(row[1], b["interval"]["start"].as_str().unwrap());
+        for (i, key) in [
+            "created",
+            "appointments",
+            "pending",
+            "confirmed",
+            "completed",
+            "no_show",
+            "cancelled_by_client",
+            "cancelled_by_business",
+            "booked_minutes",
+            "available_minutes",
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert_eq!(row[3 + i], b[key].to_string(), "{key} of {row:?}");
+        }
+        let booked: i64 = b["booked_revenue"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["amount_minor"].as_i64().unwrap())
+            .sum();
+        assert_eq!(row[15], booked.to_string(), "{row:?}");
+    }
+    assert_eq!(rows[1][4], "3", "the three bookings of tomorrow: {rows:?}");
+
     // Owners only.
     let r = srv
         .get("/api/entreprise/exports/clients/", Some(&client))

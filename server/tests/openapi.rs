@@ -175,7 +175,7 @@ fn query_structs_declare_query_parameters() {
     use utoipa::openapi::path::{Parameter, ParameterIn};
 
     let path = || Some(ParameterIn::Path);
-    let structs: [(&str, Vec<Parameter>); 15] = [
+    let structs: [(&str, Vec<Parameter>); 16] = [
         (
             "PageParams",
             rdv_server::routes::PageParams::into_params(path),
@@ -227,6 +227,10 @@ fn query_structs_declare_query_parameters() {
         (
             "ReservationExportQuery",
             rdv_server::routes::entreprise::ReservationExportQuery::into_params(path),
+        ),
+        (
+            "StatisticsExportQuery",
+            rdv_server::routes::entreprise::StatisticsExportQuery::into_params(path),
         ),
         (
             "ExportQuery",

@@ -848,6 +848,14 @@ fn routes(w: &World) -> Vec<Route> {
             OwnerList,
             ok,
         ),
+        route(
+            get.clone(),
+            "/api/entreprise/exports/statistiques/",
+            format!("/api/entreprise/exports/statistiques/?{range}"),
+            OwnerList,
+            ok,
+        )
+        .staff(StaffCell::Allowed),
         // The team: the owner invites for a resource without staff; another owner naming it
         // is refused it.
         route(

@@ -1,5 +1,6 @@
 //! `/api/entreprise/exports/`: the business's data as CSV files (issue 18 item 3, ADV-2):
-//! its reservations (with the list's filters), its clients and its services.
+//! its reservations (with the list's filters), its clients, its services and its statistics
+//! (one row per bucket).
 //!
 //! The files follow RFC 4180 (written by the `csv` crate: quotes, commas and line breaks
 //! inside cells are quoted), in UTF-8, with an optional byte order mark (`bom=true`) for
@@ -17,18 +18,19 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
-use rdv_core::Timestamp;
 use rdv_core::model::{ReservationStatus, ResourceId, ServiceId, Zone};
 use rdv_core::ports::{
     DirectoryStore as _, MAX_PAGE_SIZE, PageRequest, ReservationFilter, ReservationSort,
     ReservationView,
 };
+use rdv_core::stats::{Bucket, StatsQuery};
+use rdv_core::{Interval, Timestamp};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::my_business;
-use crate::auth::OwnerSession;
+use super::{business_access, my_business};
+use crate::auth::{BusinessSession, OwnerSession};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::ApiQuery;
 use crate::state::AppState;
@@ -39,6 +41,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export_reservations))
         .routes(routes!(export_clients))
         .routes(routes!(export_services))
+        .routes(routes!(export_statistics))
 }
 
 const CSV: &str = "text/csv; charset=utf-8";
@@ -386,4 +389,129 @@ mod tests {
             "\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",'=x\r\n"
         );
     }
+}
+
+/// Query of the statistics' export: the statistics' query, and the byte order mark.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct StatisticsExportQuery {
+    /// Start of the period, included (RFC 3339); 2000-01-01T00:00:00Z or later.
+    #[param(value_type = String, format = DateTime)]
+    pub from: Timestamp,
+    /// End of the period, excluded (RFC 3339): after `from`, at most 366 days later, and
+    /// 2100-01-01T00:00:00Z or earlier.
+    #[param(value_type = String, format = DateTime)]
+    pub to: Timestamp,
+    /// Size of the rows' buckets in the business's time zone: day (default), week (from
+    /// Monday) or month.
+    #[param(value_type = Option<Bucket>)]
+    pub bucket: Option<Bucket>,
+    /// Only this service's reservations.
+    #[param(value_type = Option<uuid::Uuid>)]
+    pub service_id: Option<ServiceId>,
+    /// Only this resource's reservations and windows (a staff member's are always their own).
+    #[param(value_type = Option<uuid::Uuid>)]
+    pub resource_id: Option<ResourceId>,
+    /// Start the file with UTF-8's byte order mark, for spreadsheets (default false).
+    pub bom: Option<bool>,
+}
+
+/// The business's statistics as a CSV file, one row per bucket in the business's time zone
+/// (the series of `/api/entreprise/statistiques/`, from the same use case): the local date the
+/// bucket begins on, its UTC bounds, the counts by status, booked and available minutes,
+/// utilisation, and for each currency of the period the completed and booked revenue in minor
+/// units (`completed_revenue_EUR`, `booked_revenue_EUR`).
+#[utoipa::path(get, path = "/api/entreprise/exports/statistiques/", tag = "entreprise",
+    security(("bearer" = [])),
+    params(StatisticsExportQuery),
+    responses(
+        (status = 200, description = "RFC 4180 CSV, UTF-8: label, start_utc, end_utc, created, appointments, pending, confirmed, completed, no_show, cancelled_by_client, cancelled_by_business, booked_minutes, available_minutes, utilisation, then completed_revenue_<CUR> and booked_revenue_<CUR> per currency", content_type = "text/csv"),
+        (status = 404, description = "NO_BUSINESS, NOT_FOUND (a service or resource of another business, or not the staff member's)", body = crate::error::Problem),
+        (status = 422, description = "INVALID_INTERVAL, RANGE_TOO_LARGE, VALIDATION_FAILED (as the statistics)", body = crate::error::Problem),
+    ))]
+pub async fn export_statistics(
+    State(state): State<AppState>,
+    session: BusinessSession,
+    ApiQuery(query): ApiQuery<StatisticsExportQuery>,
+) -> ApiResult<Response> {
+    let access = business_access(&state, &session).await?;
+    let stats_query = StatsQuery {
+        period: Interval::new(query.from, query.to)?,
+        bucket: query.bucket.unwrap_or_default(),
+        service_id: query.service_id,
+        resource_id: access.narrow(query.resource_id)?,
+    };
+    let stats = state.reads().statistics(access.id(), &stats_query).await?;
+    let mut currencies: Vec<String> = stats
+        .buckets
+        .iter()
+        .flat_map(|b| b.completed_revenue.iter().chain(&b.booked_revenue))
+        .map(|m| m.currency.as_str().to_owned())
+        .collect();
+    currencies.sort_unstable();
+    currencies.dedup();
+    let mut header: Vec<Cow<'_, str>> = [
+        "label",
+        "start_utc",
+        "end_utc",
+        "created",
+        "appointments",
+        "pending",
+        "confirmed",
+        "completed",
+        "no_show",
+        "cancelled_by_client",
+        "cancelled_by_business",
+        "booked_minutes",
+        "available_minutes",
+        "utilisation",
+    ]
+    .map(Cow::Borrowed)
+    .to_vec();
+    for c in &currencies {
+        header.push(Cow::Owned(format!("completed_revenue_{c}")));
+        header.push(Cow::Owned(format!("booked_revenue_{c}")));
+    }
+    let mut rows = vec![record(header)?];
+    let amount = |revenue: &[rdv_core::model::Money], currency: &str| -> String {
+        revenue
+            .iter()
+            .find(|m| m.currency.as_str() == currency)
+            .map_or(0, |m| m.amount_minor)
+            .to_string()
+    };
+    for b in &stats.buckets {
+        let mut cells: Vec<Cow<'_, str>> = vec![
+            Cow::Owned(b.label.to_string()),
+            Cow::Owned(b.interval.start().to_string()),
+            Cow::Owned(b.interval.end().to_string()),
+        ];
+        for n in [
+            b.created,
+            b.appointments,
+            b.pending,
+            b.confirmed,
+            b.completed,
+            b.no_show,
+            b.cancelled_by_client,
+            b.cancelled_by_business,
+            b.booked_minutes,
+            b.available_minutes,
+        ] {
+            cells.push(Cow::Owned(n.to_string()));
+        }
+        cells.push(Cow::Owned(
+            b.utilisation.map(|u| format!("{u:.4}")).unwrap_or_default(),
+        ));
+        for c in &currencies {
+            cells.push(Cow::Owned(amount(&b.completed_revenue, c)));
+            cells.push(Cow::Owned(amount(&b.booked_revenue, c)));
+        }
+        rows.push(record(cells)?);
+    }
+    Ok(csv_file(
+        "statistics.csv",
+        whole_file(query.bom.unwrap_or(false), rows),
+    ))
 }
