@@ -196,3 +196,137 @@ fn archive_command_reports_what_it_moved_and_checks_its_delay() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// How many reservations of the business named `name` the SQLite database at `url` holds
+/// (live, or live and archived), and the business's id.
+fn business_rows(url: &str, name: &str, archived_too: bool) -> (String, u64) {
+    use sqlx::Connection as _;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+        let id: String = sqlx::query_scalar("SELECT id FROM businesses WHERE name = ?1")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        let sql = if archived_too {
+            "SELECT (SELECT COUNT(*) FROM reservations WHERE business_id = ?1) \
+             + (SELECT COUNT(*) FROM reservations_archive WHERE business_id = ?1)"
+        } else {
+            "SELECT COUNT(*) FROM reservations WHERE business_id = ?1"
+        };
+        let n: i64 = sqlx::query_scalar(sql)
+            .bind(&id)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        (id, u64::try_from(n).unwrap())
+    })
+}
+
+/// The header and the number of data rows of a CSV file, as Python's `csv` module reads it.
+fn csv_shape(path: &std::path::Path) -> (Vec<String>, usize) {
+    let script = "import csv, json, sys\n\
+        rows = list(csv.reader(open(sys.argv[1], encoding='utf-8-sig', newline=''), strict=True))\n\
+        print(json.dumps([rows[0], len(rows) - 1]))\n";
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn export_command_writes_the_reservations_csv_and_a_summary() {
+    let (dir, url) = temp_db();
+    let out = bin()
+        .env("DATABASE_URL", &url)
+        .args(["seed-demo"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (id, live) = business_rows(&url, "Coiffeur Élégance", false);
+    assert!(live > 400, "{live}");
+    let file = dir.path().join("salon.csv");
+    let out = bin()
+        .env("DATABASE_URL", &url)
+        .args(["export", "--business", &id, "--output"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        summary.starts_with(&format!(
+            "exported {live} reservations of Coiffeur Élégance to {}",
+            file.display()
+        )),
+        "{summary}"
+    );
+    let (header, rows) = csv_shape(&file);
+    assert_eq!(header[..3], ["id", "status", "start_utc"]);
+    assert_eq!(rows as u64, live);
+    // After archiving, the archived ones come only on request.
+    let out = bin()
+        .env("DATABASE_URL", &url)
+        .args(["archive", "--older-than-days", "1"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, still_live) = business_rows(&url, "Coiffeur Élégance", false);
+    let (_, all) = business_rows(&url, "Coiffeur Élégance", true);
+    assert!(still_live < all, "{still_live} {all}");
+    for (flag, expected) in [(None, still_live), (Some("--include-archived"), all)] {
+        let mut cmd = bin();
+        cmd.env("DATABASE_URL", &url)
+            .args(["export", "--business", &id, "--bom", "--output"])
+            .arg(&file);
+        if let Some(flag) = flag {
+            cmd.arg(flag);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(std::fs::read(&file).unwrap().starts_with(b"\xEF\xBB\xBF"));
+        assert_eq!(csv_shape(&file).1 as u64, expected, "{flag:?}");
+    }
+    // An unknown business is an error that names it, and writes nothing.
+    let missing = "01a23b43-0000-7000-8000-000000000000";
+    let other = dir.path().join("none.csv");
+    let out = bin()
+        .env("DATABASE_URL", &url)
+        .args(["export", "--business", missing, "--output"])
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("no business has the id {missing}")),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!other.exists());
+}

@@ -18,7 +18,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
-use rdv_core::model::{ReservationStatus, ResourceId, ServiceId, Zone};
+use rdv_core::model::{Business, ReservationStatus, ResourceId, ServiceId, Zone};
 use rdv_core::ports::{
     DirectoryStore as _, MAX_PAGE_SIZE, PageRequest, ReservationFilter, ReservationSort,
     ReservationView,
@@ -259,6 +259,51 @@ pub async fn export_reservations(
         }
     });
     Ok(csv_file(&name, Body::from_stream(pages)))
+}
+
+/// Writes the reservations of `business` that `filter` keeps to `out`, as the file of
+/// [`export_reservations`] (the CLI's `export`), a page at a time; `progress` hears how many
+/// rows are written after each page. The number of rows.
+pub async fn write_reservations_csv(
+    state: &AppState,
+    business: &Business,
+    filter: &ReservationFilter,
+    bom: bool,
+    out: &mut impl std::io::Write,
+    mut progress: impl FnMut(u64),
+) -> ApiResult<u64> {
+    let failed = |e: std::io::Error| ApiError::internal(format!("writing the export: {e}"));
+    if bom {
+        out.write_all(BOM).map_err(failed)?;
+    }
+    out.write_all(&record(RESERVATION_HEADER.map(Cow::Borrowed))?)
+        .map_err(failed)?;
+    let (mut cursor, mut rows) = (None, 0u64);
+    loop {
+        let page = state
+            .reads()
+            .list_reservations(
+                filter,
+                ReservationSort::StartAsc,
+                &PageRequest {
+                    limit: MAX_PAGE_SIZE,
+                    cursor,
+                },
+            )
+            .await?;
+        for v in &page.items {
+            out.write_all(&reservation_record(v, business.time_zone)?)
+                .map_err(failed)?;
+        }
+        rows += page.items.len() as u64;
+        progress(rows);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    out.flush().map_err(failed)?;
+    Ok(rows)
 }
 
 /// Query of the clients' and services' exports.

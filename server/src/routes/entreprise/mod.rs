@@ -31,7 +31,9 @@ pub use self::availabilities::{
 };
 pub use self::calendar::CalendarQuery;
 pub use self::charts::{Chart, colours as chart_colours};
-pub use self::exports::{ExportQuery, ReservationExportQuery, StatisticsExportQuery};
+pub use self::exports::{
+    ExportQuery, ReservationExportQuery, StatisticsExportQuery, write_reservations_csv,
+};
 pub use self::resources::NewResourceRequest;
 pub use self::staff::{StaffInvitation, StaffMemberOut};
 pub use self::statistics::StatisticsQuery;
