@@ -9,8 +9,6 @@
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use rdv_core::Interval;
-use rdv_core::stats::StatsQuery;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -70,13 +68,7 @@ async fn chart(
     chart: Chart,
 ) -> ApiResult<Response> {
     let access = business_access(&state, &session).await?;
-    let query = StatsQuery {
-        period: Interval::new(query.from, query.to)?,
-        bucket: query.bucket.unwrap_or_default(),
-        service_id: query.service_id,
-        resource_id: access.narrow(query.resource_id)?,
-    };
-    let stats = state.reads().statistics(access.id(), &query).await?;
+    let stats = query.run(&state, &access).await?;
     let svg = draw(chart, &stats)
         .map_err(|e| ApiError::internal(format!("drawing the {} chart: {e}", chart.name())))?;
     Ok((

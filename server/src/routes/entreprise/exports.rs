@@ -18,13 +18,13 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
+use rdv_core::Timestamp;
 use rdv_core::model::{Business, ReservationStatus, ResourceId, ServiceId, Zone};
 use rdv_core::ports::{
     DirectoryStore as _, MAX_PAGE_SIZE, PageRequest, ReservationFilter, ReservationSort,
     ReservationView,
 };
-use rdv_core::stats::{Bucket, StatsQuery};
-use rdv_core::{Interval, Timestamp};
+use rdv_core::stats::Bucket;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -481,13 +481,15 @@ pub async fn export_statistics(
     ApiQuery(query): ApiQuery<StatisticsExportQuery>,
 ) -> ApiResult<Response> {
     let access = business_access(&state, &session).await?;
-    let stats_query = StatsQuery {
-        period: Interval::new(query.from, query.to)?,
-        bucket: query.bucket.unwrap_or_default(),
+    let stats = super::StatisticsQuery {
+        from: query.from,
+        to: query.to,
+        bucket: query.bucket,
         service_id: query.service_id,
-        resource_id: access.narrow(query.resource_id)?,
-    };
-    let stats = state.reads().statistics(access.id(), &stats_query).await?;
+        resource_id: query.resource_id,
+    }
+    .run(&state, &access)
+    .await?;
     let mut currencies: Vec<String> = stats
         .buckets
         .iter()

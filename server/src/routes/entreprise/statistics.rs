@@ -11,7 +11,7 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::business_access;
+use super::{BusinessAccess, business_access};
 use crate::auth::BusinessSession;
 use crate::error::ApiResult;
 use crate::routes::{ApiQuery, Json};
@@ -47,6 +47,26 @@ pub struct StatisticsQuery {
     pub resource_id: Option<ResourceId>,
 }
 
+impl StatisticsQuery {
+    /// The statistics this query asks of `access`'s business: the period, the bucket (day by
+    /// default), the service filter, and the resource filter narrowed to a staff member's own
+    /// ([`BusinessAccess::narrow`]). The figures, their charts and their export all read
+    /// them here.
+    pub(super) async fn run(
+        &self,
+        state: &AppState,
+        access: &BusinessAccess,
+    ) -> ApiResult<Statistics> {
+        let query = StatsQuery {
+            period: Interval::new(self.from, self.to)?,
+            bucket: self.bucket.unwrap_or_default(),
+            service_id: self.service_id,
+            resource_id: access.narrow(self.resource_id)?,
+        };
+        Ok(state.reads().statistics(access.id(), &query).await?)
+    }
+}
+
 /// The business's statistics over a period: reservations created, by status, revenue of
 /// completed and of booked ones per currency, by service and by resource, booked and
 /// available minutes, utilisation, cancellation and no-show rates, mean lead time, busiest
@@ -65,13 +85,5 @@ pub async fn statistics(
     ApiQuery(query): ApiQuery<StatisticsQuery>,
 ) -> ApiResult<Json<Statistics>> {
     let access = business_access(&state, &session).await?;
-    let query = StatsQuery {
-        period: Interval::new(query.from, query.to)?,
-        bucket: query.bucket.unwrap_or_default(),
-        service_id: query.service_id,
-        resource_id: access.narrow(query.resource_id)?,
-    };
-    Ok(axum::Json(
-        state.reads().statistics(access.id(), &query).await?,
-    ))
+    Ok(axum::Json(query.run(&state, &access).await?))
 }
