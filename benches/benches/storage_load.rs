@@ -261,6 +261,31 @@ async fn sqlite_store(dir: &std::path::Path) -> SqliteStore {
     SqliteStore::open(&url, cipher()).await.unwrap()
 }
 
+/// Removes the triggers that record reservation changes for the statistics' rollup (SQLite
+/// migration 0015, PostgreSQL 0014): the baseline the bookings' cost of recording them is
+/// measured against, in the same run.
+async fn without_stats_rollup_sqlite(store: SqliteStore) -> SqliteStore {
+    for name in ["insert", "update"] {
+        sqlx::query(&format!("DROP TRIGGER reservations_stats_{name}"))
+            .execute(store.pool())
+            .await
+            .unwrap();
+    }
+    store
+}
+
+async fn without_stats_rollup_pg(store: PgStore) -> PgStore {
+    for name in ["insert", "update"] {
+        sqlx::query(&format!(
+            "DROP TRIGGER reservations_stats_{name} ON reservations"
+        ))
+        .execute(store.pool())
+        .await
+        .unwrap();
+    }
+    store
+}
+
 /// The ceiling for PostgreSQL bookings: `pgbench` with `clients` connections running the
 /// same INSERT as the store's (same schema, constraints and triggers, one row per
 /// transaction, prepared), each connection on its own resource; with `on_conflict_nothing`
@@ -411,12 +436,23 @@ fn main() {
     rt.block_on(async {
         println!("storage/sqlite:");
         if run("bookings") {
-            let store = sqlite_store(folder.path()).await;
-            let f = Fixture::new(&store).await;
-            let one = bookings_per_second(&store, &f, 1, per_writer_1).await;
-            let sixteen = bookings_per_second(&store, &f, 16, per_writer_16).await;
-            println!("  bookings/s, 1 writer:   {one:>9.0}");
-            println!("  bookings/s, 16 writers: {sixteen:>9.0}");
+            // With the statistics' rollup kept (as shipped), then without it, twice.
+            for round in 0..4 {
+                let store = sqlite_store(folder.path()).await;
+                let (store, label) = if round % 2 == 0 {
+                    (store, "")
+                } else {
+                    (without_stats_rollup_sqlite(store).await, " (without the statistics rollup)")
+                };
+                let f = Fixture::new(&store).await;
+                let one = bookings_per_second(&store, &f, 1, per_writer_1).await;
+                let sixteen = bookings_per_second(&store, &f, 16, per_writer_16).await;
+                println!("  bookings/s, 1 writer{label}:   {one:>9.0}");
+                println!("  bookings/s, 16 writers{label}: {sixteen:>9.0}");
+                if test_mode {
+                    break;
+                }
+            }
         }
         if run("slots") {
             let (rates, slots) =
@@ -440,6 +476,17 @@ fn main() {
         };
         println!("storage/postgres:");
         if run("bookings") {
+            if !test_mode {
+                // The cost of keeping the statistics' rollup: the same runs without it.
+                for _ in 0..2 {
+                    let store = without_stats_rollup_pg(pg_store(&url).await).await;
+                    let f = Fixture::new(&store).await;
+                    let one = bookings_per_second(&store, &f, 1, per_writer_1 / 3).await;
+                    let eight = bookings_per_second(&store, &f, 8, per_writer_8).await;
+                    println!("  bookings/s, 1 writer (without the statistics rollup):   {one:>9.0}");
+                    println!("  bookings/s, 8 writers (without the statistics rollup):  {eight:>9.0}");
+                }
+            }
             let (store, schema) = pg_store_in(&url).await;
             let f = Fixture::new(&store).await;
             let one = bookings_per_second(&store, &f, 1, per_writer_1 / 3).await;

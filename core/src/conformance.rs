@@ -33,6 +33,7 @@ mod calendar;
 mod catalog;
 mod resources;
 mod stats;
+mod stats_reference;
 pub use calendar::calendar_reads_reservations_meeting_a_range_with_their_buffers;
 pub use catalog::the_catalogue_filters_businesses_and_counts_categories;
 pub use resources::{
@@ -41,6 +42,7 @@ pub use resources::{
     resources_keep_their_working_hours_for_the_schedule,
 };
 pub use stats::statistics_add_up_live_and_archived_reservations;
+pub use stats_reference::statistics_match_the_reference_over_generated_data;
 mod waitlist;
 pub use waitlist::waitlist_places_are_unique_while_open_and_change_only_from_what_was_read;
 
@@ -1323,6 +1325,7 @@ macro_rules! storage_conformance_tests {
             business_lists_filter_sort_and_paginate,
             an_owner_has_one_business,
             statistics_add_up_live_and_archived_reservations,
+            statistics_match_the_reference_over_generated_data,
             calendar_reads_reservations_meeting_a_range_with_their_buffers,
             waitlist_places_are_unique_while_open_and_change_only_from_what_was_read,
             resources_keep_their_working_hours_for_the_schedule,

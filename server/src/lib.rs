@@ -135,6 +135,7 @@ pub async fn serve(
         tokio::spawn(archive_daily(state.clone()));
     }
     tokio::spawn(offer_waitlist_seats(state.clone()));
+    tokio::spawn(fold_statistics(state.clone()));
     let worker = if state.config.notify_worker {
         let notifier = notify::Notifier::new(state.clone())
             .map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -170,6 +171,19 @@ async fn archive_daily(state: AppState) {
         match state.writes().archive_finished_reservations(days).await {
             Ok(moved) => tracing::info!(moved, after_days = days, "archived finished reservations"),
             Err(e) => tracing::error!(error = %e, "archiving failed; next try in 24 hours"),
+        }
+    }
+}
+
+/// Folds the reservation changes recorded for the statistics' rollup into it every minute, so
+/// that the fold a statistics read does first stays short (storage migrations 0015 / 0014); a
+/// failed run is logged and tried again at the next tick.
+async fn fold_statistics(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        if let Err(e) = state.store().fold_stats().await {
+            tracing::error!(error = %e, "folding the statistics' rollup failed; next try soon");
         }
     }
 }

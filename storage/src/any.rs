@@ -76,6 +76,14 @@ impl AnyStore {
         }
     }
 
+    /// Folds the changes recorded for the statistics' rollup into it; how many there were.
+    pub async fn fold_stats(&self) -> Result<u64> {
+        match self {
+            AnyStore::Sqlite(s) => s.fold_stats().await,
+            AnyStore::Postgres(s) => s.fold_stats().await,
+        }
+    }
+
     /// Statements run so far.
     pub fn query_count(&self) -> u64 {
         match self {

@@ -477,7 +477,9 @@ pub struct AggregateRows {
     /// Reservations starting in the range that hold their time, by local weekday and hour.
     pub slots: Vec<SlotRow>,
     /// Appointment intervals of reservations that hold their time meeting the range, each
-    /// interval of a resource once (a group session's seats share one).
+    /// interval of a resource once (a group session's seats share one). A store may return
+    /// an interval as its pieces cut at bucket boundaries: [`spread`] adds them up to the same
+    /// minutes.
     pub booked: Vec<SpanRow>,
     /// Availability windows that count, meeting the range.
     pub available: Vec<SpanRow>,

@@ -1,7 +1,7 @@
 //! The SQL layer both backends share: the [`SqlBackend`] trait (what really differs between
 //! SQLite and PostgreSQL), statements with their parameters ([`Statement`]), row mappers
 //! ([`rows`]), query builders with their column lists ([`queries`]) and the statistics
-//! aggregate ([`stats`]).
+//! aggregates ([`stats`]).
 //!
 //! Code written once over [`SqlBackend`] (the server's own tables in [`crate::app`], the
 //! mappers and builders here) never names a driver: it binds [`Value`]s, which each backend

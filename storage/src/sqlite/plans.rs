@@ -81,6 +81,14 @@ impl SqliteStore {
                 crate::sql::stats::aggregates(prefix, &crate::sql::stats::plan_request()?),
             ),
             (
+                "statistics of a business from its rollup",
+                crate::sql::stats::rollup(prefix, &crate::sql::stats::plan_request()?).ok_or_else(
+                    || rdv_core::Error::Storage {
+                        message: "the plan request is off the rollup's grid".into(),
+                    },
+                )?,
+            ),
+            (
                 "calendar of a business, archive included",
                 queries::calendar_reservations::<SqliteStore>(
                     prefix,

@@ -41,6 +41,8 @@ pub(super) enum WriteOp {
     SaveService(Box<Service>),
     SaveClient(Box<ClientProfile>),
     Archive(Timestamp),
+    /// Folds the changes recorded in `stats_deltas` into the statistics' rollup.
+    FoldStats,
 }
 
 pub(super) struct Job {
@@ -139,6 +141,7 @@ async fn run_batch(
                 | WriteOp::SaveService(_)
                 | WriteOp::DeleteResource(..)
                 | WriteOp::Archive(_)
+                | WriteOp::FoldStats
         );
         let result = if several {
             let savepoint = exec(conn, "SAVEPOINT job").await;
@@ -547,8 +550,27 @@ async fn apply(conn: &mut SqliteConnection, op: &WriteOp, queries: &AtomicU64) -
                 .map_err(db_error)?;
             Ok(moved)
         }
+        WriteOp::FoldStats => {
+            // `stats_feed`'s INSTEAD OF trigger applies each change (migration 0015); nothing
+            // else writes while the writer holds the transaction.
+            let folded = sqlx::query(FOLD_STATS)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error)?
+                .rows_affected();
+            sqlx::query("DELETE FROM stats_deltas")
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error)?;
+            Ok(folded)
+        }
     }
 }
+
+/// The recorded changes into the statistics' rollup, in the order they happened.
+const FOLD_STATS: &str = "INSERT INTO stats_feed SELECT business_id, service_id, resource_id, \
+    status, exclusive, price_minor, currency, start_at, end_at, created_at, sign \
+    FROM stats_deltas ORDER BY id";
 
 async fn window_overlap_check(conn: &mut SqliteConnection, w: &AvailabilityWindow) -> Result<()> {
     let other = backend::query(&queries::overlapping_window(w))

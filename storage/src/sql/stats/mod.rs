@@ -30,18 +30,22 @@ use rdv_core::stats::{
 };
 use rdv_core::{Error, Timestamp};
 
+mod rollup;
+
+pub use rollup::{HeldSums, QUARTER_SECS, answers, cut_spans, rollup, rollup_rows};
+
 use super::{SqlRow, Statement, Value};
 use crate::codec::{MAX_BLOCKED_SECS, MAX_WINDOW_SECS, status};
 
 /// Adds a parameter and returns its placeholder.
-fn param(sql: &mut Statement, value: Value) -> String {
+pub(super) fn param(sql: &mut Statement, value: Value) -> String {
     sql.args.push(value);
     format!("${}", sql.args.len())
 }
 
 /// The bucket of the expression `x`: a balanced tree over the placeholders of the inner
 /// boundaries `inner` (`b1 … b(n-1)`), whose buckets start at `first`.
-fn bucket_tree(x: &str, inner: &[String], first: usize) -> String {
+pub(super) fn bucket_tree(x: &str, inner: &[String], first: usize) -> String {
     if inner.is_empty() {
         return first.to_string();
     }
@@ -55,12 +59,75 @@ fn bucket_tree(x: &str, inner: &[String], first: usize) -> String {
 }
 
 /// `a` clipped below at `lo` / above at `hi`, portably (no `GREATEST`/`max(a, b)`).
-fn at_least(a: &str, lo: &str) -> String {
+pub(super) fn at_least(a: &str, lo: &str) -> String {
     format!("CASE WHEN {a} > {lo} THEN {a} ELSE {lo} END")
 }
 
-fn at_most(a: &str, hi: &str) -> String {
+pub(super) fn at_most(a: &str, hi: &str) -> String {
     format!("CASE WHEN {a} < {hi} THEN {a} ELSE {hi} END")
+}
+
+/// The `CASE` expression of the zone's offset (seconds) in force at the instant `x`: the
+/// initial one, then each change from its instant.
+pub(super) fn local_offset(sql: &mut Statement, request: &AggregateRequest, x: &str) -> String {
+    let offsets = request.offsets();
+    let mut before = param(sql, Value::Int(i64::from(offsets.initial)));
+    if offsets.changes.is_empty() {
+        return before;
+    }
+    let mut offset = String::from("CASE");
+    for &(at, value) in &offsets.changes {
+        let at = param(sql, Value::Int(at.secs()));
+        offset.push_str(&format!(" WHEN {x} < {at} THEN {before}"));
+        before = param(sql, Value::Int(i64::from(value)));
+    }
+    offset.push_str(&format!(" ELSE {before} END"));
+    offset
+}
+
+/// The quoted statuses that hold their time ([`holds_time`]), for `status IN (…)`.
+pub(super) fn holding_statuses() -> String {
+    let holding: Vec<String> = ReservationStatus::ALL
+        .into_iter()
+        .filter(|s| holds_time(*s))
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    holding.join(", ")
+}
+
+/// The `'available'` rows: the windows that count meeting the range, clipped to it, by first
+/// and last bucket. `business`, `from`, `to` and `inner` are placeholders already bound.
+pub(super) fn available_rows(
+    sql: &mut Statement,
+    request: &AggregateRequest,
+    business: &str,
+    from: &str,
+    to: &str,
+    inner: &[String],
+) -> String {
+    let windows_of = match request.window_resources() {
+        None => String::new(),
+        Some([]) => " AND 1 = 0".to_owned(),
+        Some(list) => {
+            let ids: Vec<String> = list.iter().map(|r| param(sql, Value::Id(r.0))).collect();
+            format!(" AND resource_id IN ({})", ids.join(", "))
+        }
+    };
+    let tree = |x: &str| format!("CAST({} AS BIGINT)", bucket_tree(x, inner, 0));
+    format!(
+        "SELECT 'available' AS kind, {first} AS a, {last} AS c, NULL AS id, \
+         CAST(NULL AS TEXT) AS status, CAST(NULL AS TEXT) AS currency, \
+         CAST(count(*) AS BIGINT) AS n, CAST(sum(lo) AS BIGINT) AS s1, \
+         CAST(sum(hi) AS BIGINT) AS s2 FROM (\
+           SELECT {lo} AS lo, {hi} AS hi FROM availability_windows \
+           WHERE business_id = {business} AND start_at < {to} \
+           AND start_at > {from} - {MAX_WINDOW_SECS} AND end_at > {from}{windows_of}\
+         ) AS stats_window GROUP BY {first}, {last}",
+        lo = at_least("start_at", from),
+        hi = at_most("end_at", to),
+        first = tree("lo"),
+        last = tree("hi - 1"),
+    )
 }
 
 /// The statistics aggregates of `request` in one statement; `prefix` goes before it
@@ -85,36 +152,8 @@ pub fn aggregates(prefix: &str, request: &AggregateRequest) -> Statement {
         let p = param(&mut sql, Value::Id(resource.0));
         filters.push_str(&format!(" AND resource_id = {p}"));
     }
-    let windows_of = match request.window_resources() {
-        None => String::new(),
-        Some([]) => " AND 1 = 0".to_owned(),
-        Some(list) => {
-            let ids: Vec<String> = list
-                .iter()
-                .map(|r| param(&mut sql, Value::Id(r.0)))
-                .collect();
-            format!(" AND resource_id IN ({})", ids.join(", "))
-        }
-    };
-    // The offset in force at each start: the initial one, then each change from its instant.
-    let offsets = request.offsets();
-    let mut before = param(&mut sql, Value::Int(i64::from(offsets.initial)));
-    let mut offset = String::from("CASE");
-    for &(at, value) in &offsets.changes {
-        let at = param(&mut sql, Value::Int(at.secs()));
-        offset.push_str(&format!(" WHEN start_at < {at} THEN {before}"));
-        before = param(&mut sql, Value::Int(i64::from(value)));
-    }
-    offset.push_str(&format!(" ELSE {before} END"));
-    if offsets.changes.is_empty() {
-        offset = before;
-    }
-    let holding: Vec<String> = ReservationStatus::ALL
-        .into_iter()
-        .filter(|s| holds_time(*s))
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect();
-    let holding = holding.join(", ");
+    let offset = local_offset(&mut sql, request, "start_at");
+    let holding = holding_statuses();
     let lo = at_least("start_at", &from);
     let hi = at_most("end_at", &to);
     let meeting = |table: &str| {
@@ -143,12 +182,6 @@ pub fn aggregates(prefix: &str, request: &AggregateRequest) -> Statement {
          ), stats_made AS (\
            SELECT {made_bucket} AS bucket, start_at - created_at AS lead \
            FROM ({live_created} UNION ALL {archived_created}) AS stats_created\
-         ), stats_windows AS (\
-           SELECT {first} AS first, {last} AS last, lo, hi FROM (\
-             SELECT {lo} AS lo, {hi} AS hi FROM availability_windows \
-             WHERE business_id = {business} AND start_at < {to} \
-             AND start_at > {from} - {MAX_WINDOW_SECS} AND end_at > {from}{windows_of}\
-           ) AS stats_window\
          ) \
          SELECT 'service' AS kind, {zero} AS a, {zero} AS c, service_id AS id, status, \
            currency, {n} AS n, {amount} AS s1, {zero} AS s2 FROM stats_rows WHERE {in_range} \
@@ -168,8 +201,8 @@ pub fn aggregates(prefix: &str, request: &AggregateRequest) -> Statement {
            ) AS stats_booked GROUP BY first, last \
          UNION ALL SELECT 'created', bucket, 0, NULL, {no_text}, {no_text}, {n}, {sum_lead}, 0 \
            FROM stats_made GROUP BY bucket \
-         UNION ALL SELECT 'available', first, last, NULL, {no_text}, {no_text}, {n}, {sum_lo}, \
-           {sum_hi} FROM stats_windows GROUP BY first, last",
+         UNION ALL {available}",
+        available = available_rows(&mut sql, request, &business, &from, &to, &inner),
         first = tree("lo"),
         last = tree("hi - 1"),
         live = meeting("reservations"),
@@ -189,7 +222,7 @@ pub fn aggregates(prefix: &str, request: &AggregateRequest) -> Statement {
     sql
 }
 
-fn bucket(row: &impl SqlRow, col: &str) -> Result<u32> {
+pub(super) fn bucket(row: &impl SqlRow, col: &str) -> Result<u32> {
     let value = row.int(col)?;
     u32::try_from(value).map_err(|_| Error::Storage {
         message: format!("statistics row with bucket {value}"),
@@ -203,7 +236,7 @@ fn small(row: &impl SqlRow, col: &str) -> Result<u8> {
     })
 }
 
-fn count(row: &impl SqlRow) -> Result<u64> {
+pub(super) fn count(row: &impl SqlRow) -> Result<u64> {
     let value = row.int("n")?;
     u64::try_from(value).map_err(|_| Error::Storage {
         message: format!("statistics row with count {value}"),
@@ -237,42 +270,49 @@ fn span(row: &impl SqlRow) -> Result<SpanRow> {
 pub fn aggregate_rows<R: SqlRow>(rows: &[R]) -> Result<AggregateRows> {
     let mut out = AggregateRows::default();
     for row in rows {
-        match row.text("kind")?.as_str() {
-            "service" => out.by_service.push(group(row)?),
-            "resource" => out.by_resource.push(group(row)?),
-            "outcome" => out.outcomes.push(OutcomeRow {
-                bucket: bucket(row, "a")?,
-                status: status(&row.text("status")?)?,
-                currency: Currency::parse(&row.text("currency")?)?,
-                count: count(row)?,
-                amount_minor: row.int("s1")?,
-            }),
-            "slot" => out.slots.push(SlotRow {
-                weekday: small(row, "a")?,
-                hour: small(row, "c")?,
-                count: count(row)?,
-            }),
-            "booked" => out.booked.push(span(row)?),
-            "created" => out.created.push(CreatedRow {
-                bucket: bucket(row, "a")?,
-                count: count(row)?,
-                lead_secs: row.int("s1")?,
-            }),
-            "available" => out.available.push(span(row)?),
-            other => {
-                return Err(Error::Storage {
-                    message: format!("statistics row of unknown kind {other:?}"),
-                });
-            }
-        }
+        push_row(&mut out, row)?;
     }
     Ok(out)
 }
 
-/// A representative request for query plans: three day buckets of a nil business, no filter.
+/// Adds one row of a statistics statement to its kind's list.
+pub(super) fn push_row(out: &mut AggregateRows, row: &impl SqlRow) -> Result<()> {
+    match row.text("kind")?.as_str() {
+        "service" => out.by_service.push(group(row)?),
+        "resource" => out.by_resource.push(group(row)?),
+        "outcome" => out.outcomes.push(OutcomeRow {
+            bucket: bucket(row, "a")?,
+            status: status(&row.text("status")?)?,
+            currency: Currency::parse(&row.text("currency")?)?,
+            count: count(row)?,
+            amount_minor: row.int("s1")?,
+        }),
+        "slot" => out.slots.push(SlotRow {
+            weekday: small(row, "a")?,
+            hour: small(row, "c")?,
+            count: count(row)?,
+        }),
+        "booked" => out.booked.push(span(row)?),
+        "created" => out.created.push(CreatedRow {
+            bucket: bucket(row, "a")?,
+            count: count(row)?,
+            lead_secs: row.int("s1")?,
+        }),
+        "available" => out.available.push(span(row)?),
+        other => {
+            return Err(Error::Storage {
+                message: format!("statistics row of unknown kind {other:?}"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A representative request for query plans: three day buckets of a nil business, no filter,
+/// on the rollup's quarter-hour grid.
 pub fn plan_request() -> Result<AggregateRequest> {
     let day = 86_400;
-    let start = 1_780_000_000;
+    let start = 1_779_999_300;
     let spans: Vec<rdv_core::Interval> = (0..3)
         .map(|k| {
             rdv_core::Interval::new(
