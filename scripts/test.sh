@@ -60,15 +60,20 @@ setup_smtp() {
   if ! PYTHONPATH=.tools/python python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
     python3 -m pip install --quiet --disable-pip-version-check --target .tools/python 'aiosmtpd==1.4.6'
   fi
+  # The calendar feed tests parse the feeds with Python's icalendar.
+  if ! PYTHONPATH=.tools/python python3 -c 'import icalendar' >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check --target .tools/python 'icalendar==6.1.3'
+  fi
   export RDV_TEST_PYTHONPATH="$PWD/.tools/python"
 }
 
 setup_chromium() {
-  step "Chromium and chromedriver for the server's link tests (apt, only the missing ones)"
-  # server/tests/links.rs follows the links of received emails in headless Chromium; with CI
-  # set, a missing browser fails it.
+  step "Chromium, chromedriver and poppler-utils for the link and PDF tests (apt, only the missing ones)"
+  # server/tests/links.rs follows the links of received emails in headless Chromium;
+  # server/tests/exports_pdf.rs reads the PDFs back with pdftotext and pdffonts. With CI set,
+  # a missing tool fails them.
   local missing=()
-  for p in chromium chromium-driver; do
+  for p in chromium chromium-driver poppler-utils; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
   done
   if [ "${#missing[@]}" -gt 0 ]; then

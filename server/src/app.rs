@@ -76,6 +76,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::auth::router())
         .merge(routes::client::router())
         .merge(routes::entreprise::router())
+        .merge(routes::feeds::router())
         .merge(routes::public::router())
         .merge(routes::admin::router())
         .merge(routes::notifications::router())

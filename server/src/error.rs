@@ -68,6 +68,8 @@ pub enum HttpCode {
     WebhookNotFound,
     /// No queued notification has this id (or it is not a dead letter, for a retry).
     MessageNotFound,
+    /// No calendar feed of the caller has this id; or no open feed has this token.
+    CalendarFeedNotFound,
     /// The URI is longer than the HTTP layer (hyper) reads: 65,534 bytes.
     UriTooLong,
     /// The request head (request line and headers) is larger than the HTTP layer's buffer.
@@ -86,7 +88,7 @@ pub enum HttpCode {
 
 impl HttpCode {
     /// Every code, in the order of docs/error-codes.md.
-    pub const ALL: [HttpCode; 32] = [
+    pub const ALL: [HttpCode; 33] = [
         HttpCode::Unauthenticated,
         HttpCode::InvalidToken,
         HttpCode::Forbidden,
@@ -112,6 +114,7 @@ impl HttpCode {
         HttpCode::InternalError,
         HttpCode::WebhookNotFound,
         HttpCode::MessageNotFound,
+        HttpCode::CalendarFeedNotFound,
         HttpCode::UriTooLong,
         HttpCode::HeadersTooLarge,
         HttpCode::InvitationUsed,
@@ -149,6 +152,7 @@ impl HttpCode {
             HttpCode::InternalError => "INTERNAL_ERROR",
             HttpCode::WebhookNotFound => "WEBHOOK_NOT_FOUND",
             HttpCode::MessageNotFound => "MESSAGE_NOT_FOUND",
+            HttpCode::CalendarFeedNotFound => "CALENDAR_FEED_NOT_FOUND",
             HttpCode::UriTooLong => "URI_TOO_LONG",
             HttpCode::HeadersTooLarge => "HEADERS_TOO_LARGE",
             HttpCode::InvitationUsed => "INVITATION_USED",
@@ -187,6 +191,7 @@ impl HttpCode {
             HttpCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
             HttpCode::WebhookNotFound => StatusCode::NOT_FOUND,
             HttpCode::MessageNotFound => StatusCode::NOT_FOUND,
+            HttpCode::CalendarFeedNotFound => StatusCode::NOT_FOUND,
             HttpCode::UriTooLong => StatusCode::URI_TOO_LONG,
             HttpCode::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             HttpCode::InvitationUsed => StatusCode::CONFLICT,

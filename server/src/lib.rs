@@ -27,6 +27,7 @@ pub mod error;
 pub mod notify;
 pub mod observe;
 pub mod pages;
+pub mod pdf;
 pub mod routes;
 pub mod state;
 

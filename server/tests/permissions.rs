@@ -258,6 +258,11 @@ struct World {
     free_resource: String,
     /// An open staff invitation, for the revocation row.
     invited: String,
+    /// Calendar feeds: the owner's and the client's (rotated, then revoked), and the path of
+    /// another feed of the owner's, read by token.
+    owner_feed: String,
+    client_feed: String,
+    feed_path: String,
 }
 
 impl World {
@@ -856,6 +861,26 @@ fn routes(w: &World) -> Vec<Route> {
             ok,
         )
         .staff(StaffCell::Allowed),
+        // PDF: the day sheet and the monthly statement; staff get their resource's.
+        route(
+            get.clone(),
+            "/api/entreprise/exports/feuille-du-jour/",
+            format!("/api/entreprise/exports/feuille-du-jour/?date={}", o.day),
+            OwnerList,
+            ok,
+        )
+        .staff(StaffCell::Allowed),
+        route(
+            get.clone(),
+            "/api/entreprise/exports/releve-mensuel/",
+            format!(
+                "/api/entreprise/exports/releve-mensuel/?month={}",
+                &o.day[..7]
+            ),
+            OwnerList,
+            ok,
+        )
+        .staff(StaffCell::Allowed),
         // The team: the owner invites for a resource without staff; another owner naming it
         // is refused it.
         route(
@@ -874,7 +899,80 @@ fn routes(w: &World) -> Vec<Route> {
         )
         .body(json!({"email": "nina@example.com", "name": "Nina", "resource_id": w.free_resource}))
         .foreign_refs(Answer::problem(StatusCode::NOT_FOUND, "NOT_FOUND")),
+        // Calendar feeds: each caller's own; the feed itself by its token.
+        route(
+            get.clone(),
+            "/api/entreprise/flux-calendrier/",
+            "/api/entreprise/flux-calendrier/",
+            OwnerList,
+            ok,
+        )
+        .staff(StaffCell::Allowed),
+        route(
+            post.clone(),
+            "/api/entreprise/flux-calendrier/",
+            "/api/entreprise/flux-calendrier/",
+            OwnerList,
+            created,
+        )
+        .body(json!({"kind": "free_busy"}))
+        .staff(StaffCell::Allowed),
+        route(
+            post.clone(),
+            "/api/entreprise/flux-calendrier/{id}/rotation/",
+            format!("/api/entreprise/flux-calendrier/{}/rotation/", w.owner_feed),
+            OwnerObject,
+            ok,
+        )
+        .not_found("CALENDAR_FEED_NOT_FOUND")
+        .staff(StaffCell::NotFound),
+        route(
+            get.clone(),
+            "/api/client/flux-calendrier/",
+            "/api/client/flux-calendrier/",
+            ClientList,
+            ok,
+        ),
+        route(
+            post.clone(),
+            "/api/client/flux-calendrier/",
+            "/api/client/flux-calendrier/",
+            ClientList,
+            created,
+        ),
+        route(
+            post.clone(),
+            "/api/client/flux-calendrier/{id}/rotation/",
+            format!("/api/client/flux-calendrier/{}/rotation/", w.client_feed),
+            ClientObject,
+            ok,
+        )
+        .not_found("CALENDAR_FEED_NOT_FOUND"),
+        route(
+            get.clone(),
+            "/calendrier/{file}",
+            w.feed_path.clone(),
+            Public,
+            ok,
+        ),
         // Destructive last.
+        route(
+            delete.clone(),
+            "/api/entreprise/flux-calendrier/{id}/",
+            format!("/api/entreprise/flux-calendrier/{}/", w.owner_feed),
+            OwnerObject,
+            ok,
+        )
+        .not_found("CALENDAR_FEED_NOT_FOUND")
+        .staff(StaffCell::NotFound),
+        route(
+            delete.clone(),
+            "/api/client/flux-calendrier/{id}/",
+            format!("/api/client/flux-calendrier/{}/", w.client_feed),
+            ClientObject,
+            ok,
+        )
+        .not_found("CALENDAR_FEED_NOT_FOUND"),
         route(
             delete.clone(),
             "/api/entreprise/equipe/{id}/",
@@ -1095,7 +1193,25 @@ async fn matrix(srv: Srv) {
     assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
     let place = r.body["id"].as_str().unwrap().to_owned();
     let (staff, free_resource, invited) = team(&srv, &owner).await;
+    let mut feeds = Vec::new();
+    for (path, token) in [
+        ("/api/entreprise/flux-calendrier/", owner.t()),
+        ("/api/entreprise/flux-calendrier/", owner.t()),
+        ("/api/client/flux-calendrier/", Some(client.as_str())),
+    ] {
+        let r = srv.post(path, token, json!({"kind": "business"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        feeds.push(r.body.clone());
+    }
+    let feed_path = feeds[1]["url"].as_str().unwrap();
+    let feed_path = format!(
+        "/calendrier/{}",
+        feed_path.split_once("/calendrier/").unwrap().1
+    );
     let mut world = World {
+        owner_feed: feeds[0]["id"].as_str().unwrap().to_owned(),
+        client_feed: feeds[2]["id"].as_str().unwrap().to_owned(),
+        feed_path,
         place,
         free_resource,
         invited,

@@ -5,6 +5,7 @@
 
 // The ports and the types of their signatures.
 use crate::accounts::*;
+use crate::calendar_feeds::*;
 use crate::notifications::*;
 use crate::staff::*;
 use rdv_core::model::*;
@@ -190,6 +191,13 @@ delegate! {
         fn staff_by_user(&self, user: Uuid) -> Result<Option<StaffMember>>;
         fn accept_staff_invitation(&self, token_hash: &str, user: &User, now: Timestamp) -> Result<AcceptOutcome>;
         fn revoke_staff(&self, business: Uuid, id: Uuid, now: Timestamp) -> Result<Option<StaffMember>>;
+    }
+    CalendarFeedStore {
+        fn insert_calendar_feed(&self, feed: &CalendarFeed, token_hash: &str) -> Result<()>;
+        fn list_calendar_feeds(&self, user: Uuid) -> Result<Vec<CalendarFeed>>;
+        fn calendar_feed_by_token(&self, token_hash: &str) -> Result<Option<CalendarFeed>>;
+        fn rotate_calendar_feed(&self, user: Uuid, id: Uuid, token_hash: &str, now: Timestamp) -> Result<Option<CalendarFeed>>;
+        fn revoke_calendar_feed(&self, user: Uuid, id: Uuid, now: Timestamp) -> Result<Option<CalendarFeed>>;
     }
     NotificationStore {
         fn pending_events(&self, limit: u32) -> Result<Vec<NotificationEvent>>;

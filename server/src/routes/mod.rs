@@ -10,6 +10,7 @@ pub mod admin;
 pub mod auth;
 pub mod client;
 pub mod entreprise;
+pub mod feeds;
 pub mod notifications;
 pub mod ops;
 pub mod public;

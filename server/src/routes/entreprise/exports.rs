@@ -74,10 +74,15 @@ fn record<'a>(cells: impl IntoIterator<Item = Cow<'a, str>>) -> ApiResult<Vec<u8
 
 /// The answer carrying a CSV file named `name`.
 fn csv_file(name: &str, body: Body) -> Response {
+    attachment(CSV, name, body)
+}
+
+/// A download: `body` of `content_type`, saved as `name`, never cached.
+pub(super) fn attachment(content_type: &'static str, name: &str, body: Body) -> Response {
     let disposition = format!("attachment; filename=\"{name}\"");
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static(CSV)),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (
                 header::CONTENT_DISPOSITION,
                 HeaderValue::from_str(&disposition)

@@ -7,6 +7,7 @@ mod availabilities;
 mod calendar;
 mod charts;
 mod exports;
+mod exports_pdf;
 mod profile;
 mod reservations;
 mod resources;
@@ -34,6 +35,7 @@ pub use self::charts::{Chart, colours as chart_colours};
 pub use self::exports::{
     ExportQuery, ReservationExportQuery, StatisticsExportQuery, write_reservations_csv,
 };
+pub use self::exports_pdf::{DaySheetQuery, MonthlyStatementQuery};
 pub use self::resources::NewResourceRequest;
 pub use self::staff::{StaffInvitation, StaffMemberOut};
 pub use self::statistics::StatisticsQuery;
@@ -50,6 +52,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(statistics::router())
         .merge(staff::router())
         .merge(exports::router())
+        .merge(exports_pdf::router())
         .merge(charts::router())
 }
 

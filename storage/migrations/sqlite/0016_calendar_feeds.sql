@@ -1,0 +1,18 @@
+-- Calendar feeds (issue 18 item 4, INT-2): subscribable iCalendar feeds of a business, a
+-- resource, a client, or the busy times of a business or resource, each behind a secret token
+-- stored only as its SHA-256 hash. Rotating replaces the hash (the old token stops answering);
+-- revoking stamps `revoked_at` and clears nothing else, so the row stays for history.
+CREATE TABLE calendar_feeds (
+    id          TEXT PRIMARY KEY NOT NULL,
+    user_id     TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL CHECK (kind IN ('business', 'resource', 'free_busy', 'client')),
+    business_id TEXT REFERENCES businesses (id) ON DELETE CASCADE,
+    resource_id TEXT REFERENCES resources (id),
+    token_hash  TEXT NOT NULL UNIQUE,
+    created_at  INTEGER NOT NULL,
+    rotated_at  INTEGER,
+    revoked_at  INTEGER,
+    CHECK ((kind = 'client') = (business_id IS NULL)),
+    CHECK (kind <> 'resource' OR resource_id IS NOT NULL)
+) STRICT;
+CREATE INDEX calendar_feeds_by_user ON calendar_feeds (user_id, created_at);
