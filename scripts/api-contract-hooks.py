@@ -314,6 +314,16 @@ RULES += (
                 (r"locale", r"invalid_choice")),
     ),
     Rule(
+        "calendar-feed-resource",
+        "a resource feed names its resource (and a staff member's feed is of their own "
+        "resource): a rule across two fields that the document does not state",
+        POSITIVE_REJECTED,
+        r"POST /api/entreprise/flux-calendrier/",
+        422,
+        code="VALIDATION_FAILED",
+        errors=((r"resource_id|kind", r"required|not_allowed|invalid_choice"),),
+    ),
+    Rule(
         "business-cancel-reason",
         "the business gives a reason when it cancels, the client need not: one query (`reason`) "
         "serves both, and a blank reason is none",

@@ -31,6 +31,20 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export_monthly_statement))
 }
 
+/// The languages of the PDFs (the documented values of `lang`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(
+    dead_code,
+    reason = "a schema only: `lang` is read as text and checked by `words`"
+)]
+pub enum PdfLanguage {
+    /// English (the default).
+    En,
+    /// French.
+    Fr,
+}
+
 /// The labels of one language.
 struct Words {
     locale: Locale,
@@ -186,6 +200,7 @@ pub struct DaySheetQuery {
     #[param(value_type = Option<uuid::Uuid>)]
     pub resource_id: Option<ResourceId>,
     /// Language of the labels and amounts: `en` (default) or `fr`.
+    #[param(value_type = Option<PdfLanguage>)]
     pub lang: Option<String>,
 }
 
@@ -306,8 +321,10 @@ fn resource_section(
 #[serde(deny_unknown_fields)]
 pub struct MonthlyStatementQuery {
     /// The month, YYYY-MM, in the business's time zone (2000-01 to 2099-12).
+    #[param(pattern = "^20[0-9]{2}-(0[1-9]|1[0-2])$")]
     pub month: String,
     /// Language of the labels and amounts: `en` (default) or `fr`.
+    #[param(value_type = Option<PdfLanguage>)]
     pub lang: Option<String>,
 }
 
