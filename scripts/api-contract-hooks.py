@@ -167,7 +167,7 @@ RULES += (
         "calendar-date",
         "a calendar date lies between 2000-01-01 and 2099-12-31: a bound on a date's value",
         POSITIVE_REJECTED,
-        r"GET /api/entreprise/calendrier/",
+        r"GET /api/entreprise/(calendrier|exports/feuille-du-jour)/",
         422,
         code="VALIDATION_FAILED",
         errors=((r"date", r"out_of_range"),),

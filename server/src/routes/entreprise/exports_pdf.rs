@@ -320,8 +320,9 @@ fn resource_section(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MonthlyStatementQuery {
-    /// The month, YYYY-MM, in the business's time zone (2000-01 to 2099-12).
-    #[param(pattern = "^20[0-9]{2}-(0[1-9]|1[0-2])$")]
+    /// The month, YYYY-MM, in the business's time zone (2001-01 to 2098-12: its local bounds
+    /// stay inside the statistics' 2000–2100 in every zone).
+    #[param(pattern = "^20(0[1-9]|[1-8][0-9]|9[0-8])-(0[1-9]|1[0-2])$")]
     pub month: String,
     /// Language of the labels and amounts: `en` (default) or `fr`.
     #[param(value_type = Option<PdfLanguage>)]
@@ -337,10 +338,10 @@ fn month_bounds(month: &str) -> ApiResult<(NaiveDate, NaiveDate)> {
         .ok()
         .filter(|_| month.len() == 7)
         .ok_or_else(|| invalid("invalid_format", "expected YYYY-MM"))?;
-    if !(2000..=2099).contains(&first.year()) {
+    if !(2001..=2098).contains(&first.year()) {
         return Err(invalid(
             "out_of_range",
-            "the month must be 2000-01 to 2099-12",
+            "the month must be 2001-01 to 2098-12",
         ));
     }
     let next = first
@@ -358,7 +359,7 @@ fn month_bounds(month: &str) -> ApiResult<(NaiveDate, NaiveDate)> {
     responses(
         (status = 200, description = "A PDF (A4), fonts embedded", content_type = "application/pdf"),
         (status = 404, description = "NO_BUSINESS", body = crate::error::Problem),
-        (status = 422, description = "VALIDATION_FAILED: `month` not YYYY-MM (invalid_format) or outside 2000-01 to 2099-12 (out_of_range), `lang` not en or fr (invalid_choice)", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION_FAILED: `month` not YYYY-MM (invalid_format) or outside 2001-01 to 2098-12 (out_of_range), `lang` not en or fr (invalid_choice)", body = crate::error::Problem),
     ))]
 pub async fn export_monthly_statement(
     State(state): State<AppState>,
@@ -510,7 +511,7 @@ mod tests {
 
     use super::*;
 
-    /// A month is `YYYY-MM` between 2000-01 and 2099-12; its bounds are its first day and the
+    /// A month is `YYYY-MM` between 2001-01 and 2098-12; its bounds are its first day and the
     /// next month's.
     #[test]
     fn months_parse_with_typed_errors() {
