@@ -131,6 +131,17 @@ RULES: tuple[Rule, ...] = (
         code="INVALID_ONE_TIME_TOKEN",
     ),
     Rule(
+        "import-rows",
+        "an imported file's rows are read as CSV or JSON objects of named cells and each goes "
+        "through the core's rules: names against the business's own (already_exists), "
+        "resources by name (not_found), overlaps across rows and with stored windows, dates, "
+        "limits; the document states the file's media type and shape only",
+        POSITIVE_REJECTED,
+        r"POST /api/entreprise/imports/(services|ressources|disponibilites|fermetures)/",
+        422,
+        code="IMPORT_REJECTED",
+    ),
+    Rule(
         "sms-needs-a-phone",
         "text messages can be chosen only once the profile has a phone number: a condition on "
         "the account's state, not on the request",
@@ -312,6 +323,28 @@ RULES += (
         code="VALIDATION_FAILED",
         errors=((r"email", r"invalid_format"), (r"name", r"required|too_long|markup"),
                 (r"locale", r"invalid_choice")),
+    ),
+    Rule(
+        "image-content",
+        "an uploaded file must be a real JPEG, PNG or WebP image by its bytes (415 "
+        "unsupported_type), declare no more pixels than the limit and decode (422 "
+        "too_many_pixels, undecodable): a file format, which a binary string's schema cannot "
+        "state (docs/images.md)",
+        POSITIVE_REJECTED,
+        r"(PUT /api/entreprise/mon-entreprise/(logo|couverture)/|POST /api/entreprise/services/\{id\}/images/)",
+        (415, 422),
+        code="UNSUPPORTED_MEDIA_TYPE|INVALID_IMAGE",
+        errors=((r"file", r"unsupported_type|too_many_pixels|undecodable"),),
+    ),
+    Rule(
+        "image-order-permutation",
+        "the new order of a service's images lists each of its image ids exactly once: a rule "
+        "against the stored images, not a pattern",
+        POSITIVE_REJECTED,
+        r"PUT /api/entreprise/services/\{id\}/images/ordre/",
+        422,
+        code="VALIDATION_FAILED",
+        errors=((r"ids", r"not_a_permutation"),),
     ),
     Rule(
         "calendar-feed-resource",

@@ -64,6 +64,10 @@ setup_smtp() {
   if ! PYTHONPATH=.tools/python python3 -c 'import icalendar' >/dev/null 2>&1; then
     python3 -m pip install --quiet --disable-pip-version-check --target .tools/python 'icalendar==6.1.3'
   fi
+  # The image tests start moto in server mode on 127.0.0.1 as their S3-compatible storage.
+  if ! PYTHONPATH=.tools/python python3 -c 'import moto.server, flask' >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check --target .tools/python 'moto[server]==5.2.5'
+  fi
   export RDV_TEST_PYTHONPATH="$PWD/.tools/python"
 }
 

@@ -31,11 +31,16 @@ pub use crate::memory::block_on;
 
 mod calendar;
 mod catalog;
+mod imports;
 mod resources;
 mod stats;
 mod stats_reference;
 pub use calendar::calendar_reads_reservations_meeting_a_range_with_their_buffers;
 pub use catalog::the_catalogue_filters_businesses_and_counts_categories;
+pub use imports::{
+    a_large_window_batch_is_all_or_nothing,
+    an_import_writes_resources_and_services_together_or_not_at_all,
+};
 pub use resources::{
     a_reservation_moves_to_another_resource_atomically,
     a_resource_is_deleted_only_once_it_holds_nothing,
@@ -1332,6 +1337,8 @@ macro_rules! storage_conformance_tests {
             a_reservation_moves_to_another_resource_atomically,
             a_resource_is_deleted_only_once_it_holds_nothing,
             the_catalogue_filters_businesses_and_counts_categories,
+            an_import_writes_resources_and_services_together_or_not_at_all,
+            a_large_window_batch_is_all_or_nothing,
         );
     };
     (@cases $make:expr, $block_on:expr; $($case:ident),* $(,)?) => {

@@ -21,6 +21,7 @@ pub mod client_search;
 pub mod conformance;
 pub mod error;
 pub mod hours;
+pub mod imports;
 pub mod lifecycle;
 pub mod memory;
 pub mod model;

@@ -222,6 +222,17 @@ impl DirectoryStore for MemoryStore {
         self.lock().services.insert(service.id, service.clone());
         Ok(())
     }
+    async fn save_directory(&self, resources: &[Resource], services: &[Service]) -> Result<()> {
+        // One lock for both: no reader sees half of it.
+        let mut data = self.lock();
+        for r in resources {
+            data.resources.insert(r.id, r.clone());
+        }
+        for s in services {
+            data.services.insert(s.id, s.clone());
+        }
+        Ok(())
+    }
     async fn list_services(&self, business: BusinessId) -> Result<Vec<Service>> {
         let mut out: Vec<Service> = self
             .lock()

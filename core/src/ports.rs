@@ -362,6 +362,13 @@ pub trait DirectoryStore: Send + Sync {
     fn get_service(&self, id: ServiceId) -> impl Future<Output = Result<Option<Service>>> + Send;
     /// Inserts or replaces a service.
     fn save_service(&self, service: &Service) -> impl Future<Output = Result<()>> + Send;
+    /// Inserts or replaces these resources, then these services, all or none (an import).
+    /// Atomic: a failure leaves none of them written.
+    fn save_directory(
+        &self,
+        resources: &[Resource],
+        services: &[Service],
+    ) -> impl Future<Output = Result<()>> + Send;
     /// The services of a business, by name.
     fn list_services(
         &self,

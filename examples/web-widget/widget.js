@@ -48,6 +48,17 @@ const time = (instant, zone) => fmt(instant, zone, { hour: '2-digit', minute: '2
 const dayKey = (instant, zone) => fmt(instant, zone, { year: 'numeric', month: '2-digit', day: '2-digit' });
 const dayLabel = (instant, zone) => fmt(instant, zone, { weekday: 'short', day: 'numeric', month: 'short' });
 
+// Shows the image at `url` (a thumbnail URL of the public answers), or hides it without one.
+function picture(img, url, alt) {
+  img.hidden = !url;
+  if (url) {
+    img.src = url;
+    img.alt = alt;
+  } else {
+    img.removeAttribute('src');
+  }
+}
+
 function option(select, value, label) {
   const o = document.createElement('option');
   o.value = value;
@@ -65,6 +76,7 @@ async function loadBusinesses() {
 
 async function chooseBusiness() {
   state.business = state.businesses.find((b) => b.id === $('business').value);
+  picture($('logo'), state.business.logo?.thumb, `${state.business.name} logo`);
   const services = (await api(`/api/entreprises/${state.business.id}/services/?limit=200`)).items;
   $('service').replaceChildren();
   for (const s of services) option($('service'), s.id, `${s.name} (${s.rules.duration_minutes} min)`);
@@ -74,6 +86,7 @@ async function chooseBusiness() {
 
 async function chooseService() {
   state.service = state.services.find((s) => s.id === $('service').value);
+  picture($('service-image'), state.service.images?.[0]?.thumb, state.service.name);
   await showWeek();
 }
 

@@ -77,6 +77,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::client::router())
         .merge(routes::entreprise::router())
         .merge(routes::feeds::router())
+        .merge(routes::images::router())
         .merge(routes::public::router())
         .merge(routes::admin::router())
         .merge(routes::notifications::router())

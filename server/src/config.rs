@@ -197,6 +197,29 @@ pub struct Config {
     /// addresses only, against server-side request forgery). Set it for receivers inside your
     /// own network.
     pub webhook_private_targets: bool,
+    /// Largest uploaded image, in bytes (default 5 MB), counted while the body streams in.
+    pub image_max_bytes: u32,
+    /// Most pixels (width × height) of an uploaded image, read from its header before any
+    /// decoding (default 40,000,000).
+    pub image_max_pixels: u32,
+    /// Folder of the image files (local storage, the default). Empty: `images` beside the
+    /// SQLite database file, or `data/images` with PostgreSQL.
+    pub images_dir: String,
+    /// S3-compatible endpoint of image storage, e.g. `https://s3.eu-west-3.amazonaws.com`;
+    /// empty (default) keeps images in `images_dir`.
+    pub s3_endpoint: String,
+    /// Bucket of the images (S3 storage).
+    pub s3_bucket: String,
+    /// Region of the bucket (default `us-east-1`).
+    pub s3_region: String,
+    /// Access key id (S3 storage).
+    pub s3_access_key: String,
+    /// Secret access key (env `RDV_S3_SECRET_KEY` or `RDV_S3_SECRET_KEY_FILE`).
+    pub s3_secret_key: Secret,
+    /// Largest imported file, in bytes (default 5 MB; env `RDV_IMPORT_MAX_BYTES`).
+    pub import_max_bytes: u32,
+    /// Most data rows of one imported file (default 10,000).
+    pub import_max_rows: u32,
 }
 
 impl Default for Config {
@@ -253,6 +276,16 @@ impl Default for Config {
             retention_days: 30,
             idempotency_hours: 24,
             webhook_private_targets: false,
+            image_max_bytes: 5 * 1024 * 1024,
+            image_max_pixels: 40_000_000,
+            images_dir: String::new(),
+            s3_endpoint: String::new(),
+            s3_bucket: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_access_key: String::new(),
+            s3_secret_key: Secret::default(),
+            import_max_bytes: 5 * 1024 * 1024,
+            import_max_rows: 10_000,
         }
     }
 }
@@ -261,11 +294,12 @@ impl Default for Config {
 const DEV_ENCRYPTION_KEY: &str = "cmR2LWRldmVsb3BtZW50LWtleS1ub3QtZm9yLXByb2Q=";
 
 /// Fields whose values are secrets (they may come from `RDV_<FIELD>_FILE`).
-const SECRET_FIELDS: [&str; 4] = [
+const SECRET_FIELDS: [&str; 5] = [
     "jwt_secret",
     "encryption_key",
     "smtp_password",
     "sms_auth_token",
+    "s3_secret_key",
 ];
 
 /// A configuration problem, naming the setting.

@@ -8,6 +8,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rdv_core::error::{FieldError, ItemFailure};
+use rdv_core::imports::RowProblem;
 use rdv_core::ports::ReservationView;
 use rdv_core::{Error, ErrorCode};
 use serde::Serialize;
@@ -84,11 +85,19 @@ pub enum HttpCode {
     ResourceHasStaff,
     /// No staff member of the caller's business has this id.
     StaffMemberNotFound,
+    /// An imported file has problems (listed in `problems` by row, field and code); nothing
+    /// was imported.
+    ImportRejected,
+    /// An uploaded image is refused after its type was recognised: more pixels than allowed
+    /// (`too_many_pixels`, read from the header) or a broken body (`undecodable`).
+    InvalidImage,
+    /// No image of the caller's business has this id, or no stored image has this key.
+    ImageNotFound,
 }
 
 impl HttpCode {
     /// Every code, in the order of docs/error-codes.md.
-    pub const ALL: [HttpCode; 33] = [
+    pub const ALL: [HttpCode; 36] = [
         HttpCode::Unauthenticated,
         HttpCode::InvalidToken,
         HttpCode::Forbidden,
@@ -122,6 +131,9 @@ impl HttpCode {
         HttpCode::StaffAlreadyInvited,
         HttpCode::ResourceHasStaff,
         HttpCode::StaffMemberNotFound,
+        HttpCode::ImportRejected,
+        HttpCode::InvalidImage,
+        HttpCode::ImageNotFound,
     ];
 
     /// The stable text of the code (`code` in problem documents).
@@ -160,6 +172,9 @@ impl HttpCode {
             HttpCode::StaffAlreadyInvited => "STAFF_ALREADY_INVITED",
             HttpCode::ResourceHasStaff => "RESOURCE_HAS_STAFF",
             HttpCode::StaffMemberNotFound => "STAFF_MEMBER_NOT_FOUND",
+            HttpCode::ImportRejected => "IMPORT_REJECTED",
+            HttpCode::InvalidImage => "INVALID_IMAGE",
+            HttpCode::ImageNotFound => "IMAGE_NOT_FOUND",
         }
     }
 
@@ -199,6 +214,9 @@ impl HttpCode {
             HttpCode::StaffAlreadyInvited => StatusCode::CONFLICT,
             HttpCode::ResourceHasStaff => StatusCode::CONFLICT,
             HttpCode::StaffMemberNotFound => StatusCode::NOT_FOUND,
+            HttpCode::ImportRejected => StatusCode::UNPROCESSABLE_ENTITY,
+            HttpCode::InvalidImage => StatusCode::UNPROCESSABLE_ENTITY,
+            HttpCode::ImageNotFound => StatusCode::NOT_FOUND,
         }
     }
 }
@@ -228,6 +246,9 @@ pub struct Problem {
     /// `RESOURCE_HAS_RESERVATIONS`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reservations: Vec<ReservationView>,
+    /// Every problem of an imported file, by row, field and code (`IMPORT_REJECTED`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<RowProblem>,
     /// Identifier of the request, as in the logs and the `x-request-id` header.
     pub request_id: String,
 }
@@ -244,6 +265,7 @@ struct Details {
     errors: Vec<FieldError>,
     failures: Vec<ItemFailure>,
     reservations: Vec<ReservationView>,
+    problems: Vec<RowProblem>,
     retry_after: Option<u64>,
     /// Logged, never sent.
     internal: Option<String>,
@@ -267,6 +289,7 @@ impl ApiError {
             errors: Vec::new(),
             failures: Vec::new(),
             reservations: Vec::new(),
+            problems: Vec::new(),
             retry_after: None,
             internal: None,
         }))
@@ -298,6 +321,30 @@ impl ApiError {
     /// 403 for a role that may not use the route.
     pub fn forbidden() -> Self {
         Self::new(HttpCode::Forbidden, "your role may not use this route")
+    }
+
+    /// 422 `IMPORT_REJECTED` with every problem of the file.
+    pub fn import_rejected(problems: Vec<RowProblem>) -> Self {
+        let rows = {
+            let mut rows: Vec<usize> = problems.iter().map(|p| p.row).collect();
+            rows.dedup();
+            rows.len()
+        };
+        let mut e = Self::new(
+            HttpCode::ImportRejected,
+            format!(
+                "{} problem(s) in {rows} row(s): nothing was imported",
+                problems.len()
+            ),
+        );
+        e.0.problems = problems;
+        e
+    }
+
+    /// This error with per-field problems (`errors`), e.g. the field code of a refused upload.
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.0.errors = errors;
+        self
     }
 
     /// A validation error on one field.
@@ -425,6 +472,7 @@ impl ApiError {
             errors: this.errors,
             failures: this.failures,
             reservations: this.reservations,
+            problems: this.problems,
             request_id,
         };
         (problem, this.retry_after)

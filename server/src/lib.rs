@@ -13,8 +13,10 @@
 //! 3. `error` — the problem format and every code with its status; imports `observe`.
 //! 4. `auth` — passwords, tokens and the session extractors, over the [`auth::SessionCheck`]
 //!    trait instead of the state; imports `error`, `observe`.
+//!    Beside it, `images` — reading, validating and re-encoding uploads, and the image file
+//!    stores (local folder, S3); imports `auth`, `config`, `error`.
 //! 5. `state` — use cases, cache, limits, and the one write path ([`state::Writes`]); imports
-//!    `auth`, `config`, `error`, `observe`.
+//!    `auth`, `config`, `error`, `images`, `observe`.
 //! 6. `routes`, `notify`, `demo` — import the modules above; `pages` (the HTML behind the
 //!    links sent by email) imports `error` and `state`; then `app` (the router) imports
 //!    `routes` and `pages`, and this file wires everything.
@@ -24,6 +26,8 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod images;
+pub mod imports;
 pub mod notify;
 pub mod observe;
 pub mod pages;
@@ -87,11 +91,13 @@ pub async fn build_state(config: Config) -> Result<AppState, ConfigError> {
     let decoy_hash = auth::hash_password(hex::encode(decoy))
         .await
         .map_err(|e| ConfigError(format!("argon2: {e:?}")))?;
+    let images = images::Objects::open(&config)?;
     Ok(Arc::new(Inner::new(
         UseCases::new(store, ServerClock::default(), V7Ids),
         config,
         tokens,
         decoy_hash,
+        images,
     )))
 }
 

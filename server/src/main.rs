@@ -8,6 +8,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use rdv_server::config::Config;
 
+/// The `export` and `import` commands.
+mod transfer;
+
 /// mimalloc instead of glibc malloc: many small allocations freed on other threads (tokio
 /// workers, SQLite connection threads) are its design case (measured in benches/RESULTS.md).
 #[global_allocator]
@@ -56,13 +59,16 @@ enum Command {
         #[arg(long)]
         older_than_days: Option<u32>,
     },
-    /// Writes a business's reservations to a CSV file (the file of
-    /// `GET /api/entreprise/exports/reservations/`), a page at a time with a progress bar,
-    /// then prints a summary.
+    /// Writes a business's reservations (the file of `GET /api/entreprise/exports/reservations/`,
+    /// a page at a time with a progress bar), clients or services to a CSV file, then prints a
+    /// summary.
     Export {
         /// The business's id.
         #[arg(long)]
         business: uuid::Uuid,
+        /// What to export (default: reservations).
+        #[arg(long, value_enum, default_value = "reservations")]
+        kind: transfer::ExportKindArg,
         /// The file to write.
         #[arg(long)]
         output: PathBuf,
@@ -72,6 +78,23 @@ enum Command {
         /// Start the file with UTF-8's byte order mark, for spreadsheets.
         #[arg(long)]
         bom: bool,
+    },
+    /// Imports a CSV or JSON file of services, resources, availabilities or closures into a
+    /// business (the file of `POST /api/entreprise/imports/…`, read by extension), prints the
+    /// report, or every problem by row and writes nothing.
+    Import {
+        /// The business's id.
+        #[arg(long)]
+        business: uuid::Uuid,
+        /// What the file holds.
+        #[arg(long, value_enum)]
+        kind: transfer::ImportKindArg,
+        /// The file: `.csv` or `.json`.
+        #[arg(long)]
+        file: PathBuf,
+        /// Check every row and write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -144,10 +167,17 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Export {
             business,
+            kind,
             output,
             include_archived,
             bom,
-        } => export(config, business, &output, include_archived, bom).await,
+        } => transfer::export(config, business, kind, &output, include_archived, bom).await,
+        Command::Import {
+            business,
+            kind,
+            file,
+            dry_run,
+        } => transfer::import(config, business, kind, &file, dry_run).await,
         Command::SeedDemo if config.profile == rdv_server::config::Profile::Prod => Err(
             "refusing to load demo data in prod: demo accounts have a published password".into(),
         ),
@@ -222,59 +252,6 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
-}
-
-/// The `export` command: the business's reservations to `output`, with a progress bar on a
-/// terminal (indicatif draws nothing elsewhere) and a one-line summary.
-async fn export(
-    config: Config,
-    business: uuid::Uuid,
-    output: &std::path::Path,
-    include_archived: bool,
-    bom: bool,
-) -> Result<(), String> {
-    use rdv_core::ports::DirectoryStore as _;
-    let started = std::time::Instant::now();
-    let state = rdv_server::build_state(config)
-        .await
-        .map_err(|e| e.to_string())?;
-    let found = state
-        .store()
-        .get_business(rdv_core::model::BusinessId(business))
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no business has the id {business}"))?;
-    let filter = rdv_core::ports::ReservationFilter {
-        business_id: Some(found.id),
-        include_archived,
-        ..rdv_core::ports::ReservationFilter::default()
-    };
-    let file = std::fs::File::create(output)
-        .map_err(|e| format!("cannot create {}: {e}", output.display()))?;
-    let mut out = std::io::BufWriter::new(file);
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {pos} reservations written ({per_sec})")
-            .map_err(|e| e.to_string())?,
-    );
-    let rows = rdv_server::routes::entreprise::write_reservations_csv(
-        &state,
-        &found,
-        &filter,
-        bom,
-        &mut out,
-        |n| bar.set_position(n),
-    )
-    .await
-    .map_err(|e| format!("{e:?}"))?;
-    bar.finish_and_clear();
-    println!(
-        "exported {rows} reservations of {} to {} in {:.1} s",
-        found.name,
-        output.display(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
 }
 
 fn main() -> ExitCode {

@@ -330,3 +330,93 @@ fn export_command_writes_the_reservations_csv_and_a_summary() {
     );
     assert!(!other.exists());
 }
+
+#[test]
+fn import_command_reports_what_it_imported_and_refuses_a_second_time_by_row() {
+    let (dir, url) = temp_db();
+    let out = bin()
+        .env("DATABASE_URL", &url)
+        .args(["seed-demo"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (id, _) = business_rows(&url, "Coiffeur Élégance", false);
+    let file = dir.path().join("rooms.csv");
+    std::fs::write(&file, "name,kind\nCabine 9,room\nCabine 10,room\n").unwrap();
+    let import = |dry_run: bool| {
+        let mut cmd = bin();
+        cmd.env("DATABASE_URL", &url)
+            .args(["import", "--business", &id, "--kind", "resources", "--file"])
+            .arg(&file);
+        if dry_run {
+            cmd.arg("--dry-run");
+        }
+        cmd.output().unwrap()
+    };
+    let out = import(true);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "would import 2 resources from 2 rows of {} into Coiffeur Élégance\n",
+            file.display()
+        )
+    );
+    let out = import(false);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("imported 2 resources"));
+    let out = import(false);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .starts_with("row 2: name: \"Cabine 9\" already exists (already_exists)\nrow 3: name:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("error: 2 problem(s) in 2 row(s): nothing was imported\n"),
+        "{stderr}"
+    );
+    // The clients and services files too, as the HTTP exports write them.
+    let out_file = dir.path().join("services.csv");
+    let out = bin()
+        .env("DATABASE_URL", &url)
+        .args([
+            "export",
+            "--business",
+            &id,
+            "--kind",
+            "services",
+            "--output",
+        ])
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (header, rows) = csv_shape(&out_file);
+    assert_eq!(header[..2], ["id", "name"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with(&format!(
+            "exported {rows} services of Coiffeur Élégance to "
+        )),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(rows > 0);
+}

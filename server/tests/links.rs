@@ -613,6 +613,8 @@ async fn pages_answer(srv: Srv) {
             path.starts_with("/api/")
                 // The calendar feeds: subscription URLs calendar apps poll, outside `/api/`.
                 || path.starts_with("/calendrier/")
+                // Image files, public by their content-addressed key, outside `/api/`.
+                || path.starts_with("/images/")
                 || ["/healthz", "/readyz", "/metrics"].contains(&path.as_str()),
             "{path} is in the API document"
         );

@@ -175,7 +175,7 @@ fn query_structs_declare_query_parameters() {
     use utoipa::openapi::path::{Parameter, ParameterIn};
 
     let path = || Some(ParameterIn::Path);
-    let structs: [(&str, Vec<Parameter>); 18] = [
+    let structs: [(&str, Vec<Parameter>); 19] = [
         (
             "PageParams",
             rdv_server::routes::PageParams::into_params(path),
@@ -247,6 +247,10 @@ fn query_structs_declare_query_parameters() {
         (
             "DeleteWindowQuery",
             rdv_server::routes::entreprise::DeleteWindowQuery::into_params(path),
+        ),
+        (
+            "ImportQuery",
+            rdv_server::routes::entreprise::ImportQuery::into_params(path),
         ),
     ];
     for (name, params) in &structs {
@@ -324,11 +328,10 @@ fn the_extractors_answers_and_formats_are_documented() {
             {
                 assert!(names(op, "400", "INVALID_PARAMETER"), "{method} {path}");
             }
-            // A calendar feed's file name is its secret token, not an id.
-            for p in params
-                .iter()
-                .filter(|p| p["in"] == "path" && path != "/calendrier/{file}")
-            {
+            // A calendar feed's file name is its secret token, an image's key its hash: not ids.
+            for p in params.iter().filter(|p| {
+                p["in"] == "path" && path != "/calendrier/{file}" && path != "/images/{key}"
+            }) {
                 assert_eq!(p["schema"]["format"], "uuid", "{method} {path}: {p}");
             }
             let body = &op["requestBody"];

@@ -861,6 +861,48 @@ fn routes(w: &World) -> Vec<Route> {
             ok,
         )
         .staff(StaffCell::Allowed),
+        // Imports: dry runs of a right file, so the other rows see nothing of them.
+        route(
+            post.clone(),
+            "/api/entreprise/imports/ressources/",
+            "/api/entreprise/imports/ressources/?dry_run=true",
+            OwnerList,
+            ok,
+        )
+        .body(json!([{"name": "Matrix room", "kind": "room"}])),
+        route(
+            post.clone(),
+            "/api/entreprise/imports/services/",
+            "/api/entreprise/imports/services/?dry_run=true",
+            OwnerList,
+            ok,
+        )
+        .body(
+            json!([{"name": "Matrix", "duration_minutes": 30, "price_minor": 100,
+                       "currency": "EUR", "resources": ["Alice"]}]),
+        ),
+        route(
+            post.clone(),
+            "/api/entreprise/imports/disponibilites/",
+            "/api/entreprise/imports/disponibilites/?dry_run=true",
+            OwnerList,
+            ok,
+        )
+        .body({
+            // A month after the other rows' windows: a dry run meets none of them.
+            let day = chrono::NaiveDate::parse_from_str(&o.day, "%Y-%m-%d").unwrap()
+                + chrono::Duration::days(30);
+            json!([{"resource": "Alice", "start": format!("{day}T09:00"),
+                    "end": format!("{day}T10:00")}])
+        }),
+        route(
+            post.clone(),
+            "/api/entreprise/imports/fermetures/",
+            "/api/entreprise/imports/fermetures/?dry_run=true",
+            OwnerList,
+            ok,
+        )
+        .body(json!([{"kind": "days", "first_day": "2030-01-01", "last_day": "2030-01-02"}])),
         // PDF: the day sheet and the monthly statement; staff get their resource's.
         route(
             get.clone(),
@@ -955,6 +997,87 @@ fn routes(w: &World) -> Vec<Route> {
             Public,
             ok,
         ),
+        // Images: the matrix sends JSON, so an allowed upload is refused by its body (the
+        // uploads themselves are server/tests/images.rs); the world holds no image to delete.
+        route(
+            put.clone(),
+            "/api/entreprise/mon-entreprise/logo/",
+            "/api/entreprise/mon-entreprise/logo/",
+            OwnerList,
+            ok,
+        )
+        .body(json!({}))
+        .allowed(Answer::problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+        )),
+        route(
+            put.clone(),
+            "/api/entreprise/mon-entreprise/couverture/",
+            "/api/entreprise/mon-entreprise/couverture/",
+            OwnerList,
+            ok,
+        )
+        .body(json!({}))
+        .allowed(Answer::problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+        )),
+        route(
+            delete.clone(),
+            "/api/entreprise/mon-entreprise/logo/",
+            "/api/entreprise/mon-entreprise/logo/",
+            OwnerList,
+            no_content,
+        )
+        .allowed(Answer::problem(StatusCode::NOT_FOUND, "IMAGE_NOT_FOUND")),
+        route(
+            delete.clone(),
+            "/api/entreprise/mon-entreprise/couverture/",
+            "/api/entreprise/mon-entreprise/couverture/",
+            OwnerList,
+            no_content,
+        )
+        .allowed(Answer::problem(StatusCode::NOT_FOUND, "IMAGE_NOT_FOUND")),
+        route(
+            post.clone(),
+            "/api/entreprise/services/{id}/images/",
+            format!("/api/entreprise/services/{s}/images/"),
+            OwnerObject,
+            created,
+        )
+        .body(json!({}))
+        .allowed(Answer::problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+        )),
+        route(
+            put.clone(),
+            "/api/entreprise/services/{id}/images/ordre/",
+            format!("/api/entreprise/services/{s}/images/ordre/"),
+            OwnerObject,
+            ok,
+        )
+        .body(json!([])),
+        route(
+            delete.clone(),
+            "/api/entreprise/services/{id}/images/{image_id}/",
+            format!(
+                "/api/entreprise/services/{s}/images/{}/",
+                uuid::Uuid::new_v4()
+            ),
+            OwnerObject,
+            no_content,
+        )
+        .allowed(Answer::problem(StatusCode::NOT_FOUND, "IMAGE_NOT_FOUND")),
+        route(
+            get.clone(),
+            "/images/{key}",
+            format!("/images/{}.jpg", "0".repeat(64)),
+            Public,
+            ok,
+        )
+        .allowed(Answer::problem(StatusCode::NOT_FOUND, "IMAGE_NOT_FOUND")),
         // Destructive last.
         route(
             delete.clone(),

@@ -6,6 +6,7 @@
 // The ports and the types of their signatures.
 use crate::accounts::*;
 use crate::calendar_feeds::*;
+use crate::images::*;
 use crate::notifications::*;
 use crate::staff::*;
 use rdv_core::model::*;
@@ -120,6 +121,7 @@ delegate! {
         fn list_resources(&self, business: BusinessId) -> Result<Vec<Resource>>;
         fn get_service(&self, id: ServiceId) -> Result<Option<Service>>;
         fn save_service(&self, service: &Service) -> Result<()>;
+        fn save_directory(&self, resources: &[Resource], services: &[Service]) -> Result<()>;
         fn list_services(&self, business: BusinessId) -> Result<Vec<Service>>;
         fn get_client(&self, id: ClientId) -> Result<Option<ClientProfile>>;
         fn save_client(&self, client: &ClientProfile) -> Result<()>;
@@ -198,6 +200,16 @@ delegate! {
         fn calendar_feed_by_token(&self, token_hash: &str) -> Result<Option<CalendarFeed>>;
         fn rotate_calendar_feed(&self, user: Uuid, id: Uuid, token_hash: &str, now: Timestamp) -> Result<Option<CalendarFeed>>;
         fn revoke_calendar_feed(&self, user: Uuid, id: Uuid, now: Timestamp) -> Result<Option<CalendarFeed>>;
+    }
+    ImageStore {
+        fn put_image(&self, image: &StoredImage) -> Result<Option<StoredImage>>;
+        fn business_images(&self, business: Uuid) -> Result<Vec<StoredImage>>;
+        fn logos_and_covers(&self, businesses: &[Uuid]) -> Result<Vec<StoredImage>>;
+        fn service_images(&self, service: Uuid) -> Result<Vec<StoredImage>>;
+        fn delete_image(&self, business: Uuid, id: Uuid) -> Result<Option<StoredImage>>;
+        fn delete_business_image(&self, business: Uuid, kind: ImageKind) -> Result<Option<StoredImage>>;
+        fn reorder_images(&self, business: Uuid, service: Uuid, order: &[Uuid]) -> Result<bool>;
+        fn image_key_in_use(&self, key: &str) -> Result<bool>;
     }
     NotificationStore {
         fn pending_events(&self, limit: u32) -> Result<Vec<NotificationEvent>>;

@@ -28,7 +28,7 @@ pub mod postgres;
 pub mod sql;
 pub mod sqlite;
 
-pub use app::{accounts, calendar_feeds, notifications, staff};
+pub use app::{accounts, calendar_feeds, images, notifications, staff};
 
 pub use any::{AnyStore, Backend};
 pub use crypto::FieldCipher;

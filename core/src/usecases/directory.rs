@@ -278,7 +278,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         Ok(business)
     }
 
-    fn checked_business(
+    pub(super) fn checked_business(
         id: BusinessId,
         owner: UserId,
         (status, status_reason): (BusinessStatus, Option<String>),
@@ -394,7 +394,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         Ok(service)
     }
 
-    async fn checked_service(
+    pub(super) async fn checked_service(
         &self,
         business: BusinessId,
         id: ServiceId,

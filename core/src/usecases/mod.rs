@@ -12,14 +12,16 @@
 //! one at a time, in bulk or from a recurrence rule), `booking` (schedule snapshot, slots,
 //! booking), `reservations` (reading, lifecycle transitions, rescheduling, listing),
 //! `calendar` (a business's day, week or month per resource, [`crate::calendar`]),
-//! `statistics` (a business's figures over a period, [`crate::stats`]) and `waitlist` (joining,
-//! offers of freed seats, claims, [`crate::waitlist`]).
+//! `statistics` (a business's figures over a period, [`crate::stats`]), `imports` (files of
+//! services, resources, windows or closures, checked row by row, [`crate::imports`]) and
+//! `waitlist` (joining, offers of freed seats, claims, [`crate::waitlist`]).
 
 mod availability;
 mod booking;
 mod businesses;
 mod calendar;
 mod directory;
+mod imports;
 mod reservations;
 mod resources;
 mod statistics;

@@ -84,7 +84,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
         Ok(resource)
     }
 
-    fn checked_resource(
+    pub(super) fn checked_resource(
         business: &Business,
         id: ResourceId,
         active: bool,

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod client;
 pub mod entreprise;
 pub mod feeds;
+pub mod images;
 pub mod notifications;
 pub mod ops;
 pub mod public;

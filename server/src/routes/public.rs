@@ -2,6 +2,9 @@
 //! detail, services), the free slots of a service computed by the core (CORE-5), and the
 //! schedule snapshot browsers and apps compute slots from themselves (WASM-1).
 //!
+//! Businesses carry their `logo` and `cover`, services their ordered `images` (the URLs of
+//! each image's sizes, `docs/images.md`).
+//!
 //! Nothing here shows an owner id, an email or a phone number (DATA-2). Business details,
 //! service lists and slot answers are cached in process and dropped on every write to the
 //! business (PERF-3); slot answers also last one clock second at most, and are sent gzip-
@@ -18,10 +21,12 @@ use rdv_core::ports::{BusinessSort, DirectoryStore as _};
 use rdv_core::search::{SearchHit, SearchQuery};
 use rdv_core::slots::Schedule;
 use rdv_core::{Error, Interval, Timestamp};
+use rdv_storage::images::{ImageKind, ImageStore as _, StoredImage};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::entreprise::ImageOut;
 use super::{ApiPath, ApiQuery, Json, PageOut, page_loaded, page_request};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, SlotBody, SlotKey};
@@ -62,6 +67,47 @@ pub struct PublicBusiness {
     pub closures: Vec<rdv_core::hours::Closure>,
     /// Dates with other opening hours than their weekday's.
     pub special_hours: Vec<rdv_core::hours::SpecialHours>,
+    /// The logo's sizes (`thumb`, `medium`, `original` URLs), if the business has one.
+    pub logo: Option<ImageOut>,
+    /// The cover picture's sizes, if the business has one.
+    pub cover: Option<ImageOut>,
+}
+
+impl PublicBusiness {
+    /// This business with its logo and cover among `images` (rows of any businesses).
+    fn with_images(mut self, state: &AppState, images: &[StoredImage]) -> Self {
+        let find = |kind: ImageKind| {
+            images
+                .iter()
+                .find(|i| i.business_id == self.id.0 && i.kind == kind)
+                .map(|i| ImageOut::new(state, i))
+        };
+        self.logo = find(ImageKind::Logo);
+        self.cover = find(ImageKind::Cover);
+        self
+    }
+}
+
+/// An active service as the public sees it: the service and its images, in order.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PublicService {
+    /// The service.
+    #[serde(flatten)]
+    pub service: Service,
+    /// Its images, first shown first (each with `thumb`, `medium`, `original` URLs).
+    pub images: Vec<ImageOut>,
+}
+
+impl PublicService {
+    /// `service` with its images among `images` (rows of its business, in order).
+    fn new(state: &AppState, service: Service, images: &[StoredImage]) -> Self {
+        let images = images
+            .iter()
+            .filter(|i| i.service_id == Some(service.id.0))
+            .map(|i| ImageOut::new(state, i))
+            .collect();
+        Self { service, images }
+    }
 }
 
 impl From<Business> for PublicBusiness {
@@ -77,6 +123,8 @@ impl From<Business> for PublicBusiness {
             opening_hours: b.opening_hours,
             closures: b.closures,
             special_hours: b.special_hours,
+            logo: None,
+            cover: None,
         }
     }
 }
@@ -125,8 +173,14 @@ pub async fn list_businesses(
         .store()
         .list_businesses(&filter, query.sort.unwrap_or_default(), &page)
         .await?;
+    let ids: Vec<rdv_core::Uuid> = result.items.iter().map(|b| b.id.0).collect();
+    let images = state.store().logos_and_covers(&ids).await?;
     Ok(axum::Json(PageOut {
-        items: result.items.into_iter().map(PublicBusiness::from).collect(),
+        items: result
+            .items
+            .into_iter()
+            .map(|b| PublicBusiness::from(b).with_images(&state, &images))
+            .collect(),
         next_cursor: result.next_cursor,
         limit: page.limit,
     }))
@@ -244,6 +298,8 @@ pub async fn get_business(
     }
     let generation = state.cache.generation(id);
     let business = PublicBusiness::from(state.reads().public_business(id).await?);
+    let images = state.store().business_images(id.0).await?;
+    let business = business.with_images(&state, &images);
     let body = to_bytes(&business)?;
     state
         .cache
@@ -255,7 +311,7 @@ pub async fn get_business(
 #[utoipa::path(get, path = "/api/entreprises/{id}/services/", tag = "public",
     params(("id" = uuid::Uuid, Path, description = "Business id"), ServiceQuery),
     responses(
-        (status = 200, description = "Services", body = PageOut<Service>),
+        (status = 200, description = "Services, each with its images", body = PageOut<PublicService>),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
         (status = 422, description = "VALIDATION_FAILED (limit, cursor; category, tag: required when given, too_long, markup)", body = crate::error::Problem),
     ))]
@@ -280,7 +336,17 @@ pub async fn business_services(
     let generation = state.cache.generation(id);
     let mut services = state.reads().public_services(id).await?;
     services.retain(|s| catalog.matches(s));
-    let body = to_bytes(&page_loaded(services, |s| (s.name.clone(), s.id.0), &page)?)?;
+    let loaded = page_loaded(services, |s| (s.name.clone(), s.id.0), &page)?;
+    let images = state.store().business_images(id.0).await?;
+    let body = to_bytes(&PageOut {
+        items: loaded
+            .items
+            .into_iter()
+            .map(|s| PublicService::new(&state, s, &images))
+            .collect(),
+        next_cursor: loaded.next_cursor,
+        limit: loaded.limit,
+    })?;
     state.cache.put(id, key, body.clone(), generation);
     Ok(cached_json(body))
 }
@@ -300,14 +366,16 @@ async fn stored_service(state: &AppState, id: ServiceId) -> ApiResult<Service> {
 #[utoipa::path(get, path = "/api/services/{id}/", tag = "public",
     params(("id" = uuid::Uuid, Path, description = "Service id")),
     responses(
-        (status = 200, description = "The service", body = Service),
+        (status = 200, description = "The service, with its images", body = PublicService),
         (status = 404, description = "NOT_FOUND", body = crate::error::Problem),
     ))]
 pub async fn get_service(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<ServiceId>,
-) -> ApiResult<Json<Service>> {
-    Ok(axum::Json(state.reads().public_service(id).await?))
+) -> ApiResult<Json<PublicService>> {
+    let service = state.reads().public_service(id).await?;
+    let images = state.store().service_images(id.0).await?;
+    Ok(axum::Json(PublicService::new(&state, service, &images)))
 }
 
 /// Date range of slot and snapshot queries.

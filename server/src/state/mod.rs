@@ -25,6 +25,7 @@ pub use self::limits::Limits;
 pub use self::writes::{Reads, Writes};
 use crate::auth::TokenKeys;
 use crate::config::Config;
+use crate::images::Objects;
 use crate::observe::Metrics;
 
 /// The system clock, plus an offset tests may move forward.
@@ -82,6 +83,8 @@ pub struct Inner {
     pub cache: PublicCache,
     /// Metrics (shared with the request middleware).
     pub metrics: Arc<Metrics>,
+    /// Where image files live (a local folder or S3); their rows are in the store.
+    pub images: Objects,
     /// A valid argon2id hash of a random password: verified against when an email is unknown,
     /// so a login takes as long whether or not the account exists.
     pub decoy_hash: String,
@@ -101,8 +104,15 @@ pub type AppState = Arc<Inner>;
 
 impl Inner {
     /// The state over `uc`, with an empty cache and fresh metrics.
-    pub fn new(uc: ServerUseCases, config: Config, tokens: TokenKeys, decoy_hash: String) -> Self {
+    pub fn new(
+        uc: ServerUseCases,
+        config: Config,
+        tokens: TokenKeys,
+        decoy_hash: String,
+        images: Objects,
+    ) -> Self {
         Self {
+            images,
             uc,
             limits: Limits::new(&config),
             tokens,

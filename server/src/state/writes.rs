@@ -30,7 +30,8 @@ use rdv_core::usecases::{
 };
 use rdv_core::waitlist::WaitlistEntry;
 use rdv_core::window_changes::HeldReservations;
-use rdv_core::{Result, Timestamp};
+use rdv_core::{Result, Timestamp, Uuid};
+use rdv_storage::images::{ImageKind, ImageStore as _, StoredImage};
 
 use super::{Inner, ServerUseCases};
 
@@ -253,6 +254,21 @@ impl<'a> Writes<'a> {
         let windows = self.uc().create_availabilities(business, items).await?;
         self.changed(business, Change::Other);
         Ok(windows)
+    }
+
+    /// Imports a file's rows (ADV-3): the report, and the cache dropped when something was
+    /// written.
+    pub async fn import(
+        &self,
+        business: BusinessId,
+        rows: rdv_core::imports::ImportRows,
+        dry_run: bool,
+    ) -> Result<rdv_core::imports::ImportReport> {
+        let report = self.uc().import(business, rows, dry_run).await?;
+        if report.created > 0 {
+            self.changed(business, Change::Other);
+        }
+        Ok(report)
     }
 
     /// Adds the windows of a recurrence rule.
@@ -516,10 +532,75 @@ impl<'a> Reads<'a> {
     }
 }
 
+/// The images of businesses and services (issue 18 item 1): the public answers carry their
+/// URLs, so each change drops the business's cache like any other write.
+impl Writes<'_> {
+    /// Stores an image row; a logo or cover replaces the previous one, returned.
+    pub async fn store_image(&self, image: &StoredImage) -> Result<Option<StoredImage>> {
+        let replaced = self.state.uc.store.put_image(image).await?;
+        self.changed(BusinessId(image.business_id), Change::Other);
+        Ok(replaced)
+    }
+
+    /// Deletes one of the business's images; the row, `None` when it has no such image.
+    pub async fn remove_image(
+        &self,
+        business: BusinessId,
+        id: Uuid,
+    ) -> Result<Option<StoredImage>> {
+        let removed = self.state.uc.store.delete_image(business.0, id).await?;
+        if removed.is_some() {
+            self.changed(business, Change::Other);
+        }
+        Ok(removed)
+    }
+
+    /// Deletes the business's logo or cover; the row, `None` when it had none.
+    pub async fn remove_business_image(
+        &self,
+        business: BusinessId,
+        kind: ImageKind,
+    ) -> Result<Option<StoredImage>> {
+        let removed = self
+            .state
+            .uc
+            .store
+            .delete_business_image(business.0, kind)
+            .await?;
+        if removed.is_some() {
+            self.changed(business, Change::Other);
+        }
+        Ok(removed)
+    }
+
+    /// Orders a service's images; `false` unless `order` names each of them once.
+    pub async fn order_images(
+        &self,
+        business: BusinessId,
+        service: ServiceId,
+        order: &[Uuid],
+    ) -> Result<bool> {
+        let done = self
+            .state
+            .uc
+            .store
+            .reorder_images(business.0, service.0, order)
+            .await?;
+        if done {
+            self.changed(business, Change::Other);
+        }
+        Ok(done)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// The store's own writes of what the public sees; only this module may call them.
-    const PUBLIC_WRITES: [&str; 11] = [
+    const PUBLIC_WRITES: [&str; 15] = [
+        ".put_image(",
+        ".delete_image(",
+        ".delete_business_image(",
+        ".reorder_images(",
         ".save_business(",
         ".save_resource(",
         ".delete_resource(",

@@ -1,17 +1,20 @@
 //! The reference server's own storage, beside the core's ports: accounts, sessions,
 //! single-use tokens, the outbox and idempotency records ([`accounts`]), notification
 //! events, the delivery queue, preferences and webhooks ([`notifications`]), and the staff
-//! members of businesses ([`staff`]), and the calendar feeds ([`calendar_feeds`]).
+//! members of businesses ([`staff`]), the calendar feeds ([`calendar_feeds`]) and the rows of
+//! the businesses' and services' images ([`images`]).
 //!
 //! The server owns their meaning; this module stores them, with one SQL text for both
 //! backends, written once over [`SqlBackend`] ([`account_store`], [`notification_store`],
-//! [`staff_store`], [`calendar_feed_store`]):
+//! [`staff_store`], [`calendar_feed_store`], [`image_store`]):
 //! every identifier of these tables is stored as text, every time as integer seconds.
 
 pub mod account_store;
 pub mod accounts;
 pub mod calendar_feed_store;
 pub mod calendar_feeds;
+pub mod image_store;
+pub mod images;
 pub mod notification_store;
 pub mod notifications;
 pub mod staff;

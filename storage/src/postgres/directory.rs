@@ -107,28 +107,22 @@ impl DirectoryStore for PgStore {
 
     async fn save_service(&self, s: &Service) -> Result<()> {
         let mut tx = self.pool.begin().await.map_err(db_error)?;
-        self.counted();
-        backend::query(&queries::upsert_service::<PgStore>(s)?)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        self.counted();
-        sqlx::query("DELETE FROM service_resources WHERE service_id = $1")
-            .bind(s.id.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        let ids: Vec<Uuid> = s.resource_ids.iter().map(|r| r.0).collect();
-        self.counted();
-        sqlx::query(
-            "INSERT INTO service_resources (service_id, resource_id, position) \
-             SELECT $1, r, p - 1 FROM unnest($2::uuid[]) WITH ORDINALITY AS t(r, p)",
-        )
-        .bind(s.id.0)
-        .bind(&ids)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        self.write_service(&mut tx, s).await?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn save_directory(&self, resources: &[Resource], services: &[Service]) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        for r in resources {
+            self.counted();
+            backend::query(&queries::upsert_resource::<PgStore>(r)?)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        for s in services {
+            self.write_service(&mut tx, s).await?;
+        }
         tx.commit().await.map_err(db_error)
     }
 
@@ -201,5 +195,38 @@ impl DirectoryStore for PgStore {
     ) -> Result<Page<Business>> {
         let (sql, limit) = queries::business_list::<PgStore>(filter, sort, page)?;
         rows::business_page(&self.fetch_statement(&sql).await?, limit)
+    }
+}
+
+impl PgStore {
+    /// Writes a service and its resources in order inside `tx`.
+    async fn write_service(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+        s: &Service,
+    ) -> Result<()> {
+        self.counted();
+        backend::query(&queries::upsert_service::<PgStore>(s)?)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+        self.counted();
+        sqlx::query("DELETE FROM service_resources WHERE service_id = $1")
+            .bind(s.id.0)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+        let ids: Vec<Uuid> = s.resource_ids.iter().map(|r| r.0).collect();
+        self.counted();
+        sqlx::query(
+            "INSERT INTO service_resources (service_id, resource_id, position) \
+             SELECT $1, r, p - 1 FROM unnest($2::uuid[]) WITH ORDINALITY AS t(r, p)",
+        )
+        .bind(s.id.0)
+        .bind(&ids)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_error)?;
+        Ok(())
     }
 }

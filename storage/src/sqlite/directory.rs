@@ -97,6 +97,11 @@ impl DirectoryStore for SqliteStore {
             .map(|_| ())
     }
 
+    async fn save_directory(&self, resources: &[Resource], services: &[Service]) -> Result<()> {
+        let op = WriteOp::SaveDirectory(resources.to_vec(), services.to_vec());
+        self.write(op).await.map(|_| ())
+    }
+
     async fn list_services(&self, business: BusinessId) -> Result<Vec<Service>> {
         let sql = format!("{SERVICE_SELECT} WHERE s.business_id = ?1 ORDER BY s.name, s.id");
         let rows = self

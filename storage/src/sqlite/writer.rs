@@ -39,6 +39,8 @@ pub(super) enum WriteOp {
     SaveResource(Resource),
     DeleteResource(ResourceId, Timestamp),
     SaveService(Box<Service>),
+    /// An import's resources and services, all or none.
+    SaveDirectory(Vec<Resource>, Vec<Service>),
     SaveClient(Box<ClientProfile>),
     Archive(Timestamp),
     /// Folds the changes recorded in `stats_deltas` into the statistics' rollup.
@@ -139,6 +141,7 @@ async fn run_batch(
             WriteOp::InsertWindows(_)
                 | WriteOp::SaveBusiness(_)
                 | WriteOp::SaveService(_)
+                | WriteOp::SaveDirectory(..)
                 | WriteOp::DeleteResource(..)
                 | WriteOp::Archive(_)
                 | WriteOp::FoldStats
@@ -490,35 +493,17 @@ async fn apply(conn: &mut SqliteConnection, op: &WriteOp, queries: &AtomicU64) -
             Ok(1)
         }
         WriteOp::SaveService(s) => {
-            run(conn, &queries::upsert_service::<SqliteStore>(s)?).await?;
-            sqlx::query("DELETE FROM service_resources WHERE service_id = ?1")
-                .bind(s.id.to_string())
-                .execute(&mut *conn)
-                .await
-                .map_err(db_error)?;
-            for (position, resource) in s.resource_ids.iter().enumerate() {
-                sqlx::query("INSERT INTO service_resources (service_id, resource_id, position) VALUES (?1, ?2, ?3)")
-                    .bind(s.id.to_string())
-                    .bind(resource.to_string())
-                    .bind(position as i64)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(db_error)?;
-            }
-            let category = s.category.clone().unwrap_or_default();
-            index_for_search(
-                conn,
-                HitKind::Service,
-                s.id.0,
-                s.business_id,
-                &s.name,
-                &s.description,
-                &category,
-                "",
-                &s.tags.join(" "),
-            )
-            .await?;
+            save_service(conn, s).await?;
             Ok(1)
+        }
+        WriteOp::SaveDirectory(resources, services) => {
+            for r in resources {
+                run(conn, &queries::upsert_resource::<SqliteStore>(r)?).await?;
+            }
+            for s in services {
+                save_service(conn, s).await?;
+            }
+            Ok((resources.len() + services.len()) as u64)
         }
         WriteOp::SaveClient(c) => {
             // The phone number arrives encrypted (see `save_client`).
@@ -571,6 +556,41 @@ async fn apply(conn: &mut SqliteConnection, op: &WriteOp, queries: &AtomicU64) -
 const FOLD_STATS: &str = "INSERT INTO stats_feed SELECT business_id, service_id, resource_id, \
     status, exclusive, price_minor, currency, start_at, end_at, created_at, sign \
     FROM stats_deltas ORDER BY id";
+
+/// Writes a service, its resources in order and its search entry.
+async fn save_service(conn: &mut SqliteConnection, s: &Service) -> Result<()> {
+    run(conn, &queries::upsert_service::<SqliteStore>(s)?).await?;
+    sqlx::query("DELETE FROM service_resources WHERE service_id = ?1")
+        .bind(s.id.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    for (position, resource) in s.resource_ids.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO service_resources (service_id, resource_id, position) VALUES (?1, ?2, ?3)",
+        )
+        .bind(s.id.to_string())
+        .bind(resource.to_string())
+        .bind(position as i64)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    }
+    let category = s.category.clone().unwrap_or_default();
+    index_for_search(
+        conn,
+        HitKind::Service,
+        s.id.0,
+        s.business_id,
+        &s.name,
+        &s.description,
+        &category,
+        "",
+        &s.tags.join(" "),
+    )
+    .await?;
+    Ok(())
+}
 
 async fn window_overlap_check(conn: &mut SqliteConnection, w: &AvailabilityWindow) -> Result<()> {
     let other = backend::query(&queries::overlapping_window(w))

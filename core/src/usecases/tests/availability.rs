@@ -307,6 +307,13 @@ impl DirectoryStore for CountingStore {
     async fn save_service(&self, service: &Service) -> crate::Result<()> {
         self.inner.save_service(service).await
     }
+    async fn save_directory(
+        &self,
+        resources: &[Resource],
+        services: &[Service],
+    ) -> crate::Result<()> {
+        self.inner.save_directory(resources, services).await
+    }
     async fn list_services(&self, business: BusinessId) -> crate::Result<Vec<Service>> {
         self.inner.list_services(business).await
     }

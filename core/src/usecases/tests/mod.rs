@@ -132,6 +132,7 @@ mod booking;
 mod businesses;
 mod calendar;
 mod directory;
+mod imports;
 mod reservations;
 mod resources;
 mod waitlist;

@@ -320,29 +320,9 @@ pub struct ExportQuery {
     pub bom: Option<bool>,
 }
 
-fn whole_file(bom: bool, rows: Vec<Vec<u8>>) -> Body {
-    let mut out = if bom { BOM.to_vec() } else { Vec::new() };
-    for row in rows {
-        out.extend(row);
-    }
-    Body::from(out)
-}
-
-/// The clients who booked with the business, as a CSV file: id, first and last name, email,
-/// phone, by last then first name.
-#[utoipa::path(get, path = "/api/entreprise/exports/clients/", tag = "entreprise",
-    security(("bearer" = [])),
-    params(ExportQuery),
-    responses(
-        (status = 200, description = "RFC 4180 CSV, UTF-8: id, first_name, last_name, email, phone", content_type = "text/csv"),
-        (status = 404, description = "NO_BUSINESS", body = crate::error::Problem),
-    ))]
-pub async fn export_clients(
-    State(state): State<AppState>,
-    session: OwnerSession,
-    ApiQuery(query): ApiQuery<ExportQuery>,
-) -> ApiResult<Response> {
-    let business = my_business(&state, &session).await?;
+/// The rows of the clients file (header first): the clients who booked with `business`, by
+/// last then first name.
+pub async fn clients_csv(state: &AppState, business: &Business) -> ApiResult<Vec<Vec<u8>>> {
     let mut clients = state.store().business_clients(business.id).await?;
     clients.sort_by(|a, b| {
         (&a.last_name, &a.first_name, a.id).cmp(&(&b.last_name, &b.first_name, b.id))
@@ -359,27 +339,11 @@ pub async fn export_clients(
             Cow::Borrowed(c.phone.as_deref().unwrap_or("")),
         ])?);
     }
-    Ok(csv_file(
-        "clients.csv",
-        whole_file(query.bom.unwrap_or(false), rows),
-    ))
+    Ok(rows)
 }
 
-/// The business's services, as a CSV file: id, name, category, tags (separated by `|`),
-/// active, duration, price, by name.
-#[utoipa::path(get, path = "/api/entreprise/exports/services/", tag = "entreprise",
-    security(("bearer" = [])),
-    params(ExportQuery),
-    responses(
-        (status = 200, description = "RFC 4180 CSV, UTF-8: id, name, category, tags, active, duration_minutes, price_minor, currency", content_type = "text/csv"),
-        (status = 404, description = "NO_BUSINESS", body = crate::error::Problem),
-    ))]
-pub async fn export_services(
-    State(state): State<AppState>,
-    session: OwnerSession,
-    ApiQuery(query): ApiQuery<ExportQuery>,
-) -> ApiResult<Response> {
-    let business = my_business(&state, &session).await?;
+/// The rows of the services file (header first), by name.
+pub async fn services_csv(state: &AppState, business: &Business) -> ApiResult<Vec<Vec<u8>>> {
     let mut services = state.store().list_services(business.id).await?;
     services.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
     let header = [
@@ -405,6 +369,60 @@ pub async fn export_services(
             Cow::Borrowed(s.price.currency.as_str()),
         ])?);
     }
+    Ok(rows)
+}
+
+/// The bytes of a whole CSV file of `rows`, after a byte order mark when `bom`.
+pub fn csv_bytes(bom: bool, rows: Vec<Vec<u8>>) -> Vec<u8> {
+    let mut out = if bom { BOM.to_vec() } else { Vec::new() };
+    for row in rows {
+        out.extend(row);
+    }
+    out
+}
+
+fn whole_file(bom: bool, rows: Vec<Vec<u8>>) -> Body {
+    Body::from(csv_bytes(bom, rows))
+}
+
+/// The clients who booked with the business, as a CSV file: id, first and last name, email,
+/// phone, by last then first name.
+#[utoipa::path(get, path = "/api/entreprise/exports/clients/", tag = "entreprise",
+    security(("bearer" = [])),
+    params(ExportQuery),
+    responses(
+        (status = 200, description = "RFC 4180 CSV, UTF-8: id, first_name, last_name, email, phone", content_type = "text/csv"),
+        (status = 404, description = "NO_BUSINESS", body = crate::error::Problem),
+    ))]
+pub async fn export_clients(
+    State(state): State<AppState>,
+    session: OwnerSession,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> ApiResult<Response> {
+    let business = my_business(&state, &session).await?;
+    let rows = clients_csv(&state, &business).await?;
+    Ok(csv_file(
+        "clients.csv",
+        whole_file(query.bom.unwrap_or(false), rows),
+    ))
+}
+
+/// The business's services, as a CSV file: id, name, category, tags (separated by `|`),
+/// active, duration, price, by name.
+#[utoipa::path(get, path = "/api/entreprise/exports/services/", tag = "entreprise",
+    security(("bearer" = [])),
+    params(ExportQuery),
+    responses(
+        (status = 200, description = "RFC 4180 CSV, UTF-8: id, name, category, tags, active, duration_minutes, price_minor, currency", content_type = "text/csv"),
+        (status = 404, description = "NO_BUSINESS", body = crate::error::Problem),
+    ))]
+pub async fn export_services(
+    State(state): State<AppState>,
+    session: OwnerSession,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> ApiResult<Response> {
+    let business = my_business(&state, &session).await?;
+    let rows = services_csv(&state, &business).await?;
     Ok(csv_file(
         "services.csv",
         whole_file(query.bom.unwrap_or(false), rows),

@@ -8,9 +8,12 @@ mod calendar;
 mod charts;
 mod exports;
 mod exports_pdf;
+mod images;
+mod imports;
 mod profile;
 mod reservations;
 mod resources;
+mod service_images;
 mod services;
 mod staff;
 mod statistics;
@@ -33,9 +36,12 @@ pub use self::availabilities::{
 pub use self::calendar::CalendarQuery;
 pub use self::charts::{Chart, colours as chart_colours};
 pub use self::exports::{
-    ExportQuery, ReservationExportQuery, StatisticsExportQuery, write_reservations_csv,
+    ExportQuery, ReservationExportQuery, StatisticsExportQuery, clients_csv, csv_bytes,
+    services_csv, write_reservations_csv,
 };
 pub use self::exports_pdf::{DaySheetQuery, MonthlyStatementQuery};
+pub use self::images::{ImageOut, ImageUpload};
+pub use self::imports::ImportQuery;
 pub use self::resources::NewResourceRequest;
 pub use self::staff::{StaffInvitation, StaffMemberOut};
 pub use self::statistics::StatisticsQuery;
@@ -53,7 +59,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(staff::router())
         .merge(exports::router())
         .merge(exports_pdf::router())
+        .merge(imports::router())
         .merge(charts::router())
+        .merge(images::router())
 }
 
 /// The owner's business, or 404 `NO_BUSINESS`.
