@@ -12,7 +12,8 @@
 use std::sync::Arc;
 
 use krilla::Document;
-use krilla::geom::{PathBuilder, Point};
+use krilla::geom::{PathBuilder, Point, Size, Transform};
+use krilla::image::Image;
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::paint::Stroke;
@@ -39,7 +40,20 @@ enum Op {
     Rule {
         y: f32,
     },
+    /// A raster image (PNG or JPEG bytes) whose top left corner is at `(x, y)`.
+    Image {
+        x: f32,
+        y: f32,
+        width: f32,
+        height: f32,
+        png: bool,
+        bytes: krilla::Data,
+    },
 }
+
+/// The box a logo fits in, top right of the first page, in points.
+const LOGO_WIDTH: f32 = 140.0;
+const LOGO_HEIGHT: f32 = 56.0;
 
 /// A document being laid out (see the module docs).
 pub struct Sheet {
@@ -88,6 +102,27 @@ impl Sheet {
         if let Some(page) = self.pages.last_mut() {
             page.push(op);
         }
+    }
+
+    /// A logo of `width` × `height` pixels (`png`, else JPEG) at the top right of the
+    /// current page, scaled to fit [`LOGO_WIDTH`] × [`LOGO_HEIGHT`] points with its
+    /// proportions; the text below starts under it.
+    pub fn logo(&mut self, bytes: Vec<u8>, png: bool, (width, height): (u32, u32)) {
+        if width == 0 || height == 0 {
+            return;
+        }
+        let scale = (LOGO_WIDTH / width as f32).min(LOGO_HEIGHT / height as f32);
+        let (w, h) = (width as f32 * scale, height as f32 * scale);
+        let y = self.y;
+        self.push(Op::Image {
+            x: WIDTH - MARGIN - w,
+            y,
+            width: w,
+            height: h,
+            png,
+            bytes: bytes.into(),
+        });
+        self.y += h + 8.0;
     }
 
     /// A title in bold, `size` points.
@@ -196,6 +231,24 @@ impl Sheet {
                             TextDirection::Auto,
                         );
                     }
+                    Op::Image {
+                        x,
+                        y,
+                        width,
+                        height,
+                        png,
+                        bytes,
+                    } => {
+                        let image = if *png {
+                            Image::from_png(bytes.clone(), true)
+                        } else {
+                            Image::from_jpeg(bytes.clone(), true)
+                        }?;
+                        let size = Size::from_wh(*width, *height).ok_or("an empty logo")?;
+                        surface.push_transform(&Transform::from_translate(*x, *y));
+                        surface.draw_image(image, size);
+                        surface.pop();
+                    }
                     Op::Rule { y } => {
                         let mut path = PathBuilder::new();
                         path.move_to(MARGIN, *y);
@@ -260,7 +313,7 @@ mod tests {
             page.iter()
                 .filter_map(|op| match op {
                     Op::Text { text, .. } => Some(text.clone()),
-                    Op::Rule { .. } => None,
+                    Op::Rule { .. } | Op::Image { .. } => None,
                 })
                 .collect()
         };

@@ -161,7 +161,38 @@ async fn pdf_exports_read_back_with_accents_and_embedded_fonts(srv: Srv) {
     assert!(text.contains("Day sheet · Alice ·"), "{text}");
     assert!(text.contains("cancelled by the client"), "{text}");
 
-    // The monthly statement of the month of the bookings, in French.
+    // The monthly statement of the month of the bookings, in French, with the logo.
+    let logo = {
+        let img = image::RgbImage::from_fn(600, 300, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut out, image::ImageFormat::Jpeg)
+            .unwrap();
+        out.into_inner()
+    };
+    let boundary = "rdv-pdf-logo-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"logo.jpg\"\r\n\
+         Content-Type: image/jpeg\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&logo);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let r = srv
+        .http
+        .put(format!("{}/api/entreprise/mon-entreprise/logo/", srv.base))
+        .bearer_auth(&owner.token)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{:?}", r.text().await);
     let month = &owner.day[..7];
     let path = format!("/api/entreprise/exports/releve-mensuel/?month={month}&lang=fr");
     let (kind, disposition, body) = download(&srv, &path, owner.t()).await;
@@ -172,6 +203,19 @@ async fn pdf_exports_read_back_with_accents_and_embedded_fonts(srv: Srv) {
     );
     let text = text_of(&body).unwrap();
     assert!(text.contains("Relevé mensuel ·"), "{text}");
+    // One image, the logo's medium size (600 × 300 fits in it unchanged), on page 1.
+    let images = poppler("pdfimages", &["-list"], &body, &[]).unwrap();
+    let rows: Vec<Vec<&str>> = images
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows.len(), 1, "{images}");
+    assert_eq!(
+        (rows[0][0], rows[0][3], rows[0][4]),
+        ("1", "600", "300"),
+        "{images}"
+    );
     for line in [
         "Rendez-vous 2",
         "Honorés 0",

@@ -392,6 +392,9 @@ pub async fn export_monthly_statement(
         "{} · {} · {month}",
         business.name, words.statement
     ));
+    if let Some((bytes, png, size)) = logo(&state, business.id).await? {
+        sheet.logo(bytes, png, size);
+    }
     sheet.title(&business.name, 16.0);
     let address = &business.address;
     let place = [
@@ -462,6 +465,33 @@ fn figure_amounts(words: &Words, list: &[MoneyFigure]) -> String {
         .map(|m| Money::new(m.value_minor, m.currency))
         .collect();
     amounts(words, &money)
+}
+
+/// The business's logo for a PDF: its medium size's bytes, whether it is PNG (else JPEG),
+/// and its proportions in pixels; `None` without a logo. A logo whose file cannot be read
+/// leaves the statement without it (logged), rather than without a statement.
+async fn logo(
+    state: &AppState,
+    business: rdv_core::model::BusinessId,
+) -> ApiResult<Option<(Vec<u8>, bool, (u32, u32))>> {
+    use crate::images::ImageStore as _;
+    use rdv_storage::images::{ImageKind, ImageStore as _};
+    let images = state.store().business_images(business.0).await?;
+    let Some(logo) = images.into_iter().find(|i| i.kind == ImageKind::Logo) else {
+        return Ok(None);
+    };
+    let size = (
+        u32::try_from(logo.width).unwrap_or(0),
+        u32::try_from(logo.height).unwrap_or(0),
+    );
+    match state.images.get(&logo.medium_key).await {
+        Ok(Some(bytes)) => Ok(Some((bytes, logo.content_type == "image/png", size))),
+        Ok(None) => Ok(None),
+        Err(e) => {
+            tracing::warn!(error = %e, key = %logo.medium_key, "the logo of a PDF cannot be read");
+            Ok(None)
+        }
+    }
 }
 
 fn statement_totals(sheet: &mut Sheet, words: &Words, stats: &Statistics) {
