@@ -53,11 +53,13 @@ async fn user(state: &AppState, email: String, role: Role, hash: &str, now: Time
 }
 
 /// A business of 20 resources, each available for the 60 days from tomorrow (two 30-day
-/// windows), with a 15-minute service on all of them, and `reservations` bookings.
+/// windows), with a 15-minute service on all of them, and `reservations` bookings from
+/// `first_day` days after tomorrow.
 async fn business(
     state: &AppState,
     name: &str,
     reservations: usize,
+    first_day: i64,
     clients: &Arc<[ClientId]>,
     hash: &str,
 ) -> Result<Seeded, Box<dyn std::error::Error>> {
@@ -116,7 +118,8 @@ async fn business(
             },
         )
         .await?;
-    book_all(state, service.id, &resources, start, reservations, clients).await?;
+    let first = start.add_secs(first_day * DAY);
+    book_all(state, service.id, &resources, first, reservations, clients).await?;
     let token = state.tokens.issue(owner, Role::Owner, Uuid::new_v4(), now);
     Ok(Seeded {
         business,
@@ -199,8 +202,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         clients.push(ClientId::from_uuid(id));
     }
     let clients: Arc<[ClientId]> = clients.into();
-    let small = business(&state, "small", 10_000, &clients, &hash).await?;
-    let large = business(&state, "large", 100_000, &clients, &hash).await?;
+    // The clients book both: the large business's bookings start after the small one's end
+    // (10,000 / 20 quarter hours = 5.2 days), so no client is booked twice at once.
+    let small = business(&state, "small", 10_000, 0, &clients, &hash).await?;
+    let large = business(&state, "large", 100_000, 6, &clients, &hash).await?;
     println!("small_business={}", small.business.id);
     println!("small_token={}", small.token);
     println!("large_business={}", large.business.id);

@@ -127,6 +127,9 @@ impl Srv {
         config.auth_rate_limit_per_minute = 100_000;
         config.account_rate_limit_per_minute = 100_000;
         config.cors_origins = vec!["https://app.example".into()];
+        // Uploaded images go to the test's own folder, whatever the backend (PostgreSQL's
+        // default would be `data/images` under the working directory).
+        config.images_dir = folder.join("images").display().to_string();
         tweak(&mut config);
         config.check().expect("test config");
         let state = rdv_server::build_state(config).await.expect("state");
