@@ -76,7 +76,11 @@ step "server + wasm: parity of slots, the booking widget and the dashboard in he
 # rdv-server` would resolve other features and rebuild a large part of the dependencies.
 cargo test --workspace --no-run
 srv_dir="$(mktemp -d "${TMPDIR:-/tmp}/rdv-widget-server.XXXXXX")"
-RDV_BIND=127.0.0.1:0 DATABASE_URL="sqlite://$srv_dir/widget.db" RDV_LOG_LEVEL=warn \
+# A free port chosen here, so the server's public URL (in the image URLs of its answers) is the
+# address the browser reaches.
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+RDV_BIND="127.0.0.1:$port" RDV_PUBLIC_URL="http://127.0.0.1:$port" \
+  DATABASE_URL="sqlite://$srv_dir/widget.db" RDV_LOG_LEVEL=warn \
   "$CARGO_TARGET_DIR/debug/rdv-server" serve --demo > "$srv_dir/out.log" 2>&1 &
 srv_pid=$!
 trap 'kill $srv_pid 2>/dev/null || true; rm -rf "$srv_dir"' EXIT
