@@ -1,8 +1,9 @@
 //! Images (issue 18 item 1, BIZ-2, SVC-4, VAL-6) over HTTP on both backends: uploads of a
 //! logo, a cover and ordered service images, each answer read back byte by byte. A JPEG with
 //! EXIF GPS comes back without it, in three sizes of exact dimensions; a PNG with alpha stays
-//! PNG; hostile files (SVG, one byte over the limit, a decompression bomb's header, a truncated
-//! JPEG) are refused with their field code and leave no row and no file; order and deletion;
+//! PNG; hostile files (SVG, a GIF/JavaScript polyglot, one byte over the limit, 6 MB sent
+//! slowly, a decompression bomb's header, a truncated JPEG, names and declared types that lie)
+//! are refused with their field code and leave no row and no file; order and deletion;
 //! the files' cache headers; the public answers' URLs; another business's service is 404; and
 //! the same through S3 (moto in server mode on 127.0.0.1, started by the test).
 #![allow(
@@ -747,8 +748,105 @@ async fn another_business_service_is_not_found(srv: Srv) {
     assert_eq!(rows(&srv, &other.business).await, 0);
 }
 
+/// A multipart body with one field `file` named `filename` and declared as `content_type`.
+fn multipart_as(bytes: &[u8], filename: &str, content_type: &str) -> (String, Vec<u8>) {
+    let boundary = "rdv-test-boundary-lies";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
+         Content-Type: {content_type}\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn lying_names_and_types_change_nothing_and_a_slow_oversized_upload_is_cut(srv: Srv) {
+    let _folder = folder(&srv);
+    let owner = srv.owner("img-lies@example.com").await;
+    let path = format!("/api/entreprise/services/{}/images/", owner.service);
+    let send = |(content_type, body): (String, Vec<u8>)| {
+        let req = srv
+            .http
+            .post(format!("{}{path}", srv.base))
+            .bearer_auth(&owner.token)
+            .header("content-type", content_type)
+            .body(body);
+        Srv::finish(req)
+    };
+    // A PNG with transparency named and declared as a JPEG is read as the PNG it is.
+    let r = send(multipart_as(&png_alpha(40, 20), "photo.jpg", "image/jpeg")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert!(r.text.contains(".png\""), "{r:?}");
+    assert!(!r.text.contains(".jpg\""), "{r:?}");
+    // Text named and declared as a PNG is refused by its bytes.
+    let r = send(multipart_as(
+        b"<script>alert(1)</script>",
+        "logo.png",
+        "image/png",
+    ))
+    .await;
+    assert_eq!(
+        (r.status, r.body["errors"][0]["code"].as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_type")),
+        "{r:?}"
+    );
+    assert_eq!(rows(&srv, &owner.business).await, 1);
+
+    // 6 MB sent slowly (256 KiB every 20 ms): the answer is 413 as soon as the limit is
+    // crossed, before the client has sent the rest, and nothing is stored.
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut big = b"\x89PNG\r\n\x1a\n".to_vec();
+    big.resize(6 * 1024 * 1024, 0);
+    let (content_type, body) = multipart_as(&big, "big.png", "image/png");
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        srv.addr,
+        owner.token,
+        body.len()
+    );
+    let stream = tokio::net::TcpStream::connect(srv.addr).await.unwrap();
+    let (mut read, mut write) = stream.into_split();
+    let sent = Arc::new(AtomicUsize::new(0));
+    let total = body.len();
+    let writer = {
+        let sent = sent.clone();
+        tokio::spawn(async move {
+            if write.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            for chunk in body.chunks(256 * 1024) {
+                if write.write_all(chunk).await.is_err() {
+                    return; // the server closed the connection: expected after its answer
+                }
+                sent.fetch_add(chunk.len(), Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        })
+    };
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(20), read.read(&mut answer))
+        .await
+        .expect("an answer before the upload ends")
+        .unwrap();
+    let sent_then = sent.load(Ordering::SeqCst);
+    let text = String::from_utf8_lossy(&answer[..n]).into_owned();
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(text.contains("too_large"), "{text}");
+    assert!(
+        sent_then < total,
+        "answered after {sent_then} of {total} bytes"
+    );
+    writer.abort();
+    assert_eq!(rows(&srv, &owner.business).await, 1, "nothing more stored");
+}
+
 server_tests!(config = super::own_folder;
     a_jpeg_loses_its_exif_and_comes_in_three_sizes,
+    lying_names_and_types_change_nothing_and_a_slow_oversized_upload_is_cut,
     a_png_with_alpha_stays_png,
     hostile_files_are_refused_and_leave_nothing,
     service_images_are_ordered_and_deleted,
