@@ -285,9 +285,11 @@ RULES += (
         "booking-slot",
         "whether a start is a free slot of the service (in the future, after the minimum notice, "
         "within the horizon, in an availability and the opening hours, on the slot grid, with a "
-        "seat left) depends on the clock and the stored calendar",
+        "seat left, its service still active) depends on the clock and the stored calendar; the "
+        "same for a business moving a reservation (found by a stateful run that had just "
+        "deactivated the service)",
         POSITIVE_REJECTED,
-        r"POST /api/client/reservations/(\{id\}/reschedule/)?",
+        r"POST /api/(client/reservations/(\{id\}/reschedule/)?|entreprise/reservations/\{id\}/reschedule/)",
         422,
         code=r"SLOT_IN_PAST|MINIMUM_NOTICE|BEYOND_BOOKING_HORIZON|OUTSIDE_AVAILABILITY"
         r"|OUTSIDE_OPENING_HOURS|BUSINESS_CLOSED|NOT_ON_SLOT_GRID|SERVICE_INACTIVE"
