@@ -32,6 +32,15 @@ fn service_row(name: &str, resources: &[&str]) -> ServiceRow {
     }
 }
 
+/// `(row, field, code)` of each problem of `report`.
+fn found(report: &crate::imports::ImportReport) -> Vec<(usize, &str, &str)> {
+    report
+        .problems
+        .iter()
+        .map(|p| (p.row, p.field.as_str(), p.code.as_str()))
+        .collect()
+}
+
 fn windows_of(w: &World, resource: usize) -> Vec<crate::model::AvailabilityWindow> {
     block_on(w.app.store.list_windows(
         &[w.staff[resource].id],
@@ -105,11 +114,7 @@ fn overlaps_inside_the_file_and_with_stored_windows_are_reported_and_nothing_is_
         ),
     ]);
     let report = block_on(w.app.import(w.business.id, rows, false)).unwrap();
-    let found: Vec<(usize, &str, &str)> = report
-        .problems
-        .iter()
-        .map(|p| (p.row, p.field.as_str(), p.code.as_str()))
-        .collect();
+    let found = found(&report);
     assert_eq!(
         found,
         [
@@ -157,11 +162,7 @@ fn services_name_their_resources_and_a_name_is_never_imported_twice() {
         (5, service_row("Brushing", &["Carole"])),
     ]);
     let report = block_on(w.app.import(w.business.id, rows, false)).unwrap();
-    let found: Vec<(usize, &str, &str)> = report
-        .problems
-        .iter()
-        .map(|p| (p.row, p.field.as_str(), p.code.as_str()))
-        .collect();
+    let found = found(&report);
     assert_eq!(
         found,
         [
@@ -223,11 +224,7 @@ fn closures_are_added_once_and_their_reasons_checked_by_row() {
         (4, afternoon),
     ]);
     let report = block_on(w.app.import(w.business.id, rows, false)).unwrap();
-    let found: Vec<(usize, &str, &str)> = report
-        .problems
-        .iter()
-        .map(|p| (p.row, p.field.as_str(), p.code.as_str()))
-        .collect();
+    let found = found(&report);
     assert_eq!(
         found,
         [(3, "", "already_exists"), (4, "reason", "too_long")]
