@@ -137,7 +137,17 @@ RULES: tuple[Rule, ...] = (
         "resources by name (not_found), overlaps across rows and with stored windows, dates, "
         "limits; the document states the file's media type and shape only",
         POSITIVE_REJECTED,
-        r"POST /api/entreprise/imports/(services|ressources|disponibilites|fermetures)/",
+        r"POST /api/entreprise/imports/(services|ressources|disponibilites|fermetures|clients)/",
+        422,
+        code="IMPORT_REJECTED",
+    ),
+    Rule(
+        "ics-events",
+        "an ICS file's events are read by RFC 5545's grammar (components, dates, zones, rules) "
+        "and each goes through the core's busy-time rules; the document states the media type "
+        "only, so a schema-valid string is rarely a calendar",
+        POSITIVE_REJECTED,
+        r"POST /api/entreprise/ressources/\{id\}/occupations/",
         422,
         code="IMPORT_REJECTED",
     ),
@@ -226,7 +236,7 @@ RULES += (
         "range-too-large",
         "`to` at most 366 days after `from`: a relation between two parameters",
         POSITIVE_REJECTED,
-        r"GET /api/(services/\{id\}/(creneaux|snapshot)|entreprise/(disponibilites|(exports/)?statistiques))/"
+        r"GET /api/(services/\{id\}/(creneaux|snapshot)|entreprise/(disponibilites|(exports/)?statistiques|ressources/\{id\}/occupations))/"
         r"(graphiques/(bookings|revenue|utilisation)/)?",
         422,
         code="RANGE_TOO_LARGE",

@@ -29,14 +29,18 @@ use crate::time::{Interval, Timestamp};
 
 pub use crate::memory::block_on;
 
+mod busy_times;
 mod calendar;
 mod catalog;
+mod contacts;
 mod imports;
 mod resources;
 mod stats;
 mod stats_reference;
+pub use busy_times::busy_times_replace_a_source_whole_and_reach_the_schedule;
 pub use calendar::calendar_reads_reservations_meeting_a_range_with_their_buffers;
 pub use catalog::the_catalogue_filters_businesses_and_counts_categories;
+pub use contacts::contacts_keep_one_email_per_business;
 pub use imports::{
     a_large_window_batch_is_all_or_nothing,
     an_import_writes_resources_and_services_together_or_not_at_all,
@@ -1339,6 +1343,8 @@ macro_rules! storage_conformance_tests {
             the_catalogue_filters_businesses_and_counts_categories,
             an_import_writes_resources_and_services_together_or_not_at_all,
             a_large_window_batch_is_all_or_nothing,
+            busy_times_replace_a_source_whole_and_reach_the_schedule,
+            contacts_keep_one_email_per_business,
         );
     };
     (@cases $make:expr, $block_on:expr; $($case:ident),* $(,)?) => {

@@ -74,6 +74,8 @@ pub enum ImportKind {
     Availabilities,
     /// The business's closures (holidays, exceptional closures).
     Closures,
+    /// The business's client file: contacts known from before ([`crate::contacts`]).
+    Clients,
 }
 
 /// The answer to an import: what was (or, in a dry run, would be) created, or every problem.
@@ -156,6 +158,8 @@ pub enum ImportRows {
     Availabilities(Vec<(usize, WindowRow)>),
     /// Closures.
     Closures(Vec<(usize, crate::hours::Closure)>),
+    /// Contacts of the client file.
+    Clients(Vec<(usize, crate::contacts::ContactRow)>),
 }
 
 impl ImportRows {
@@ -166,6 +170,7 @@ impl ImportRows {
             Self::Resources(_) => ImportKind::Resources,
             Self::Availabilities(_) => ImportKind::Availabilities,
             Self::Closures(_) => ImportKind::Closures,
+            Self::Clients(_) => ImportKind::Clients,
         }
     }
 
@@ -176,6 +181,7 @@ impl ImportRows {
             Self::Resources(r) => r.len(),
             Self::Availabilities(r) => r.len(),
             Self::Closures(r) => r.len(),
+            Self::Clients(r) => r.len(),
         }
     }
 

@@ -14,11 +14,13 @@
 pub mod availability;
 pub mod booking;
 pub mod business_status;
+pub mod busy_times;
 pub mod calendar;
 pub mod catalog;
 pub mod client_search;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+pub mod contacts;
 pub mod error;
 pub mod hours;
 pub mod imports;

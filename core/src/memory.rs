@@ -45,6 +45,10 @@ struct Data {
     windows: HashMap<AvailabilityId, AvailabilityWindow>,
     reservations: HashMap<ReservationId, Reservation>,
     archive: HashMap<ReservationId, Reservation>,
+    /// Busy times from other calendars, in no order.
+    busy_times: Vec<crate::busy_times::BusyTime>,
+    /// The businesses' client files, in insertion order.
+    contacts: Vec<crate::contacts::Contact>,
 }
 
 impl Data {
@@ -408,6 +412,92 @@ impl AvailabilityStore for MemoryStore {
 }
 
 impl Store for MemoryStore {}
+
+impl crate::ports::ContactStore for MemoryStore {
+    async fn insert_contacts(&self, contacts: &[crate::contacts::Contact]) -> Result<()> {
+        let mut data = self.lock();
+        for c in contacts {
+            let known = data
+                .contacts
+                .iter()
+                .any(|k| k.business_id == c.business_id && k.email.eq_ignore_ascii_case(&c.email));
+            if !known {
+                data.contacts.push(c.clone());
+            }
+        }
+        Ok(())
+    }
+
+    async fn business_contacts(
+        &self,
+        business: BusinessId,
+    ) -> Result<Vec<crate::contacts::Contact>> {
+        let data = self.lock();
+        Ok(data
+            .contacts
+            .iter()
+            .filter(|c| c.business_id == business)
+            .cloned()
+            .collect())
+    }
+}
+
+impl crate::ports::BusyTimeStore for MemoryStore {
+    async fn replace_busy_times(
+        &self,
+        resource: ResourceId,
+        source: &str,
+        busy: &[crate::busy_times::BusyTime],
+    ) -> Result<u64> {
+        let mut data = self.lock();
+        let before = data.busy_times.len();
+        data.busy_times
+            .retain(|b| !(b.resource_id == resource && b.source == source));
+        let removed = (before - data.busy_times.len()) as u64;
+        data.busy_times.extend(busy.iter().cloned().map(|mut b| {
+            b.resource_id = resource;
+            b.source = source.to_owned();
+            b
+        }));
+        Ok(removed)
+    }
+
+    async fn list_busy_times(
+        &self,
+        resource: ResourceId,
+        source: Option<&str>,
+        range: Interval,
+    ) -> Result<Vec<crate::busy_times::BusyTime>> {
+        let data = self.lock();
+        let mut found: Vec<_> = data
+            .busy_times
+            .iter()
+            .filter(|b| b.resource_id == resource && b.interval.overlaps(&range))
+            .filter(|b| source.is_none_or(|s| b.source == s))
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| {
+            (a.interval.start(), &a.source, &a.uid).cmp(&(b.interval.start(), &b.source, &b.uid))
+        });
+        Ok(found)
+    }
+
+    async fn list_external_busy(
+        &self,
+        resources: &[ResourceId],
+        range: Interval,
+    ) -> Result<Vec<crate::busy_times::ExternalBusy>> {
+        let data = self.lock();
+        let mut found: Vec<_> = data
+            .busy_times
+            .iter()
+            .filter(|b| resources.contains(&b.resource_id) && b.interval.overlaps(&range))
+            .map(crate::busy_times::ExternalBusy::from)
+            .collect();
+        found.sort_by_key(|b| b.interval.start());
+        Ok(found)
+    }
+}
 
 impl ReservationStore for MemoryStore {
     async fn get_reservation(&self, id: ReservationId) -> Result<Option<Reservation>> {

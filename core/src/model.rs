@@ -102,6 +102,10 @@ id_type!(
     /// Identifies a client's place on a service's waitlist.
     WaitlistId
 );
+id_type!(
+    /// Identifies an entry of a business's client file ([`crate::contacts`]).
+    ContactId
+);
 
 /// An IANA time zone, serialised as its name (`"Europe/Paris"`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]

@@ -583,18 +583,23 @@ pub struct ScheduleInputs {
     /// Busy periods that can conflict with the requested slots (as [`Store::load_schedule`]
     /// says), sorted by start then resource.
     pub busy: Vec<BusyPeriod>,
+    /// Busy times from other calendars ([`crate::busy_times`]) that can conflict with the
+    /// requested slots, sorted by start then resource.
+    pub external_busy: Vec<crate::busy_times::ExternalBusy>,
 }
 
 /// Everything a use case needs.
-pub trait Store: DirectoryStore + AvailabilityStore + ReservationStore {
+pub trait Store:
+    DirectoryStore + AvailabilityStore + ReservationStore + BusyTimeStore + ContactStore
+{
     /// The service `service`, its business, its resources, the windows of its resources
     /// meeting `windows`
     /// extended at its end by the service's duration (a slot starting just before the end
     /// runs past it), and the busy periods that can conflict with a slot starting in `slots`:
     /// active reservations of its resources whose blocked range meets `slots` widened by the
-    /// service's buffer before and by its duration and buffer after. `None` when the service
-    /// or its business does not exist. The default makes five reads; stores override it with
-    /// one.
+    /// service's buffer before and by its duration and buffer after, and the busy times from
+    /// other calendars meeting that same range. `None` when the service or its business does
+    /// not exist. The default makes six reads; stores override it with one.
     fn load_schedule(
         &self,
         service: ServiceId,
@@ -622,6 +627,10 @@ pub trait Store: DirectoryStore + AvailabilityStore + ReservationStore {
             windows.sort_by_key(|w| (w.interval.start(), w.resource_id));
             let mut busy = self.list_busy(&service.resource_ids, busy_reach).await?;
             busy.sort_by_key(|b| (b.interval.start(), b.resource_id));
+            let mut external_busy = self
+                .list_external_busy(&service.resource_ids, busy_reach)
+                .await?;
+            external_busy.sort_by_key(|b| (b.interval.start(), b.resource_id));
             let mut resources = self.list_resources(business.id).await?;
             resources.retain(|r| service.resource_ids.contains(&r.id));
             Ok(Some(ScheduleInputs {
@@ -630,9 +639,53 @@ pub trait Store: DirectoryStore + AvailabilityStore + ReservationStore {
                 resources,
                 windows,
                 busy,
+                external_busy,
             }))
         }
     }
+}
+
+/// A business's client file ([`crate::contacts`]): the contacts it imported.
+pub trait ContactStore: Send + Sync {
+    /// Inserts the contacts, all in one transaction; a contact whose business already has
+    /// its email is skipped (a concurrent import of the same file adds nobody twice). Atomic.
+    fn insert_contacts(
+        &self,
+        contacts: &[crate::contacts::Contact],
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// The contacts of `business`, phones decrypted, in no particular order.
+    fn business_contacts(
+        &self,
+        business: BusinessId,
+    ) -> impl Future<Output = Result<Vec<crate::contacts::Contact>>> + Send;
+}
+
+/// Busy times from other calendars ([`crate::busy_times`]): per resource and source, replaced
+/// a whole source at a time.
+pub trait BusyTimeStore: Send + Sync {
+    /// Replaces every busy time of `resource` from `source` with `busy` (all of that resource
+    /// and source), in one transaction; the number of rows removed. Atomic.
+    fn replace_busy_times(
+        &self,
+        resource: ResourceId,
+        source: &str,
+        busy: &[crate::busy_times::BusyTime],
+    ) -> impl Future<Output = Result<u64>> + Send;
+    /// The busy times of `resource` meeting `range`, of one `source` or of all, sorted by
+    /// start then source then `UID`.
+    fn list_busy_times(
+        &self,
+        resource: ResourceId,
+        source: Option<&str>,
+        range: Interval,
+    ) -> impl Future<Output = Result<Vec<crate::busy_times::BusyTime>>> + Send;
+    /// The busy times of these resources meeting `range`, as the slot engine needs them,
+    /// sorted by start (ties in any order).
+    fn list_external_busy(
+        &self,
+        resources: &[ResourceId],
+        range: Interval,
+    ) -> impl Future<Output = Result<Vec<crate::busy_times::ExternalBusy>>> + Send;
 }
 
 /// Aggregates for statistics (BIZ-5, STAT-2, STAT-3), computed where the data is: SQL stores

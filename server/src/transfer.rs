@@ -20,6 +20,8 @@ pub enum ImportKindArg {
     Resources,
     Availabilities,
     Closures,
+    /// The client file: contacts known from before.
+    Clients,
 }
 
 /// The `export` command: the business's reservations to `output`, with a progress bar on a
@@ -124,6 +126,7 @@ pub async fn import(
         ImportKindArg::Resources => ImportKind::Resources,
         ImportKindArg::Availabilities => ImportKind::Availabilities,
         ImportKindArg::Closures => ImportKind::Closures,
+        ImportKindArg::Clients => ImportKind::Clients,
     };
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(

@@ -225,13 +225,14 @@ async fn exports_read_back_exactly_with_formulas_neutralised(srv: Srv) {
     assert_eq!(
         rows,
         [
-            vec!["id", "first_name", "last_name", "email", "phone"],
+            vec!["id", "first_name", "last_name", "email", "phone", "origin"],
             vec![
                 template.client_id.to_string().as_str(),
                 "'=HYPERLINK(\"http://x\")",
                 "Dupont, \"Jr\" Éléonore",
                 "client@example.com",
-                "'+33612345678"
+                "'+33612345678",
+                "account"
             ],
         ]
     );

@@ -367,8 +367,154 @@ fn small_limits(c: &mut rdv_server::config::Config) {
     c.import_max_rows = 3;
 }
 
+/// The clients export read back: `(email, origin)` by row, and the phones by email.
+async fn client_file(srv: &Srv, t: Option<&str>) -> Vec<(String, String, String)> {
+    let r = srv.get("/api/entreprise/exports/clients/", t).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let mut reader = csv::Reader::from_reader(r.text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    reader
+        .records()
+        .map(|row| {
+            let row = row.unwrap();
+            (
+                row[at("email")].to_owned(),
+                row[at("phone")].to_owned(),
+                row[at("origin")].to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn clients_join_the_client_file_once(srv: Srv) {
+    let owner = srv.owner("owner@example.com").await;
+    let t = owner.t();
+    // Someone who booked is a client already.
+    let booked = srv.client("client@example.com").await;
+    let r = srv
+        .post(
+            "/api/client/reservations/",
+            Some(&booked),
+            json!({"service_id": owner.service, "start": owner.at("10:00")}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+
+    // A French spreadsheet's client list: national phones, the booked client again, a typo.
+    let file = "pr\u{e9}nom;nom;email\nL\u{e9}a;Martin;lea@example.com\n";
+    let r = upload(
+        &srv,
+        "/api/entreprise/imports/clients/",
+        t,
+        "text/csv",
+        file,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    let found = problems(&r);
+    for expected in triples(&[
+        (1, "pr\u{e9}nom", "unknown_column"),
+        (1, "first_name", "required"),
+        (1, "last_name", "required"),
+    ]) {
+        assert!(found.contains(&expected), "{expected:?} in {r:?}");
+    }
+    let file = "first_name;last_name;email;phone\n\
+                L\u{e9}a;Martin;lea@example.com;06 12 34 56 78\n\
+                Jeanne;Dupont;CLIENT@example.com;\n\
+                Marc;Petit;marc@;\n\
+                Zo\u{e9};Bernard;lea@EXAMPLE.com;\n";
+    let r = upload(
+        &srv,
+        "/api/entreprise/imports/clients/",
+        t,
+        "text/csv",
+        file,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert_eq!(
+        problems(&r),
+        triples(&[
+            (3, "email", "already_exists"),
+            (4, "email", "invalid_format"),
+            (5, "email", "already_exists"),
+        ]),
+        "{r:?}"
+    );
+    assert_eq!(client_file(&srv, t).await.len(), 1, "nothing was imported");
+
+    let file = "first_name;last_name;email;phone\n\
+                L\u{e9}a;Martin;lea@example.com;06 12 34 56 78\n\
+                Marc;Petit;marc@example.com;\n";
+    let r = upload(
+        &srv,
+        "/api/entreprise/imports/clients/?dry_run=true",
+        t,
+        "text/csv",
+        file,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(
+        client_file(&srv, t).await.len(),
+        1,
+        "a dry run writes nothing"
+    );
+    let r = upload(
+        &srv,
+        "/api/entreprise/imports/clients/",
+        t,
+        "text/csv",
+        file,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert_eq!(
+        (r.body["kind"].clone(), r.body["created"].clone()),
+        (json!("clients"), json!(2))
+    );
+    assert_eq!(
+        client_file(&srv, t).await,
+        [
+            (
+                "client@example.com".into(),
+                "'+33612345678".into(),
+                "account".into()
+            ),
+            (
+                "lea@example.com".into(),
+                "'+33612345678".into(),
+                "imported".into()
+            ),
+            ("marc@example.com".into(), String::new(), "imported".into()),
+        ]
+    );
+    // The same file again adds nobody.
+    let r = upload(
+        &srv,
+        "/api/entreprise/imports/clients/",
+        t,
+        "text/csv",
+        file,
+    )
+    .await;
+    assert_eq!(
+        problems(&r),
+        triples(&[
+            (2, "email", "already_exists"),
+            (3, "email", "already_exists")
+        ])
+    );
+    // Another business's file is its own.
+    let other = srv.owner("other@example.com").await;
+    assert_eq!(client_file(&srv, other.t()).await, []);
+}
+
 server_tests!(
     every_kind_is_imported_and_shows_in_the_api,
+    clients_join_the_client_file_once,
     a_file_with_problems_is_refused_by_row_and_nothing_is_written,
 );
 

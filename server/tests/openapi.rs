@@ -175,7 +175,7 @@ fn query_structs_declare_query_parameters() {
     use utoipa::openapi::path::{Parameter, ParameterIn};
 
     let path = || Some(ParameterIn::Path);
-    let structs: [(&str, Vec<Parameter>); 19] = [
+    let structs: [(&str, Vec<Parameter>); 22] = [
         (
             "PageParams",
             rdv_server::routes::PageParams::into_params(path),
@@ -251,6 +251,18 @@ fn query_structs_declare_query_parameters() {
         (
             "ImportQuery",
             rdv_server::routes::entreprise::ImportQuery::into_params(path),
+        ),
+        (
+            "BusyImportQuery",
+            rdv_server::routes::entreprise::BusyImportQuery::into_params(path),
+        ),
+        (
+            "BusyListQuery",
+            rdv_server::routes::entreprise::BusyListQuery::into_params(path),
+        ),
+        (
+            "BusyRemoveQuery",
+            rdv_server::routes::entreprise::BusyRemoveQuery::into_params(path),
         ),
     ];
     for (name, params) in &structs {

@@ -138,6 +138,8 @@ struct Route {
     clock_at: Option<String>,
     /// The staff member's cell.
     staff: StaffCell,
+    /// A body sent as is with its content type, instead of JSON (an ICS file).
+    raw: Option<(&'static str, &'static str)>,
 }
 
 fn route(
@@ -159,12 +161,18 @@ fn route(
         not_found: "NOT_FOUND",
         clock_at: None,
         staff: StaffCell::Denied,
+        raw: None,
     }
 }
 
 impl Route {
     fn body(mut self, body: Value) -> Route {
         self.body = Some(body);
+        self
+    }
+
+    fn raw(mut self, content_type: &'static str, body: &'static str) -> Route {
+        self.raw = Some((content_type, body));
         self
     }
 
@@ -537,6 +545,35 @@ fn routes(w: &World) -> Vec<Route> {
             ok,
         )
         .body(json!({"name": "Alice", "kind": "staff"})),
+        // Busy times from other calendars: a dry run of a right file, then the list and the
+        // removal of a source the other rows never fill.
+        route(
+            post.clone(),
+            "/api/entreprise/ressources/{id}/occupations/",
+            format!("/api/entreprise/ressources/{res}/occupations/?source=matrix&dry_run=true"),
+            OwnerObject,
+            ok,
+        )
+        .raw(
+            "text/calendar",
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:matrix\r\n\
+             DTSTART:20300107T090000Z\r\nDTEND:20300107T100000Z\r\nEND:VEVENT\r\n\
+             END:VCALENDAR\r\n",
+        ),
+        route(
+            get.clone(),
+            "/api/entreprise/ressources/{id}/occupations/",
+            format!("/api/entreprise/ressources/{res}/occupations/"),
+            OwnerObject,
+            ok,
+        ),
+        route(
+            delete.clone(),
+            "/api/entreprise/ressources/{id}/occupations/",
+            format!("/api/entreprise/ressources/{res}/occupations/?source=matrix"),
+            OwnerObject,
+            ok,
+        ),
         // Deactivated (listing the world's bookings it holds), then active again at once.
         route(
             post.clone(),
@@ -903,6 +940,14 @@ fn routes(w: &World) -> Vec<Route> {
             ok,
         )
         .body(json!([{"kind": "days", "first_day": "2030-01-01", "last_day": "2030-01-02"}])),
+        route(
+            post.clone(),
+            "/api/entreprise/imports/clients/",
+            "/api/entreprise/imports/clients/?dry_run=true",
+            OwnerList,
+            ok,
+        )
+        .body(json!([{"first_name": "Léa", "last_name": "Martin", "email": "lea.matrix@example.com"}])),
         // PDF: the day sheet and the monthly statement; staff get their resource's.
         route(
             get.clone(),
@@ -1375,14 +1420,26 @@ async fn matrix(srv: Srv) {
         }
         for i in 0..world.tokens.len() {
             let (actor, token) = world.tokens[i].clone();
-            let r = srv
-                .call(
-                    route.method.clone(),
-                    &route.path,
-                    token.as_deref(),
-                    route.body_of(actor),
-                )
-                .await;
+            let r = match route.raw {
+                Some((content_type, body)) => {
+                    let url = format!("{}{}", srv.base, route.path);
+                    let mut req = srv.http.request(route.method.clone(), url);
+                    if let Some(t) = token.as_deref() {
+                        req = req.bearer_auth(t);
+                    }
+                    let req = req.header(reqwest::header::CONTENT_TYPE, content_type);
+                    Srv::finish(req.body(body)).await
+                }
+                None => {
+                    srv.call(
+                        route.method.clone(),
+                        &route.path,
+                        token.as_deref(),
+                        route.body_of(actor),
+                    )
+                    .await
+                }
+            };
             let want = expected(route, actor);
             want.check(&r, &format!("{} {} as {actor:?}", route.method, route.path));
             if want.status.is_client_error() {

@@ -136,6 +136,15 @@ delegate! {
         fn update_window(&self, window: &AvailabilityWindow) -> Result<()>;
         fn delete_window(&self, id: AvailabilityId) -> Result<()>;
     }
+    ContactStore {
+        fn insert_contacts(&self, contacts: &[rdv_core::contacts::Contact]) -> Result<()>;
+        fn business_contacts(&self, business: BusinessId) -> Result<Vec<rdv_core::contacts::Contact>>;
+    }
+    BusyTimeStore {
+        fn replace_busy_times(&self, resource: ResourceId, source: &str, busy: &[rdv_core::busy_times::BusyTime]) -> Result<u64>;
+        fn list_busy_times(&self, resource: ResourceId, source: Option<&str>, range: Interval) -> Result<Vec<rdv_core::busy_times::BusyTime>>;
+        fn list_external_busy(&self, resources: &[ResourceId], range: Interval) -> Result<Vec<rdv_core::busy_times::ExternalBusy>>;
+    }
     Store {
         fn load_schedule(&self, service: ServiceId, windows: Interval, slots: Interval) -> Result<Option<ScheduleInputs>>;
     }

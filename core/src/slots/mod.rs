@@ -139,13 +139,16 @@ impl Schedule {
     /// hours: a deactivated (or deleted) resource takes no new bookings
     /// ([`crate::resources`]). Windows and busy periods of other resources are ignored;
     /// `busy` holds active reservations only
-    /// ([`crate::ports::ReservationStore::list_busy`]).
+    /// ([`crate::ports::ReservationStore::list_busy`]); `external` the busy times from other
+    /// calendars ([`crate::busy_times`]), which block like a reservation of another service
+    /// without buffers.
     pub fn for_service(
         business: &Business,
         service: &Service,
         resources: &[Resource],
         windows: &[OpenPeriod],
         busy: &[BusyPeriod],
+        external: &[crate::busy_times::ExternalBusy],
     ) -> Self {
         let resources = service
             .resource_ids
@@ -170,6 +173,12 @@ impl Schedule {
                         buffer_after_minutes: r.buffer_after_minutes,
                         same_service: r.service_id == service.id,
                     })
+                    .chain(
+                        external
+                            .iter()
+                            .filter(|b| b.resource_id == resource_id)
+                            .map(|b| Busy::new(b.interval)),
+                    )
                     .collect(),
             })
             .collect();

@@ -49,8 +49,16 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             resources,
             windows,
             busy,
+            external_busy,
         } = inputs;
-        let schedule = Schedule::for_service(&business, &service, &resources, &windows, &busy);
+        let schedule = Schedule::for_service(
+            &business,
+            &service,
+            &resources,
+            &windows,
+            &busy,
+            &external_busy,
+        );
         Ok((business, service, schedule))
     }
 

@@ -34,6 +34,7 @@ enum Checked {
     Resources(Vec<Resource>),
     Windows(Vec<AvailabilityWindow>),
     Closures(Box<Business>, usize),
+    Clients(Vec<crate::contacts::Contact>),
 }
 
 impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
@@ -68,6 +69,10 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
                 let business = Self::checked_closures(business, rows, &mut problems)?;
                 Checked::Closures(Box::new(business), added)
             }
+            ImportRows::Clients(rows) => Checked::Clients(
+                self.checked_contacts(&business, rows, &mut problems)
+                    .await?,
+            ),
         };
         problems.sort_by_key(|p| p.row);
         let objects = match &checked {
@@ -75,6 +80,7 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             Checked::Resources(r) => r.len(),
             Checked::Windows(w) => w.len(),
             Checked::Closures(_, added) => *added,
+            Checked::Clients(c) => c.len(),
         };
         let mut report = ImportReport {
             kind,
@@ -104,6 +110,10 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             Checked::Closures(business, _) => {
                 self.store.save_business(&business).await?;
                 Vec::new()
+            }
+            Checked::Clients(contacts) => {
+                self.store.insert_contacts(&contacts).await?;
+                contacts.iter().map(|c| c.id.to_string()).collect()
             }
         };
         report.created = objects;
@@ -158,6 +168,41 @@ impl<S: Store, C: Clock, I: IdSource> UseCases<S, C, I> {
             problems.extend(row_problems);
         }
         Ok(services)
+    }
+
+    /// The contacts of a clients import ([`crate::contacts`]): each row through the rules of
+    /// a client profile, and its email new to the business and the file.
+    async fn checked_contacts(
+        &self,
+        business: &Business,
+        rows: Vec<(usize, crate::contacts::ContactRow)>,
+        problems: &mut Vec<RowProblem>,
+    ) -> Result<Vec<crate::contacts::Contact>> {
+        let mut known: std::collections::HashSet<String> = self
+            .store
+            .business_contacts(business.id)
+            .await?
+            .into_iter()
+            .map(|c| c.email.to_lowercase())
+            .collect();
+        let booked = self.store.business_clients(business.id).await?;
+        known.extend(booked.into_iter().map(|c| c.email.to_lowercase()));
+        let now = self.clock.now();
+        let mut seen = HashMap::new();
+        let mut contacts = Vec::with_capacity(rows.len());
+        for (row, item) in rows {
+            let id = crate::model::ContactId::from_uuid(self.ids.next_uuid());
+            match crate::contacts::check_contact(business, id, item, now) {
+                Ok(contact) => {
+                    match crate::contacts::check_new_email(row, &contact.email, &known, &mut seen) {
+                        Ok(()) => contacts.push(contact),
+                        Err(p) => problems.push(p),
+                    }
+                }
+                Err(e) => problems.extend(RowProblem::from_error(row, "", &e)),
+            }
+        }
+        Ok(contacts)
     }
 
     async fn checked_resources(

@@ -13,12 +13,14 @@
 //! booking), `reservations` (reading, lifecycle transitions, rescheduling, listing),
 //! `calendar` (a business's day, week or month per resource, [`crate::calendar`]),
 //! `statistics` (a business's figures over a period, [`crate::stats`]), `imports` (files of
-//! services, resources, windows or closures, checked row by row, [`crate::imports`]) and
-//! `waitlist` (joining, offers of freed seats, claims, [`crate::waitlist`]).
+//! services, resources, windows or closures, checked row by row, [`crate::imports`]),
+//! `waitlist` (joining, offers of freed seats, claims, [`crate::waitlist`]) and `busy_times`
+//! (a resource's busy times from other calendars, [`crate::busy_times`]).
 
 mod availability;
 mod booking;
 mod businesses;
+mod busy_times;
 mod calendar;
 mod directory;
 mod imports;

@@ -6,12 +6,14 @@
 //! | resources | `name` | `kind` (`staff`, the default, or `room`) |
 //! | availabilities | `resource`, `start`, `end` | `rrule`, `exdates` |
 //! | closures | `kind` (`days` or `period`) | `first_day`, `last_day` (days), `start`, `end` (period), `reason` |
+//! | clients | `first_name`, `last_name`, `email` | `phone` |
 //!
 //! Columns the exports write but an import sets itself (`id`, `active`) are accepted and
 //! ignored, so an exported file can be edited and imported again; any other column is
 //! `unknown_column`, so a misspelt one is not silently dropped.
 
 use rdv_core::Interval;
+use rdv_core::contacts::ContactRow;
 use rdv_core::hours::{Closure, ClosureKind};
 use rdv_core::imports::{ImportKind, ImportRows, ResourceRow, RowProblem, ServiceRow, WindowRow};
 use rdv_core::model::{Currency, Money, ResourceKind, SlotRules, Zone};
@@ -51,6 +53,7 @@ pub fn columns(kind: ImportKind) -> (&'static [&'static str], &'static [&'static
             &["kind"],
             &["first_day", "last_day", "start", "end", "reason"],
         ),
+        ImportKind::Clients => (&["first_name", "last_name", "email"], &["phone"]),
     }
 }
 
@@ -102,6 +105,7 @@ pub fn empty(kind: ImportKind) -> ImportRows {
         ImportKind::Resources => ImportRows::Resources(Vec::new()),
         ImportKind::Availabilities => ImportRows::Availabilities(Vec::new()),
         ImportKind::Closures => ImportRows::Closures(Vec::new()),
+        ImportKind::Clients => ImportRows::Clients(Vec::new()),
     }
 }
 
@@ -141,6 +145,11 @@ pub fn rows(
             }
             ImportRows::Closures(rows) => {
                 if let Some(item) = closure(&mut cells, zone) {
+                    rows.push((row, item));
+                }
+            }
+            ImportRows::Clients(rows) => {
+                if let Some(item) = contact(&mut cells) {
                     rows.push((row, item));
                 }
             }
@@ -243,6 +252,19 @@ fn window(c: &mut Cells<'_>) -> Option<WindowRow> {
         end: end?,
         rrule: c.text("rrule"),
         exdates: c.local_times("exdates"),
+    };
+    clean(c, item)
+}
+
+fn contact(c: &mut Cells<'_>) -> Option<ContactRow> {
+    let first_name = c.required("first_name");
+    let last_name = c.required("last_name");
+    let email = c.required("email");
+    let item = ContactRow {
+        first_name: first_name?,
+        last_name: last_name?,
+        email: email?,
+        phone: c.text("phone"),
     };
     clean(c, item)
 }

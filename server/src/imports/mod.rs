@@ -6,6 +6,7 @@
 //! the core's; the core then checks every row that could be read.
 
 mod cells;
+pub mod ics;
 mod kinds;
 
 use rdv_core::imports::{ImportKind, ImportReport, ImportRows, RowProblem};

@@ -357,7 +357,13 @@ pub async fn get_reservation(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CancelQuery {
-    /// Reason shown to the other side (required from businesses).
+    /// Reason shown to the other side (required from businesses): plain text, line breaks
+    /// and tabs allowed, no `<`, `>` nor other control character (`markup`), at most 500
+    /// characters.
+    #[param(
+        max_length = 500,
+        pattern = "^[^<>\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub reason: Option<String>,
 }
 

@@ -271,6 +271,41 @@ impl<'a> Writes<'a> {
         Ok(report)
     }
 
+    /// Replaces a resource's busy times from one source with a calendar's events: the
+    /// report, and the cache dropped when something was written.
+    pub async fn import_busy_times(
+        &self,
+        business: BusinessId,
+        resource: ResourceId,
+        source: &str,
+        events: &[rdv_core::busy_times::BusyEvent],
+        dry_run: bool,
+    ) -> Result<rdv_core::busy_times::BusyImportReport> {
+        let report = self
+            .uc()
+            .import_busy_times(business, resource, source, events, dry_run)
+            .await?;
+        if !dry_run && report.problems.is_empty() {
+            self.changed(business, Change::Other);
+        }
+        Ok(report)
+    }
+
+    /// Removes a resource's busy times from one source; how many there were.
+    pub async fn remove_busy_times(
+        &self,
+        business: BusinessId,
+        resource: ResourceId,
+        source: &str,
+    ) -> Result<u64> {
+        let removed = self
+            .uc()
+            .remove_busy_times(business, resource, source)
+            .await?;
+        self.changed(business, Change::Other);
+        Ok(removed)
+    }
+
     /// Adds the windows of a recurrence rule.
     pub async fn create_recurring_availabilities(
         &self,
@@ -428,6 +463,17 @@ impl<'a> Reads<'a> {
     /// One of a business's resources (another business's answers `NOT_FOUND`).
     pub async fn owned_resource(&self, business: BusinessId, id: ResourceId) -> Result<Resource> {
         self.uc.owned_resource(business, id).await
+    }
+
+    /// A resource's busy times from other calendars meeting `range`.
+    pub async fn busy_times(
+        &self,
+        business: BusinessId,
+        resource: ResourceId,
+        source: Option<&str>,
+        range: Interval,
+    ) -> Result<Vec<rdv_core::busy_times::BusyTime>> {
+        self.uc.busy_times(business, resource, source, range).await
     }
 
     /// One of a business's services (another business's answers `NOT_FOUND`).
@@ -596,7 +642,8 @@ impl Writes<'_> {
 #[cfg(test)]
 mod tests {
     /// The store's own writes of what the public sees; only this module may call them.
-    const PUBLIC_WRITES: [&str; 15] = [
+    const PUBLIC_WRITES: [&str; 16] = [
+        ".replace_busy_times(",
         ".put_image(",
         ".delete_image(",
         ".delete_business_image(",

@@ -16,6 +16,8 @@
 
 mod availability;
 mod backend;
+mod busy_times;
+mod contacts;
 mod directory;
 mod plans;
 mod reservations;

@@ -1,13 +1,15 @@
 //! The SQL layer both backends share: the [`SqlBackend`] trait (what really differs between
 //! SQLite and PostgreSQL), statements with their parameters ([`Statement`]), row mappers
-//! ([`rows`]), query builders with their column lists ([`queries`]) and the statistics
-//! aggregates ([`stats`]).
+//! ([`rows`]), query builders with their column lists ([`queries`]), the statistics
+//! aggregates ([`stats`]), the waitlist ([`waitlist`]), busy times ([`busy_times`]) and the client file ([`contacts`]).
 //!
 //! Code written once over [`SqlBackend`] (the server's own tables in [`crate::app`], the
 //! mappers and builders here) never names a driver: it binds [`Value`]s, which each backend
 //! binds its own way (a UUID as text on SQLite, as `uuid` on PostgreSQL; a boolean as `0`/`1`
 //! on SQLite), and reads rows through [`SqlRow`].
 
+pub mod busy_times;
+pub mod contacts;
 pub mod queries;
 pub mod rows;
 pub mod stats;

@@ -18,6 +18,8 @@
 
 mod availability;
 mod backend;
+mod busy_times;
+mod contacts;
 mod directory;
 mod plans;
 mod reservations;

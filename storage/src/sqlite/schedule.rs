@@ -2,6 +2,7 @@
 
 use rdv_core::ports::{ScheduleInputs, Store};
 
+use rdv_core::busy_times::{ExternalBusy, MAX_BUSY_PIECE_SECS};
 use rdv_core::model::*;
 use rdv_core::{Error, Interval, Result, Timestamp};
 
@@ -34,8 +35,15 @@ impl Store for SqliteStore {
             service: rows::service(&row)?,
             business: rows::business(&row, "b_")?,
             resources: resources_from_json(&row.text("resources_json")?)?,
-            windows: open_periods_from_json(&row.text("windows_json")?)?,
+            windows: open_periods_from_json("availability_windows", &row.text("windows_json")?)?,
             busy: busy_groups_from_json(&row.text("busy_json")?)?,
+            external_busy: open_periods_from_json("busy_times", &row.text("external_json")?)?
+                .into_iter()
+                .map(|p| ExternalBusy {
+                    resource_id: p.resource_id,
+                    interval: p.interval,
+                })
+                .collect(),
         }))
     }
 }
@@ -43,8 +51,9 @@ impl Store for SqliteStore {
 /// A service, its business (columns `b_*`), its resources (`resources_json`), the windows of
 /// its resources meeting
 /// `[?2, ?3 + duration)` and the busy periods that can meet a slot starting in `[?4, ?5)`
-/// (blocked ranges meeting `[?4 − buffer before, ?5 + duration + buffer after)`), in one row:
-/// everything a slot query reads ([`Store::load_schedule`]).
+/// (blocked ranges meeting `[?4 − buffer before, ?5 + duration + buffer after)`), with the
+/// busy times from other calendars meeting that range (`external_json`, grouped like the
+/// windows), in one row: everything a slot query reads ([`Store::load_schedule`]).
 ///
 /// Windows and busy periods come grouped by resource (and service) as compact JSON built by
 /// concatenation, `[["<resource>",[start,end,…]],…]` and
@@ -90,7 +99,13 @@ pub(super) fn schedule_sql(prefix: &str) -> String {
               AND blocked_start > {busy_start} - coalesce((SELECT max(longest_blocked_secs) \
                   FROM resources WHERE {longest_of}), {MAX_BLOCKED_SECS}) \
               AND blocked_end > {busy_start} \
-            GROUP BY resource_id, service_id)) AS busy_json \
+            GROUP BY resource_id, service_id)) AS busy_json, \
+         (SELECT coalesce('[' || group_concat(g, ',') || ']', '[]') FROM \
+           (SELECT '[\"' || resource_id || '\",[' || group_concat(start_at || ',' || end_at, ',') \
+                   || ']]' AS g \
+            FROM busy_times WHERE {resources} AND start_at < {busy_end} \
+              AND start_at > {busy_start} - {MAX_BUSY_PIECE_SECS} AND end_at > {busy_start} \
+            GROUP BY resource_id)) AS external_json \
          FROM services s JOIN businesses b ON b.id = s.business_id WHERE s.id = ?1"
     )
 }
@@ -120,15 +135,16 @@ fn resources_from_json(text: &str) -> Result<Vec<Resource>> {
         .collect()
 }
 
-/// Reads the windows of [`schedule_sql`], sorted by start then resource.
-fn open_periods_from_json(text: &str) -> Result<Vec<OpenPeriod>> {
-    let groups: Vec<(&str, Vec<i64>)> = from_json_borrowed("availability_windows", text)?;
+/// Reads the windows (or busy times) of [`schedule_sql`], grouped by resource as
+/// `[["<resource>",[start,end,…]],…]` from `table`, sorted by start then resource.
+fn open_periods_from_json(table: &str, text: &str) -> Result<Vec<OpenPeriod>> {
+    let groups: Vec<(&str, Vec<i64>)> = from_json_borrowed(table, text)?;
     let mut periods = Vec::new();
     for (resource, bounds) in groups {
         let resource_id = ResourceId(uuid("resource_id", resource)?);
         if bounds.len() % 2 != 0 {
             return Err(Error::Storage {
-                message: "availability windows group holds an odd number of bounds".into(),
+                message: format!("{table} group holds an odd number of bounds"),
             });
         }
         for pair in bounds.chunks_exact(2) {

@@ -402,6 +402,44 @@ impl ReservationStore for CountingStore {
 
 impl Store for CountingStore {}
 
+impl crate::ports::ContactStore for CountingStore {
+    async fn insert_contacts(&self, contacts: &[crate::contacts::Contact]) -> crate::Result<()> {
+        self.inner.insert_contacts(contacts).await
+    }
+    async fn business_contacts(
+        &self,
+        business: BusinessId,
+    ) -> crate::Result<Vec<crate::contacts::Contact>> {
+        self.inner.business_contacts(business).await
+    }
+}
+
+impl crate::ports::BusyTimeStore for CountingStore {
+    async fn replace_busy_times(
+        &self,
+        resource: ResourceId,
+        source: &str,
+        busy: &[crate::busy_times::BusyTime],
+    ) -> crate::Result<u64> {
+        self.inner.replace_busy_times(resource, source, busy).await
+    }
+    async fn list_busy_times(
+        &self,
+        resource: ResourceId,
+        source: Option<&str>,
+        range: Interval,
+    ) -> crate::Result<Vec<crate::busy_times::BusyTime>> {
+        self.inner.list_busy_times(resource, source, range).await
+    }
+    async fn list_external_busy(
+        &self,
+        resources: &[ResourceId],
+        range: Interval,
+    ) -> crate::Result<Vec<crate::busy_times::ExternalBusy>> {
+        self.inner.list_external_busy(resources, range).await
+    }
+}
+
 #[test]
 fn the_core_refuses_an_overlapping_move_before_asking_the_store() {
     block_on(async {

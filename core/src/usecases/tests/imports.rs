@@ -3,6 +3,7 @@
 use super::*;
 use crate::hours::{Closure, ClosureKind};
 use crate::imports::{ImportKind, ImportRows, ResourceRow, ServiceRow, WindowRow};
+use crate::ports::ContactStore as _;
 
 fn local(s: &str) -> chrono::NaiveDateTime {
     chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap()
@@ -243,4 +244,87 @@ fn closures_are_added_once_and_their_reasons_checked_by_row() {
         block_on(w.app.business(w.business.id)).unwrap().closures,
         [christmas]
     );
+}
+
+fn contact_row(first: &str, email: &str, phone: Option<&str>) -> crate::contacts::ContactRow {
+    crate::contacts::ContactRow {
+        first_name: first.into(),
+        last_name: "Martin".into(),
+        email: email.into(),
+        phone: phone.map(str::to_owned),
+    }
+}
+
+#[test]
+fn clients_are_imported_once_into_the_business_s_file() {
+    let w = world(1);
+    block_on(async {
+        // Someone who booked is already a client: importing their email adds nobody.
+        w.app
+            .save_client_profile(
+                client(1),
+                ClientProfileInput {
+                    email: "booked@example.com".into(),
+                    first_name: "Paul".into(),
+                    last_name: "Durand".into(),
+                    phone: None,
+                    address: None,
+                },
+            )
+            .await
+            .unwrap();
+        w.app
+            .book(client(1), &request(&w, Some(0), "2026-06-08T08:00:00Z"))
+            .await
+            .unwrap();
+        let bad = ImportRows::Clients(vec![
+            (
+                2,
+                contact_row("Léa", "lea@example.com", Some("+33 6 12 34 56 78")),
+            ),
+            (3, contact_row("Léa", "LEA@example.com", None)),
+            (4, contact_row("Paul", "Booked@Example.com", None)),
+            (5, contact_row("", "not-an-email", None)),
+        ]);
+        let report = w.app.import(w.business.id, bad, false).await.unwrap();
+        assert_eq!(
+            found(&report),
+            [
+                (3, "email", "already_exists"),
+                (4, "email", "already_exists"),
+                (5, "email", "invalid_format"),
+                (5, "first_name", "required"),
+            ]
+        );
+        assert_eq!(
+            w.app.store.business_contacts(w.business.id).await.unwrap(),
+            []
+        );
+
+        let good = ImportRows::Clients(vec![
+            (
+                2,
+                contact_row("Léa", "lea@example.com", Some("+33 6 12 34 56 78")),
+            ),
+            (3, contact_row("Marc", "marc@example.com", None)),
+        ]);
+        let report = w
+            .app
+            .import(w.business.id, good.clone(), false)
+            .await
+            .unwrap();
+        assert_eq!((report.kind, report.created), (ImportKind::Clients, 2));
+        let mut stored = w.app.store.business_contacts(w.business.id).await.unwrap();
+        stored.sort_by(|a, b| a.email.cmp(&b.email));
+        assert_eq!(stored[0].phone.as_deref(), Some("+33612345678"));
+        assert_eq!(stored[1].first_name, "Marc");
+        let again = w.app.import(w.business.id, good, false).await.unwrap();
+        assert_eq!(
+            found(&again),
+            [
+                (2, "email", "already_exists"),
+                (3, "email", "already_exists")
+            ]
+        );
+    });
 }

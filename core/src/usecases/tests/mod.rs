@@ -130,6 +130,7 @@ fn client(n: u128) -> ClientId {
 mod availability;
 mod booking;
 mod businesses;
+mod busy_times;
 mod calendar;
 mod directory;
 mod imports;

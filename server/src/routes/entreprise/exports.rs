@@ -19,10 +19,11 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
 use rdv_core::Timestamp;
+use rdv_core::contacts::{ClientFileEntry, merge_client_file};
 use rdv_core::model::{Business, ReservationStatus, ResourceId, ServiceId, Zone};
 use rdv_core::ports::{
-    DirectoryStore as _, MAX_PAGE_SIZE, PageRequest, ReservationFilter, ReservationSort,
-    ReservationView,
+    ContactStore as _, DirectoryStore as _, MAX_PAGE_SIZE, PageRequest, ReservationFilter,
+    ReservationSort, ReservationView,
 };
 use rdv_core::stats::Bucket;
 use serde::Deserialize;
@@ -320,23 +321,42 @@ pub struct ExportQuery {
     pub bom: Option<bool>,
 }
 
-/// The rows of the clients file (header first): the clients who booked with `business`, by
-/// last then first name.
+/// The rows of the clients file (header first): the clients who booked with `business`, and
+/// the imported contacts none of them is ([`merge_client_file`]), by last then first name;
+/// `origin` says which (`account` or `imported`).
 pub async fn clients_csv(state: &AppState, business: &Business) -> ApiResult<Vec<Vec<u8>>> {
-    let mut clients = state.store().business_clients(business.id).await?;
-    clients.sort_by(|a, b| {
-        (&a.last_name, &a.first_name, a.id).cmp(&(&b.last_name, &b.first_name, b.id))
-    });
+    let clients = state.store().business_clients(business.id).await?;
+    let contacts = state.store().business_contacts(business.id).await?;
+    let file = merge_client_file(clients, contacts);
     let mut rows = vec![record(
-        ["id", "first_name", "last_name", "email", "phone"].map(Cow::Borrowed),
+        ["id", "first_name", "last_name", "email", "phone", "origin"].map(Cow::Borrowed),
     )?];
-    for c in &clients {
+    for entry in &file {
+        let (id, first, last, email, phone, origin) = match entry {
+            ClientFileEntry::Account(c) => (
+                c.id.to_string(),
+                &c.first_name,
+                &c.last_name,
+                &c.email,
+                &c.phone,
+                "account",
+            ),
+            ClientFileEntry::Contact(c) => (
+                c.id.to_string(),
+                &c.first_name,
+                &c.last_name,
+                &c.email,
+                &c.phone,
+                "imported",
+            ),
+        };
         rows.push(record([
-            Cow::Owned(c.id.to_string()),
-            Cow::Borrowed(c.first_name.as_str()),
-            Cow::Borrowed(c.last_name.as_str()),
-            Cow::Borrowed(c.email.as_str()),
-            Cow::Borrowed(c.phone.as_deref().unwrap_or("")),
+            Cow::Owned(id),
+            Cow::Borrowed(first.as_str()),
+            Cow::Borrowed(last.as_str()),
+            Cow::Borrowed(email.as_str()),
+            Cow::Borrowed(phone.as_deref().unwrap_or("")),
+            Cow::Borrowed(origin),
         ])?);
     }
     Ok(rows)

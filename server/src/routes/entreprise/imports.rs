@@ -1,5 +1,5 @@
-//! `/api/entreprise/imports/`: a file of services, resources, availability windows or closures
-//! in one request (issue 18 item 5, ADV-3). The body is the file itself, CSV (`text/csv`) or
+//! `/api/entreprise/imports/`: a file of services, resources, availability windows, closures
+//! or clients in one request (issue 18 item 5, ADV-3). The body is the file itself, CSV (`text/csv`) or
 //! JSON (`application/json`), at most `import_max_bytes` (read as it streams in, never more)
 //! and `import_max_rows` data rows. Every row goes through the core's rules
 //! ([`rdv_core::usecases::UseCases::import`]); the answer lists every problem by row, field and
@@ -28,6 +28,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(import_resources))
         .routes(routes!(import_availabilities))
         .routes(routes!(import_closures))
+        .routes(routes!(import_clients))
 }
 
 /// Options of an import.
@@ -211,4 +212,34 @@ pub async fn import_closures(
         body,
     )
     .await
+}
+
+/// Imports the business's client file from a previous system: `first_name`, `last_name`,
+/// `email`, and optionally `phone` (international, or national to the business's country).
+/// They become contacts of the business, listed in the clients export, not accounts: a client
+/// signs up themself. An email the business already has (a contact, or a client who booked),
+/// case aside, is `already_exists`.
+#[utoipa::path(post, path = "/api/entreprise/imports/clients/", tag = "entreprise",
+    security(("bearer" = [])),
+    params(ImportQuery),
+    request_body(content(
+        (String = "text/csv"),
+        (Vec<serde_json::Value> = "application/json"),
+    ), description = "The file: CSV with a header row, or a JSON array of objects"),
+    responses(
+        (status = 201, description = "Every row imported", body = ImportReport),
+        (status = 200, description = "Dry run: every row is right, nothing written", body = ImportReport),
+        (status = 413, description = "PAYLOAD_TOO_LARGE: larger than import_max_bytes", body = crate::error::Problem),
+        (status = 415, description = "UNSUPPORTED_MEDIA_TYPE: neither text/csv nor application/json", body = crate::error::Problem),
+        (status = 422, description = "IMPORT_REJECTED: every problem by row, field and code; nothing written", body = crate::error::Problem),
+    ))]
+pub async fn import_clients(
+    State(state): State<AppState>,
+    session: OwnerSession,
+    ApiQuery(query): ApiQuery<ImportQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Imported> {
+    let kind = ImportKind::Clients;
+    run_import(&state, &session, kind, query, &headers, body).await
 }

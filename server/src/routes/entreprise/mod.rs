@@ -4,6 +4,7 @@
 //! Everything is scoped to the owner's own business: another business's object answers 404.
 
 mod availabilities;
+mod busy_times;
 mod calendar;
 mod charts;
 mod exports;
@@ -33,6 +34,7 @@ use crate::state::AppState;
 pub use self::availabilities::{
     BulkWindows, DeleteWindowQuery, HeldAction, WindowBounds, WindowInput, WindowQuery,
 };
+pub use self::busy_times::{BusyImportQuery, BusyListQuery, BusyRemoveQuery};
 pub use self::calendar::CalendarQuery;
 pub use self::charts::{Chart, colours as chart_colours};
 pub use self::exports::{
@@ -60,6 +62,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(exports::router())
         .merge(exports_pdf::router())
         .merge(imports::router())
+        .merge(busy_times::router())
         .merge(charts::router())
         .merge(images::router())
 }
