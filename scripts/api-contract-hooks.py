@@ -333,8 +333,18 @@ RULES += (
         r"POST /api/entreprise/equipe/",
         422,
         code="VALIDATION_FAILED",
-        errors=((r"email", r"invalid_format"), (r"name", r"required|too_long|markup"),
+        errors=((r"email", r"invalid_format|required"), (r"name", r"required|too_long|markup"),
                 (r"locale", r"invalid_choice")),
+    ),
+    Rule(
+        "one-decision-per-reservation",
+        "a deactivation's decisions name each reservation at most once: a relation between "
+        "items of one array, which JSON Schema's uniqueItems cannot say about one field",
+        POSITIVE_REJECTED,
+        r"POST /api/entreprise/ressources/\{id\}/desactiver/",
+        422,
+        code="VALIDATION_FAILED",
+        errors=((r"decisions\[\d+\]\.reservation_id", r"duplicate"),),
     ),
     Rule(
         "image-content",
